@@ -1,0 +1,98 @@
+"""A network: an ordered list of dense layers and a loss on the last one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .initializers import get_initializer
+from .layers import Dense
+from .losses import check_pairing, get_loss
+
+
+class Network:
+    def __init__(self, layers: list[Dense], loss: str):
+        check_pairing(layers[-1].activation.name, loss)
+        self.layers = layers
+        self.loss = get_loss(loss)
+        self.last_loss = float("nan")
+
+    @classmethod
+    def build(cls, sizes: list[int], activations: list[str], loss: str, *,
+              initializer="xavier", rng=None, weights=None, dtype=np.float64) -> Network:
+        """sizes = [inputs, hidden…, outputs]; activations one per layer after the input.
+
+        `weights` (a list of {"W", "b"}) replaces the initialiser with explicit values.
+        """
+        rng = rng if rng is not None else np.random.default_rng(0)
+        init = get_initializer(initializer)
+        layers = []
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            if weights is not None:
+                W = np.array(weights[i]["W"], dtype=dtype).reshape(fan_in, fan_out)
+                b = np.array(weights[i]["b"], dtype=dtype).reshape(fan_out)
+            else:
+                W = init(rng, fan_in, fan_out).astype(dtype)
+                b = np.zeros(fan_out, dtype=dtype)
+            layers.append(Dense(W, b, activations[i]))
+        return cls(layers, loss)
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0].fan_in] + [layer.fan_out for layer in self.layers]
+
+    def params(self) -> dict[str, np.ndarray]:
+        """Every parameter by name: "1.W" is the first layer's weight matrix (1-based)."""
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers, 1)
+                for k, v in layer.params().items()}
+
+    def grads(self) -> dict[str, np.ndarray]:
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers, 1)
+                for k, v in layer.grads().items()}
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def activations(self, X: np.ndarray) -> list[np.ndarray]:
+        """Every layer's output for X (X first), leaving the training caches alone."""
+        outputs = [X]
+        for layer in self.layers:
+            outputs.append(layer.activation.forward(outputs[-1] @ layer.W + layer.b))
+        return outputs
+
+    def output(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(z, ŷ) of the output layer for X, leaving the training caches alone."""
+        for layer in self.layers[:-1]:
+            X = layer.activation.forward(X @ layer.W + layer.b)
+        out = self.layers[-1]
+        z = X @ out.W + out.b
+        return z, out.activation.forward(z)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.output(X)[1]
+
+    def backward(self, y: np.ndarray, *, record: bool = False) -> float:
+        """Loss of the last forward against y; fills every layer's gradients.
+
+        With record=True a fused output layer also keeps dL/dŷ and f'(z) for display (they
+        are not needed for the gradient itself).
+        """
+        out = self.layers[-1]
+        self.last_loss = self.loss.value(out.z, out.a, y)
+        if self.loss.fused:
+            out.dA = out.fprime = None
+            if record:
+                out.dA = self.loss.dA(out.z, out.a, y)
+                if out.activation.elementwise:
+                    out.fprime = out.activation.derivative(out.z, out.a)
+            grad = out.backward_from_dZ(self.loss.dZ(out.z, out.a, y))
+        else:
+            grad = out.backward(self.loss.dA(out.z, out.a, y))
+        for layer in reversed(self.layers[:-1]):
+            grad = layer.backward(grad)
+        return self.last_loss
+
+    def loss_value(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Loss at the current parameters, leaving training caches alone (for gradcheck)."""
+        return self.loss.value(*self.output(X), y)

@@ -1,0 +1,26 @@
+"""Named presets: specs stored as JSON in resources/presets/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .spec import Spec
+
+PRESET_DIR = Path(__file__).resolve().parent.parent / "resources" / "presets"
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESET_DIR.glob("*.json"))
+
+
+def preset_description(name: str) -> str:
+    return json.loads((PRESET_DIR / f"{name}.json").read_text(encoding="utf-8")).get(
+        "description", "")
+
+
+def load_preset(name: str) -> Spec:
+    path = PRESET_DIR / f"{name}.json"
+    if not path.is_file():
+        raise ValueError(f"unknown preset {name!r}; choose from {', '.join(preset_names())}")
+    return Spec.from_json(path.read_text(encoding="utf-8"))

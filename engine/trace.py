@@ -1,0 +1,152 @@
+"""Record one real training step as ordered, named stages.
+
+`trace(trainer)` runs the trainer's own `step()` on a copy of the trainer (so the caller's
+state is untouched until it decides to take the step) and then reads what that step left on
+each layer: z and a from forward, dL/da, f'(z), dL/dz, dL/dW, dL/db, dL/da-below from backward,
+the parameters before and after the update. Nothing is recomputed by a second implementation.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .trainer import StepStats, Trainer
+
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sup(layer: int) -> str:
+    """Layer number as a parenthesised superscript: 2 -> ⁽²⁾."""
+    return f"⁽{str(layer).translate(SUPERSCRIPT)}⁾"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    key: str  # stable name: "z", "a", "dA", "fprime", "dZ", "dW", "db", "dA_prev", "W", …
+    symbol: str  # as shown: "∂L/∂z⁽²⁾"
+    formula: str  # how it is computed, in symbols ("" for givens)
+    value: np.ndarray
+
+
+@dataclass(frozen=True)
+class Stage:
+    kind: str  # "forward", "loss", "backward", "update"
+    layer: int | None  # 1-based; None for the loss stage
+    title: str
+    quantities: tuple[Quantity, ...]  # results, in the order they are computed
+    inputs: tuple[Quantity, ...] = ()  # what the formulas read, for substitution
+    note: str = ""
+
+    def get(self, key: str) -> np.ndarray:
+        for q in (*self.quantities, *self.inputs):
+            if q.key == key:
+                return q.value
+        raise KeyError(key)
+
+    def to_dict(self) -> dict:
+        def q(item):
+            return {"key": item.key, "symbol": item.symbol, "formula": item.formula,
+                    "value": np.asarray(item.value).tolist()}
+        return {"kind": self.kind, "layer": self.layer, "title": self.title, "note": self.note,
+                "quantities": [q(x) for x in self.quantities],
+                "inputs": [q(x) for x in self.inputs]}
+
+
+@dataclass
+class Trace:
+    stages: list[Stage]
+    batch: np.ndarray  # training-set indices of the traced mini-batch
+    stats: StepStats  # what the step reported
+    trainer_after: Trainer = field(repr=False)  # the copy that took the step
+
+    def to_dict(self) -> dict:
+        return {"batch": self.batch.tolist(), "step": self.stats.step,
+                "loss": self.stats.batch_loss, "stages": [s.to_dict() for s in self.stages]}
+
+
+def _q(key, symbol, formula, value) -> Quantity:
+    value = np.array(value, copy=True)
+    value.flags.writeable = False
+    return Quantity(key, symbol, formula, value)
+
+
+def trace(trainer: Trainer, indices=None) -> Trace:
+    """Trace the next training step (or a step on the given training indices)."""
+    after = copy.deepcopy(trainer)
+    before = [(layer.W.copy(), layer.b.copy()) for layer in after.network.layers]
+    if indices is None:
+        # Peek at the batch the ordinary step will draw, by drawing it on a throwaway copy.
+        batch = copy.deepcopy(after).next_batch()
+        stats = after.step(record=True)
+    else:
+        batch = np.asarray(indices)
+        stats = after.step(batch, record=True)
+    net = after.network
+    layers = net.layers
+    n = len(layers)
+    y = after.Y_train[batch]
+
+    def a_sym(i):
+        return "x" if i == 0 else ("ŷ" if i == n else f"a{sup(i)}")
+
+    stages: list[Stage] = []
+    for i, layer in enumerate(layers, 1):
+        act = layer.activation
+        stages.append(Stage(
+            "forward", i, f"Forward · layer {i}",
+            (_q("z", f"z{sup(i)}", f"{a_sym(i - 1)}W{sup(i)} + b{sup(i)}", layer.z),
+             _q("a", a_sym(i), f"{act.name}(z{sup(i)})", layer.a)),
+            (_q("a_prev", a_sym(i - 1), "", layer.x), _q("W", f"W{sup(i)}", "", before[i - 1][0]),
+             _q("b", f"b{sup(i)}", "", before[i - 1][1]))))
+
+    out = layers[-1]
+    stages.append(Stage(
+        "loss", None, "Loss",
+        (_q("L", "L", net.loss.formula.removeprefix("L = "), net.last_loss),),
+        (_q("y_hat", "ŷ", "", out.a), _q("y", "y", "", y)),
+        note=f"{net.loss.name} averaged over a batch of m = {len(batch)}"))
+
+    for i in range(n, 0, -1):
+        layer = layers[i - 1]
+        act = layer.activation
+        z, a_prev = f"z{sup(i)}", a_sym(i - 1)
+        dA_formula = ("from the loss" if i == n else f"∂L/∂z{sup(i + 1)} · W{sup(i + 1)}ᵀ")
+        quantities = []
+        if layer.dA is not None:
+            quantities.append(_q("dA", f"∂L/∂{a_sym(i)}", dA_formula, layer.dA))
+        if layer.fprime is not None:
+            quantities.append(_q("fprime", f"{act.name}′({z})", act.derivative_formula,
+                                 layer.fprime))
+        fused = i == n and net.loss.fused
+        dZ_formula = "(ŷ − y) / m" if fused else f"∂L/∂{a_sym(i)} ⊙ {act.name}′({z})"
+        quantities += [
+            _q("dZ", f"∂L/∂{z}", dZ_formula, layer.dZ),
+            _q("dW", f"∂L/∂W{sup(i)}", f"{a_prev}ᵀ · ∂L/∂{z}", layer.dW),
+            _q("db", f"∂L/∂b{sup(i)}", f"Σ over the batch of ∂L/∂{z}", layer.db),
+            _q("dA_prev", f"∂L/∂{a_prev}", f"∂L/∂{z} · W{sup(i)}ᵀ", layer.dX),
+        ]
+        note = (f"{act.name} with {net.loss.name} is fused: ∂L/∂{z} = (ŷ − y)/m, computed "
+                "stably without dividing by ŷ(1 − ŷ)") if fused else ""
+        stages.append(Stage(
+            "backward", i, f"Backward · layer {i}", tuple(quantities),
+            (_q("a_prev", a_prev, "", layer.x), _q("W", f"W{sup(i)}", "", before[i - 1][0])),
+            note=note))
+
+    used = after.update_gradients()
+    rule = after.optimizer.rule
+    for i, layer in enumerate(layers, 1):
+        grads_differ = used is not net.grads()
+        stages.append(Stage(
+            "update", i, f"Update · layer {i}",
+            (_q("W_new", f"W{sup(i)}", f"W{sup(i)} − η·∂L/∂W{sup(i)}", layer.W),
+             _q("b_new", f"b{sup(i)}", f"b{sup(i)} − η·∂L/∂b{sup(i)}", layer.b)),
+            (_q("W", f"W{sup(i)}", "", before[i - 1][0]), _q("b", f"b{sup(i)}", "", before[i - 1][1]),
+             _q("dW", f"∂L/∂W{sup(i)}", "", used[f"{i}.W"]),
+             _q("db", f"∂L/∂b{sup(i)}", "", used[f"{i}.b"]),
+             _q("lr", "η", "", after.learning_rate)),
+            note=(f"{after.optimizer.name}: {rule}"
+                  + ("; the gradient includes regularisation/clipping" if grads_differ else ""))))
+    return Trace(stages, batch, stats, after)

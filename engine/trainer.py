@@ -1,0 +1,235 @@
+"""The training loop: seeded mini-batches, one optimiser step at a time, a compact snapshot of
+every step's statistics, and divergence caught before it reaches the parameters.
+
+Same spec and seed ⇒ the bit-identical run: the dataset, the initial weights and the batch
+order each draw from their own generator derived from the seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .datasets import Dataset, expand_features, make_dataset
+from .network import Network
+from .optimizers import add_regularization, clip_by_global_norm, make_optimizer
+from .spec import Spec
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class StepStats:
+    """What one step did, as read-only copies: safe to hand to another thread."""
+
+    step: int
+    epoch: int  # completed passes over the training set
+    batch_loss: float
+    train_loss: float
+    test_loss: float | None  # None without a test set
+    accuracy: float | None  # training accuracy; None for regression
+    test_accuracy: float | None
+    grad_norms: np.ndarray  # (layers,) ‖(∂L/∂W, ∂L/∂b)‖ per layer
+    neuron_grads: tuple[np.ndarray, ...]  # per layer (inputs first): mean |∂L/∂z| per neuron
+    neuron_activations: tuple[np.ndarray, ...]  # per layer (inputs first): mean a per neuron
+    weight_grads: tuple[np.ndarray, ...]  # per layer: |∂L/∂W|
+    weights: tuple[np.ndarray, ...]  # per layer: W after the step
+    biases: tuple[np.ndarray, ...]
+    diverged: bool = False
+    message: str = ""
+
+
+class Trainer:
+    def __init__(self, spec: Spec, dataset: Dataset | None = None):
+        self.spec = spec.validate()
+        self.dtype = np.dtype(spec.dtype)
+        self.data = dataset if dataset is not None else make_dataset(
+            spec.dataset, samples=spec.samples, noise=spec.noise,
+            train_fraction=spec.train_fraction, classes=spec.classes, seed=spec.seed,
+            points=spec.points, labels=spec.labels, csv_path=spec.csv_path,
+            label_column=spec.label_column)
+        self.X = expand_features(self.data.points, spec.features, self.dtype)
+        self.Y = self._targets(self.data)
+        self.X_train, self.Y_train = self.X[self.data.train_idx], self.Y[self.data.train_idx]
+        self.X_test, self.Y_test = self.X[self.data.test_idx], self.Y[self.data.test_idx]
+        sizes = [self.X.shape[1], *spec.hidden, self.Y.shape[1]]
+        self.network = Network.build(
+            sizes, [*spec.activations, spec.output_activation], spec.loss,
+            initializer=spec.initializer, rng=np.random.default_rng([spec.seed, 1]),
+            weights=spec.weights, dtype=self.dtype)
+        self.optimizer = make_optimizer(spec.optimizer, spec.learning_rate, spec.momentum)
+        self.batch_rng = np.random.default_rng([spec.seed, 2])
+        self.batch_size = spec.batch_size
+        self.reg_rate = spec.reg_rate
+        self.step_count = 0
+        self.epoch = 0
+        self.order = self.batch_rng.permutation(len(self.X_train))
+        self.cursor = 0
+        self.diverged = False
+        params = self.network.params()
+        self._backup = {k: np.empty_like(v) for k, v in params.items()}
+        # Regularisation and clipping change the gradient the optimiser sees, not the layer's
+        # own ∂L/∂W, which stays the data-loss gradient for statistics and the trace.
+        self._update_grads = {k: np.empty_like(v) for k, v in params.items()}
+
+    def _targets(self, data: Dataset) -> np.ndarray:
+        loss = self.spec.loss
+        if data.task == "regression":
+            if loss != "mse":
+                raise ValueError(f"a regression dataset needs the mse loss, not {loss!r}")
+            return data.labels[:, None].astype(self.dtype)
+        if loss == "ce":
+            return np.eye(data.n_classes, dtype=self.dtype)[data.labels.astype(int)]
+        if data.n_classes > 2:
+            raise ValueError(
+                f"{data.n_classes} classes need a softmax output with cross-entropy, not {loss!r}")
+        return data.labels[:, None].astype(self.dtype)
+
+    # -- settings that apply live, between steps ------------------------------------------
+    @property
+    def learning_rate(self) -> float:
+        return self.optimizer.learning_rate
+
+    def set_learning_rate(self, lr: float) -> None:
+        if not lr > 0 or not np.isfinite(lr):
+            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        self.optimizer.learning_rate = lr
+        self.spec.learning_rate = lr
+
+    def set_reg_rate(self, rate: float) -> None:
+        if not rate >= 0 or not np.isfinite(rate):
+            raise ValueError(f"regularization rate must be ≥ 0, got {rate!r}")
+        self.reg_rate = self.spec.reg_rate = rate
+
+    def set_batch_size(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"batch size must be ≥ 1, got {size!r}")
+        self.batch_size = self.spec.batch_size = int(size)
+
+    def set_parameter(self, layer: int, name: str, index: tuple, value: float) -> None:
+        """Edit one weight or bias (layer is 1-based, name "W" or "b")."""
+        if not np.isfinite(value):
+            raise ValueError(f"a parameter must be a finite number, got {value!r}")
+        if not 1 <= layer <= len(self.network.layers):
+            raise ValueError(f"no layer {layer}")
+        self.network.layers[layer - 1].params()[name][index] = value
+
+    # -- training ---------------------------------------------------------------------------
+    def next_batch(self) -> np.ndarray:
+        """Training-set indices of the next mini-batch; reshuffles after each epoch."""
+        if self.cursor >= len(self.order):
+            self.epoch += 1
+            self.order = self.batch_rng.permutation(len(self.X_train))
+            self.cursor = 0
+        batch = self.order[self.cursor:self.cursor + self.batch_size]
+        self.cursor += len(batch)
+        return batch
+
+    def step(self, indices: np.ndarray | None = None, *, record: bool = False) -> StepStats:
+        """One optimiser step on the next mini-batch, or on the given training indices."""
+        batch = self.next_batch() if indices is None else np.asarray(indices)
+        net = self.network
+        net.forward(self.X_train[batch])
+        loss = net.backward(self.Y_train[batch], record=record)
+        params, grads = net.params(), net.grads()
+        grad_norms = self._grad_norms()
+        message = ""
+        if not (np.isfinite(loss) and np.all(np.isfinite(grad_norms))):
+            message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
+        else:
+            for k, p in params.items():
+                np.copyto(self._backup[k], p)
+            self._apply_update(params, grads)
+            if not all(np.all(np.isfinite(p)) for p in params.values()):
+                for k, p in params.items():
+                    np.copyto(p, self._backup[k])
+                message = "the update overflowed to NaN/Inf; the parameters were restored"
+        self.diverged = bool(message)
+        if self.diverged:
+            message += f" (learning rate {self.learning_rate:g}; lower it or reset)"
+        self.step_count += 1
+        return self._stats(loss, grad_norms, message)
+
+    def _apply_update(self, params, grads) -> None:
+        spec = self.spec
+        if spec.regularization != "none" and self.reg_rate > 0 or spec.clip_norm > 0:
+            for k, g in grads.items():
+                np.copyto(self._update_grads[k], g)
+            grads = self._update_grads
+            weights = {k: p for k, p in params.items() if k.endswith(".W")}
+            add_regularization(spec.regularization, self.reg_rate, weights, grads)
+            clip_by_global_norm(grads, spec.clip_norm)
+        self.optimizer.step(params, grads)
+
+    def update_gradients(self) -> dict[str, np.ndarray]:
+        """The gradients the optimiser used in the last step (after regularisation/clipping)."""
+        spec = self.spec
+        if spec.regularization != "none" and self.reg_rate > 0 or spec.clip_norm > 0:
+            return self._update_grads
+        return self.network.grads()
+
+    def run_epoch(self) -> StepStats:
+        """Steps until the current pass over the training set is complete."""
+        stats = self.step()
+        while self.cursor < len(self.order) and not self.diverged:
+            stats = self.step()
+        return stats
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float | None, float | None]:
+        """(loss, accuracy) on a set at the current parameters; accuracy None for regression."""
+        if len(X) == 0:
+            return None, None
+        z, out = self.network.output(X)
+        return self.network.loss.value(z, out, Y), self.accuracy(out, Y)
+
+    def accuracy(self, out: np.ndarray, Y: np.ndarray) -> float | None:
+        if self.data.task == "regression":
+            return None
+        if Y.shape[1] > 1:
+            return float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
+        threshold = 0.0 if self.network.layers[-1].activation.name == "linear" else 0.5
+        return float(np.mean((out[:, 0] > threshold) == (Y[:, 0] > 0.5)))
+
+    def _stats(self, batch_loss, grad_norms, message) -> StepStats:
+        net = self.network
+        train_loss, acc = self.evaluate(self.X_train, self.Y_train)
+        test_loss, test_acc = self.evaluate(self.X_test, self.Y_test)
+        first = net.layers[0]
+        neuron_grads = [np.abs(first.dX).mean(axis=0)]
+        neuron_grads += [np.abs(layer.dZ).mean(axis=0) for layer in net.layers]
+        activations = [first.x.mean(axis=0)] + [layer.a.mean(axis=0) for layer in net.layers]
+        return StepStats(
+            step=self.step_count, epoch=self.epoch, batch_loss=batch_loss,
+            train_loss=train_loss, test_loss=test_loss, accuracy=acc, test_accuracy=test_acc,
+            grad_norms=_frozen(grad_norms),
+            neuron_grads=tuple(map(_frozen, neuron_grads)),
+            neuron_activations=tuple(map(_frozen, activations)),
+            weight_grads=tuple(_frozen(np.abs(layer.dW)) for layer in net.layers),
+            weights=tuple(_frozen(layer.W) for layer in net.layers),
+            biases=tuple(_frozen(layer.b) for layer in net.layers),
+            diverged=self.diverged, message=message)
+
+    def _grad_norms(self) -> np.ndarray:
+        return np.array([np.sqrt(np.vdot(layer.dW, layer.dW) + np.vdot(layer.db, layer.db))
+                         for layer in self.network.layers])
+
+    def initial_stats(self) -> StepStats:
+        """Statistics before any step, so views have something to draw: the gradients are
+        those of the first training points, computed without updating anything."""
+        batch = slice(0, self.batch_size)
+        self.network.forward(self.X_train[batch])
+        loss = self.network.backward(self.Y_train[batch])
+        return self._stats(loss, self._grad_norms(), "")
+
+    def predict(self, points: np.ndarray) -> np.ndarray:
+        """Network output for raw input points (features expanded as in training)."""
+        return self.network.predict(expand_features(points, self.spec.features, self.dtype))
+
+    def neuron_outputs(self, points: np.ndarray) -> list[np.ndarray]:
+        """Every layer's activation for raw input points (inputs first), for the boundary view."""
+        return self.network.activations(expand_features(points, self.spec.features, self.dtype))
