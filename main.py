@@ -1,1 +1,26 @@
-def main():\n    pass
+"""Backprop Playground entry point.
+
+No arguments (or window options such as --screenshot) open the window; the subcommands train,
+trace and gradcheck run headlessly without importing Qt.
+"""
+
+from __future__ import annotations
+
+import sys
+
+HEADLESS_COMMANDS = {"train", "trace", "gradcheck"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and (argv[0] in HEADLESS_COMMANDS or argv[0] in ("-h", "--help")):
+        from engine.cli import run
+
+        return run(argv)
+    from gui.app import run_gui
+
+    return run_gui(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,6 +16,7 @@ class Activation:
     formula = ""  # f(z) in plain Unicode, for tables and tooltips
     derivative_formula = ""
     elementwise = True
+    kinked = False  # True: f' jumps at z = 0, so the loss is not differentiable there
 
     def forward(self, z):
         raise NotImplementedError
@@ -40,6 +41,7 @@ class Linear(Activation):
 
 class ReLU(Activation):
     name, formula, derivative_formula = "relu", "max(0, z)", "1 if z > 0 else 0"
+    kinked = True
 
     def forward(self, z):
         return np.maximum(z, 0)
@@ -51,6 +53,7 @@ class ReLU(Activation):
 class LeakyReLU(Activation):
     slope = 0.01
     name, formula, derivative_formula = "leaky_relu", "max(0.01z, z)", "1 if z > 0 else 0.01"
+    kinked = True
 
     def forward(self, z):
         return np.where(z > 0, z, self.slope * z)

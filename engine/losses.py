@@ -16,7 +16,8 @@ class Loss:
     output_activations: tuple[str, ...] = ()  # the output activations this loss accepts
     fused = False  # True: backward gives dL/dz directly
 
-    def value(self, z, a, y) -> float:
+    def value(self, z, a, y):
+        """The loss as a NumPy scalar of the inputs' dtype (gradcheck needs long double)."""
         raise NotImplementedError
 
     def dA(self, z, a, y):
@@ -36,7 +37,7 @@ class MeanSquaredError(Loss):
 
     def value(self, z, a, y):
         diff = a - y
-        return float(np.einsum("ij,ij->", diff, diff) / len(y))
+        return np.einsum("ij,ij->", diff, diff) / len(y)
 
     def dA(self, z, a, y):
         return (2 / len(y)) * (a - y)
@@ -50,7 +51,7 @@ class BinaryCrossEntropy(Loss):
     def value(self, z, a, y):
         # −[y ln σ(z) + (1−y) ln(1−σ(z))] = max(z,0) − zy + ln(1 + e^−|z|), stable for any z.
         per_sample = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        return float(per_sample.sum() / len(y))
+        return per_sample.sum() / len(y)
 
     def dA(self, z, a, y):
         eps = np.finfo(a.dtype).eps
@@ -69,7 +70,7 @@ class CrossEntropy(Loss):
     def value(self, z, a, y):
         shift = z.max(axis=1, keepdims=True)
         log_sum_exp = shift[:, 0] + np.log(np.exp(z - shift).sum(axis=1))
-        return float((log_sum_exp - (y * z).sum(axis=1)).sum() / len(y))
+        return (log_sum_exp - (y * z).sum(axis=1)).sum() / len(y)
 
     def dA(self, z, a, y):
         eps = np.finfo(a.dtype).eps

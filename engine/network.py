@@ -54,20 +54,22 @@ class Network:
             X = layer.forward(X)
         return X
 
-    def activations(self, X: np.ndarray) -> list[np.ndarray]:
-        """Every layer's output for X (X first), leaving the training caches alone."""
-        outputs = [X]
+    def pass_through(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(z, a) of every layer for X, leaving the training caches alone."""
+        result = []
         for layer in self.layers:
-            outputs.append(layer.activation.forward(outputs[-1] @ layer.W + layer.b))
-        return outputs
+            z = X @ layer.W + layer.b
+            X = layer.activation.forward(z)
+            result.append((z, X))
+        return result
+
+    def activations(self, X: np.ndarray) -> list[np.ndarray]:
+        """Every layer's output for X (X first)."""
+        return [X] + [a for _, a in self.pass_through(X)]
 
     def output(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(z, ŷ) of the output layer for X, leaving the training caches alone."""
-        for layer in self.layers[:-1]:
-            X = layer.activation.forward(X @ layer.W + layer.b)
-        out = self.layers[-1]
-        z = X @ out.W + out.b
-        return z, out.activation.forward(z)
+        """(z, ŷ) of the output layer for X."""
+        return self.pass_through(X)[-1]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.output(X)[1]
@@ -79,7 +81,7 @@ class Network:
         are not needed for the gradient itself).
         """
         out = self.layers[-1]
-        self.last_loss = self.loss.value(out.z, out.a, y)
+        self.last_loss = float(self.loss.value(out.z, out.a, y))
         if self.loss.fused:
             out.dA = out.fprime = None
             if record:

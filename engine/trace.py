@@ -138,7 +138,7 @@ def trace(trainer: Trainer, indices=None) -> Trace:
     used = after.update_gradients()
     rule = after.optimizer.rule
     for i, layer in enumerate(layers, 1):
-        grads_differ = used is not net.grads()
+        grads_differ = after.modifies_gradients
         stages.append(Stage(
             "update", i, f"Update · layer {i}",
             (_q("W_new", f"W{sup(i)}", f"W{sup(i)} − η·∂L/∂W{sup(i)}", layer.W),

@@ -155,9 +155,15 @@ class Trainer:
         self.step_count += 1
         return self._stats(loss, grad_norms, message)
 
+    @property
+    def modifies_gradients(self) -> bool:
+        """True when regularisation or clipping changes the gradient the optimiser sees."""
+        spec = self.spec
+        return spec.regularization != "none" and self.reg_rate > 0 or spec.clip_norm > 0
+
     def _apply_update(self, params, grads) -> None:
         spec = self.spec
-        if spec.regularization != "none" and self.reg_rate > 0 or spec.clip_norm > 0:
+        if self.modifies_gradients:
             for k, g in grads.items():
                 np.copyto(self._update_grads[k], g)
             grads = self._update_grads
@@ -168,10 +174,7 @@ class Trainer:
 
     def update_gradients(self) -> dict[str, np.ndarray]:
         """The gradients the optimiser used in the last step (after regularisation/clipping)."""
-        spec = self.spec
-        if spec.regularization != "none" and self.reg_rate > 0 or spec.clip_norm > 0:
-            return self._update_grads
-        return self.network.grads()
+        return self._update_grads if self.modifies_gradients else self.network.grads()
 
     def run_epoch(self) -> StepStats:
         """Steps until the current pass over the training set is complete."""
@@ -185,7 +188,7 @@ class Trainer:
         if len(X) == 0:
             return None, None
         z, out = self.network.output(X)
-        return self.network.loss.value(z, out, Y), self.accuracy(out, Y)
+        return float(self.network.loss.value(z, out, Y)), self.accuracy(out, Y)
 
     def accuracy(self, out: np.ndarray, Y: np.ndarray) -> float | None:
         if self.data.task == "regression":

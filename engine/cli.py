@@ -1,0 +1,151 @@
+"""The headless command line: train, trace, gradcheck. No Qt here.
+
+Bad input (unknown preset, unreadable or malformed file, invalid numbers) prints one line on
+stderr and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+from .gradcheck import gradcheck
+from .presets import load_preset, preset_names
+from .serialization import load_spec_file
+from .trace import trace
+from .trainer import Trainer
+
+GRADCHECK_THRESHOLD = 1e-7
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line and exit 2, as for every other bad input
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="backprop-playground",
+                     description="Backprop Playground: with no command, opens the window.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def source(p):
+        group = p.add_mutually_exclusive_group(required=True)
+        group.add_argument("--preset", help=f"one of: {', '.join(preset_names())}")
+        group.add_argument("--config", metavar="FILE", help="a spec or session JSON file")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("train", help="train headlessly and report the loss")
+    source(p)
+    p.add_argument("--steps", type=int, default=1000, help="mini-batch steps (default 1000)")
+    p = sub.add_parser("trace", help="print the stages of one training step")
+    source(p)
+    p = sub.add_parser("gradcheck", help="compare backprop with central differences")
+    source(p)
+    p.add_argument("--max-elements", type=int, default=200,
+                   help="check at most this many elements per parameter (sampled)")
+    return parser
+
+
+def load_trainer(args) -> Trainer:
+    spec = load_preset(args.preset) if args.preset else load_spec_file(args.config)
+    spec.dtype = "float64" if args.command == "gradcheck" else spec.dtype
+    return Trainer(spec)
+
+
+def cmd_train(args, out) -> int:
+    if args.steps < 1:
+        raise UsageError(f"--steps must be ≥ 1, got {args.steps}")
+    trainer = load_trainer(args)
+    show_bar = out.isatty() and not args.json
+    start = time.perf_counter()
+    stats = None
+    for i in range(1, args.steps + 1):
+        stats = trainer.step()
+        if stats.diverged:
+            break
+        if show_bar and (i % max(1, args.steps // 200) == 0 or i == args.steps):
+            done = int(30 * i / args.steps)
+            out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
+                      f"loss {stats.train_loss:.4f}")
+            out.flush()
+    elapsed = time.perf_counter() - start
+    if show_bar:
+        out.write("\n")
+    result = {"step": stats.step, "epoch": stats.epoch, "loss": stats.train_loss,
+              "test_loss": stats.test_loss, "accuracy": stats.accuracy,
+              "test_accuracy": stats.test_accuracy, "diverged": stats.diverged,
+              "steps_per_second": stats.step / elapsed if elapsed > 0 else None}
+    if args.json:
+        out.write(json.dumps(result) + "\n")
+    else:
+        acc = "n/a" if stats.accuracy is None else f"{stats.accuracy:.1%}"
+        out.write(f"step {stats.step}  epoch {stats.epoch}  loss {stats.train_loss:.6f}  "
+                  f"accuracy {acc}\n")
+        if stats.diverged:
+            out.write(f"diverged: {stats.message}\n")
+    return 1 if stats.diverged else 0
+
+
+def _fmt(value: np.ndarray, limit: int = 6) -> str:
+    flat = np.asarray(value, dtype=float).ravel()
+    text = ", ".join(f"{v:.4f}" for v in flat[:limit])
+    if flat.size > limit:
+        text += f", … ({flat.size} values)"
+    return text if flat.size == 1 else f"[{text}]"
+
+
+def cmd_trace(args, out) -> int:
+    result = trace(load_trainer(args))
+    if args.json:
+        out.write(json.dumps(result.to_dict()) + "\n")
+        return 0
+    out.write(f"one training step on {len(result.batch)} sample(s)\n")
+    for stage in result.stages:
+        out.write(f"\n{stage.title}\n")
+        for q in stage.quantities:
+            formula = f" = {q.formula}" if q.formula else ""
+            out.write(f"  {q.symbol + formula:<40} = {_fmt(q.value)}\n")
+        if stage.note:
+            out.write(f"  ({stage.note})\n")
+    return 0
+
+
+def cmd_gradcheck(args, out) -> int:
+    trainer = load_trainer(args)
+    batch = np.arange(min(len(trainer.X_train), 64))
+    results = gradcheck(trainer.network, trainer.X_train[batch], trainer.Y_train[batch],
+                        max_elements=args.max_elements)
+    ok = all(r.relative_difference < GRADCHECK_THRESHOLD for r in results)
+    if args.json:
+        out.write(json.dumps({"passed": ok, "threshold": GRADCHECK_THRESHOLD, "parameters": [
+            {"name": r.name, "relative_difference": r.relative_difference, "checked": r.checked,
+             "total": r.total, "skipped_kinks": r.skipped_kinks} for r in results]}) + "\n")
+    else:
+        for r in results:
+            verdict = "ok" if r.relative_difference < GRADCHECK_THRESHOLD else "FAIL"
+            verdict = verdict if r.checked else "not checked"
+            skipped = f", {r.skipped_kinks} skipped at a ReLU kink" if r.skipped_kinks else ""
+            out.write(f"{r.name:<6} {r.relative_difference:.2e}  ({r.checked}/{r.total} elements"
+                      f"{skipped})  {verdict}\n")
+        out.write(("passed" if ok else "FAILED") + f" (threshold {GRADCHECK_THRESHOLD:g})\n")
+    return 0 if ok else 1
+
+
+COMMANDS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck}
+
+
+def run(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args, out)
+    except (UsageError, ValueError) as e:
+        err.write(f"error: {e}\n")
+        return 2

@@ -1,0 +1,30 @@
+"""Test set-up: Qt renders offscreen, and no test may leave a QThread running."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_running_qthreads():
+    """Fail any test that leaves a QThread running (only once Qt has been imported)."""
+    yield
+    import sys
+
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    import gc
+
+    from PySide6.QtCore import QThread
+
+    running = [o for o in gc.get_objects() if isinstance(o, QThread) and _running(o)]
+    assert not running, f"{len(running)} QThread(s) still running after the test"
+
+
+def _running(thread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:  # the C++ object is already gone
+        return False
