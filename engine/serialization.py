@@ -9,19 +9,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from .spec import FORMAT, Spec
 from .trainer import Trainer
 
 
-def session_dict(trainer: Trainer) -> dict:
-    weights = [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in trainer.network.layers]
-    return {"format": FORMAT, "kind": "session", "step": trainer.step_count,
-            "spec": trainer.spec.to_dict(), "weights": weights}
+def session_dict(spec: Spec, weights, biases, step: int = 0) -> dict:
+    """A session from a spec and per-layer weight matrices and bias vectors."""
+    layers = [{"W": np.asarray(W).tolist(), "b": np.asarray(b).tolist()}
+              for W, b in zip(weights, biases)]
+    return {"format": FORMAT, "kind": "session", "step": step, "spec": spec.to_dict(),
+            "weights": layers}
 
 
-def save_session(trainer: Trainer, path: str) -> None:
+def trainer_session(trainer: Trainer) -> dict:
+    layers = trainer.network.layers
+    return session_dict(trainer.spec, [la.W for la in layers], [la.b for la in layers],
+                        trainer.step_count)
+
+
+def save_session(session: dict, path: str) -> None:
     try:
-        Path(path).write_text(json.dumps(session_dict(trainer)), encoding="utf-8")
+        Path(path).write_text(json.dumps(session), encoding="utf-8")
     except OSError as e:
         raise ValueError(f"cannot write {path!r}: {e.strerror}") from None
 

@@ -39,6 +39,7 @@ class Stage:
     quantities: tuple[Quantity, ...]  # results, in the order they are computed
     inputs: tuple[Quantity, ...] = ()  # what the formulas read, for substitution
     note: str = ""
+    fused: bool = False  # output layer whose loss gives ∂L/∂z directly
 
     def get(self, key: str) -> np.ndarray:
         for q in (*self.quantities, *self.inputs):
@@ -51,6 +52,7 @@ class Stage:
             return {"key": item.key, "symbol": item.symbol, "formula": item.formula,
                     "value": np.asarray(item.value).tolist()}
         return {"kind": self.kind, "layer": self.layer, "title": self.title, "note": self.note,
+                "fused": self.fused,
                 "quantities": [q(x) for x in self.quantities],
                 "inputs": [q(x) for x in self.inputs]}
 
@@ -133,7 +135,7 @@ def trace(trainer: Trainer, indices=None) -> Trace:
         stages.append(Stage(
             "backward", i, f"Backward · layer {i}", tuple(quantities),
             (_q("a_prev", a_prev, "", layer.x), _q("W", f"W{sup(i)}", "", before[i - 1][0])),
-            note=note))
+            note=note, fused=fused))
 
     used = after.update_gradients()
     rule = after.optimizer.rule

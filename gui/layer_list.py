@@ -1,18 +1,25 @@
-"""The hidden-layer list of the architecture editor: one short row per layer (neurons,
-activation, remove) and an "Add layer" button. It edits plain lists and reports changes with
-one signal; the editor turns them into a Spec."""
+"""The architecture section of the editor and the small widgets the editor is built from.
+
+`ArchitectureBox` holds the hidden-layer list (one short row per layer: neurons, activation,
+remove, plus "Add layer"), the output-activation/loss pair and the initialiser. The pairs offered
+depend on the task (regression, binary, multi-class), so only consistent ones can be chosen.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QGridLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout,
-    QWidget,
+    QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+    QPushButton, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
 from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from engine.spec import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from engine.datasets import REGRESSION
+from engine.initializers import INITIALIZER_LABELS, INITIALIZERS
+from engine.losses import LOSS_LABELS, LOSSES
+from engine.spec import MAX_HIDDEN_LAYERS, MAX_NEURONS, Spec
 
+SPIN_WIDTH = 84
 ACTIVATION_LABELS = {
     "linear": "linear", "relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU",
     "sigmoid": "sigmoid", "tanh": "tanh", "softplus": "softplus", "swish": "swish",
@@ -29,6 +36,120 @@ def activation_tooltip(name: str) -> str:
     return f"{activation_label(name)}: f(z) = {act.formula},  f′(z) = {act.derivative_formula}"
 
 
+FIXED_DATASETS = ("given", "csv")  # not generators: offered only when a spec carries them
+LOSS_ORDER = ("bce", "ce", "mse")  # the first valid pair is the default for a task
+LOSS_SHORT = {"mse": "MSE"}
+
+
+def output_loss_pairs(task: str) -> list[tuple[str, str]]:
+    """(output activation, loss) pairs that fit a task: regression, multiclass, binary or any."""
+    names = sorted(LOSSES, key=lambda n: LOSS_ORDER.index(n) if n in LOSS_ORDER else 99)
+    allowed = {"regression": {"mse"}, "multiclass": {"ce"}}.get(task, set(names))
+    return [(act, n) for n in names if n in allowed for act in LOSSES[n].output_activations]
+
+
+def pair_label(activation: str, loss: str) -> str:
+    return f"{activation_label(activation)} + {LOSS_SHORT.get(loss, LOSS_LABELS.get(loss, loss))}"
+
+
+def task_of(spec: Spec) -> str:
+    if spec.dataset in REGRESSION:
+        return "regression"
+    if spec.dataset in FIXED_DATASETS:
+        return "any"  # only the loaded data knows; the engine checks at build time
+    return "multiclass" if spec.dataset == "blobs" and spec.classes > 2 else "binary"
+
+
+class CompactDoubleSpinBox(QDoubleSpinBox):
+    """Shows 0.03 rather than 0.03000; with a ladder, the arrows walk through fixed values."""
+
+    def __init__(self, minimum, maximum, decimals, step=None, ladder=(), parent=None):
+        super().__init__(parent)
+        self._ladder = tuple(ladder)
+        self.setDecimals(decimals)
+        self.setRange(minimum, maximum)
+        if step is not None:
+            self.setSingleStep(step)
+        self.setKeyboardTracking(False)  # typing "0.05" must not act at "0.0"
+        self.setFixedWidth(SPIN_WIDTH)
+
+    def textFromValue(self, value: float) -> str:
+        locale = self.locale()
+        text = locale.toString(value, "f", self.decimals())
+        point = locale.decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
+
+    def stepBy(self, steps: int) -> None:
+        if not self._ladder:
+            return super().stepBy(steps)
+        value = self.value()
+        for _ in range(abs(steps)):
+            if steps > 0:
+                higher = [v for v in self._ladder if v > value * (1 + 1e-9)]
+                value = higher[0] if higher else self.maximum()
+            else:
+                lower = [v for v in self._ladder if v < value * (1 - 1e-9)]
+                value = lower[-1] if lower else self.minimum()
+        self.setValue(value)
+
+
+def spin_box(minimum, maximum, step=1, suffix="", tip=""):
+    spin = QSpinBox()
+    spin.setRange(minimum, maximum)
+    spin.setSingleStep(step)
+    spin.setSuffix(suffix)
+    spin.setKeyboardTracking(False)
+    spin.setFixedWidth(SPIN_WIDTH)
+    spin.setToolTip(tip)
+    return spin
+
+
+def choice_combo(items: dict[str, str], tip: str) -> QComboBox:
+    combo = QComboBox()
+    for key, label in items.items():
+        combo.addItem(label, key)
+    combo.setToolTip(tip)
+    return narrow_combo(combo)
+
+
+def narrow_combo(combo: QComboBox) -> QComboBox:
+    """Let a combo shrink below its longest entry so the panel stays about 300 px wide."""
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(8)
+    return combo
+
+
+def form_layout(group: QGroupBox) -> QFormLayout:
+    form = QFormLayout(group)
+    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+    form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    form.setHorizontalSpacing(8)
+    form.setVerticalSpacing(5)
+    return form
+
+
+def hbox(*widgets) -> QHBoxLayout:
+    box = QHBoxLayout()
+    box.setSpacing(6)
+    for w in widgets:
+        box.addWidget(w)
+    box.addStretch(1)
+    return box
+
+
+def show_value(spin, value) -> None:
+    """Show a value even when a loaded spec lies outside the spin's usual range."""
+    spin.setRange(min(spin.minimum(), value), max(spin.maximum(), value))
+    spin.setValue(value)
+
+
+def select_data(combo: QComboBox, data) -> None:
+    for i in range(combo.count()):
+        if combo.itemData(i) == data:
+            combo.setCurrentIndex(i)
+            return
+
+
 class LayerRow:
     """The widgets of one hidden layer (they live in the LayerList's grid)."""
 
@@ -38,18 +159,21 @@ class LayerRow:
         self.neurons_spin.setRange(1, MAX_NEURONS)
         self.neurons_spin.setKeyboardTracking(False)  # typing "12" must not rebuild at "1"
         self.neurons_spin.setValue(neurons)
-        self.neurons_spin.setSuffix(" n")
+        self.neurons_spin.setFixedWidth(52)
         self.neurons_spin.setToolTip(
             f"Neurons in this layer (1–{MAX_NEURONS}). More neurons can bend the decision "
             "boundary in more places, but train slower and can overfit.")
         self.activation_combo = QComboBox()
+        self.activation_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.activation_combo.setMinimumContentsLength(6)
         for i, name in enumerate(HIDDEN_ACTIVATIONS):
             self.activation_combo.addItem(activation_label(name), name)
             self.activation_combo.setItemData(i, activation_tooltip(name), Qt.ToolTipRole)
         self.activation_combo.setCurrentIndex(HIDDEN_ACTIVATIONS.index(activation))
         self.remove_button = QToolButton()
-        self.remove_button.setText("−")
+        self.remove_button.setText("✕")
         self.remove_button.setAutoRaise(True)
+        self.remove_button.setFixedSize(22, 22)
         self.set_index(index)
 
     def set_index(self, index: int) -> None:
@@ -84,6 +208,12 @@ class LayerList(QWidget):
         self._grid.setHorizontalSpacing(6)
         self._grid.setVerticalSpacing(3)
         self._grid.setColumnStretch(2, 1)
+        self._header = []
+        for col, text in ((1, "neurons"), (2, "activation")):
+            label = QLabel(f"<small>{text}</small>")
+            label.setEnabled(False)  # greyed: a caption, not a control
+            self._grid.addWidget(label, 0, col)
+            self._header.append(label)
         self._empty_label = QLabel("No hidden layers: the inputs feed the output directly "
                                    "(a linear model).")
         self._empty_label.setWordWrap(True)
@@ -111,6 +241,7 @@ class LayerList(QWidget):
         for row in self.rows:
             for w in row.widgets():
                 self._grid.removeWidget(w)
+                w.setParent(None)  # hide it now; Qt deletes it once its signal has returned
                 w.deleteLater()
         self.rows = []
         for neurons, activation in zip(hidden, activations):
@@ -120,7 +251,7 @@ class LayerList(QWidget):
     # ---- user edits -------------------------------------------------------------------------
     def _append_row(self, neurons: int, activation: str) -> None:
         row = LayerRow(len(self.rows), neurons, activation)
-        r = len(self.rows)
+        r = len(self.rows) + 1  # grid row 0 holds the captions
         for col, w in enumerate(row.widgets()):
             self._grid.addWidget(w, r, col)
         row.neurons_spin.valueChanged.connect(self.sigChanged)
@@ -156,3 +287,62 @@ class LayerList(QWidget):
         self.add_layer_button.setText(f"Maximum of {MAX_HIDDEN_LAYERS} layers" if full
                                       else "+  Add layer")
         self._empty_label.setVisible(not self.rows)
+        for label in self._header:
+            label.setVisible(bool(self.rows))
+
+
+class ArchitectureBox(QGroupBox):
+    """Hidden layers, output/loss pair and initialiser. The editor connects to the widgets."""
+
+    def __init__(self, parent=None):
+        super().__init__("Architecture", parent)
+        box = QVBoxLayout(self)
+        box.setSpacing(6)
+        self.layer_list = LayerList()
+        self.layer_list.setToolTip("Hidden layers, from the input side to the output side.")
+        box.addWidget(self.layer_list)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.WrapAllRows)  # full width for "sigmoid + binary …"
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(3)
+        self.output_combo = narrow_combo(QComboBox())
+        self.output_combo.setToolTip(
+            "Output activation and loss, offered only in pairs whose gradient makes sense: "
+            "sigmoid + binary cross-entropy and softmax + cross-entropy give the simple error "
+            "signal ŷ − y; MSE is for regression (or to see how slowly it trains a saturated "
+            "sigmoid). Multi-class data needs softmax, regression needs MSE.")
+        form.addRow("Output / loss", self.output_combo)
+        self.init_combo = choice_combo(
+            {k: INITIALIZER_LABELS.get(k, k) for k in INITIALIZERS},
+            "How the weights start. Glorot/Xavier suits tanh and sigmoid, He suits ReLU; "
+            "all zeros makes every neuron in a layer learn the same thing (symmetry is never "
+            "broken).")
+        form.addRow("Initialiser", self.init_combo)
+        box.addLayout(form)
+        self.weights_note = QLabel("Starts from the spec's explicit weights. Changing the "
+                                   "data or the network replaces them with random ones.")
+        self.weights_note.setWordWrap(True)
+        self.weights_note.setEnabled(False)  # greyed: a remark, not a control
+        box.addWidget(self.weights_note)
+
+    def show_spec(self, spec: Spec) -> None:
+        """Fill every widget from a spec (the caller guards against echoed signals)."""
+        self.layer_list.set_layers(spec.hidden, spec.activations)
+        self.show_output_pairs(spec)
+        select_data(self.init_combo, spec.initializer)
+        self.weights_note.setVisible(spec.weights is not None)
+
+    def show_output_pairs(self, spec: Spec) -> None:
+        """Offer the pairs valid for the spec's task, plus a loaded inconsistent one (truthful)."""
+        pairs = output_loss_pairs(task_of(spec))
+        current = (spec.output_activation, spec.loss)
+        if current not in pairs:
+            pairs.append(current)
+        self.output_combo.clear()
+        for activation, loss in pairs:
+            self.output_combo.addItem(pair_label(activation, loss), f"{activation}|{loss}")
+        select_data(self.output_combo, "|".join(current))
+
+    def output_pair(self) -> tuple[str, str] | None:
+        data = self.output_combo.currentData()
+        return tuple(data.split("|")) if data else None

@@ -1,0 +1,98 @@
+"""Start the window, or render it headlessly to a PNG (--screenshot)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise ValueError(message)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1600x1000, not {text!r}") from None
+    if not (320 <= w <= 8000 and 240 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"size {text!r} is out of range")
+    return w, h
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="backprop-playground",
+                description="Open the window; subcommands train, trace and gradcheck run headless.")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--preset", help="start from a preset")
+    source.add_argument("--config", metavar="FILE", help="start from a spec or session file")
+    p.add_argument("--screenshot", metavar="PATH", help="render the window to PNG and exit")
+    p.add_argument("--steps", type=int, default=0, help="with --screenshot: train N steps first")
+    p.add_argument("--size", type=_size, default=(1600, 1000), help="with --screenshot: WxH")
+    p.add_argument("--stage", type=int, default=None,
+                   help="with --screenshot: open the step-through panel at stage N (1-based)")
+    return p
+
+
+def run_gui(argv: list[str]) -> int:
+    from engine.presets import load_preset
+    from engine.serialization import load_spec_file
+
+    try:
+        args = build_parser().parse_args(argv)
+        if args.steps < 0:
+            raise ValueError(f"--steps must be ≥ 0, got {args.steps}")
+        spec = (load_preset(args.preset) if args.preset
+                else load_spec_file(args.config) if args.config else None)
+    except ValueError as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 2
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("BackpropPlayground")
+    QCoreApplication.setApplicationName("Backprop Playground")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from .main_window import MainWindow
+
+    if not args.screenshot:
+        window = MainWindow(spec)
+        window.show()
+        return app.exec()
+
+    # Headless: fresh settings (never the user's), training synchronously in this thread.
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(os.path.join(tmp, "settings.ini"), QSettings.IniFormat)
+        window = MainWindow(spec, settings=settings, threaded=False)
+        try:
+            return render_screenshot(app, window, args)
+        except ValueError as e:
+            sys.stderr.write(f"error: {e}\n")
+            return 2
+        finally:
+            window.shutdown()
+            window.deleteLater()
+
+
+def render_screenshot(app, window, args) -> int:
+    window.resize(*args.size)
+    window.show()
+    if args.steps:
+        window.worker.step(args.steps)
+    if args.stage is not None:
+        window.open_stepper()
+        window.stepper.go_to(args.stage - 1)
+    for _ in range(3):  # let layouts settle and the views take the latest snapshot
+        app.processEvents()
+        window.force_redraw()
+        app.processEvents()
+    if not window.grab().save(args.screenshot):
+        raise ValueError(f"cannot write {args.screenshot!r}")
+    print(f"wrote {args.screenshot} ({window.width()}x{window.height()})")
+    return 0

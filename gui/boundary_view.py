@@ -1,0 +1,462 @@
+"""The decision-boundary view: the network's output over the input plane [-6, 6]² as a heatmap,
+with the data points on top (TF Playground's right-hand panel).
+
+The main window computes the outputs with the engine (``trainer.predict(grid_points())``) and
+hands them to ``set_output``; this view only colours numbers it is given. 1-D inputs get a
+curve ŷ(x) instead of a heatmap; more than two inputs get an explanatory message.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from engine.datasets import EXTENT
+from gui.colors import NEGATIVE_BLUE, POSITIVE_ORANGE, diverging_colormap, lookup_table
+
+# Class 0 blue and class 1 orange as in TF Playground, then distinct qualitative colours.
+CLASS_COLORS = np.array([
+    NEGATIVE_BLUE, POSITIVE_ORANGE, (44, 160, 44), (148, 103, 189), (214, 39, 40),
+], dtype=float)
+WHITE = np.array([255.0, 255.0, 255.0])
+# The heatmap is blended this far from white toward its colour, so that full-colour points with
+# a white outline stay visible on top of a region of their own class.
+HEATMAP_STRENGTH = 0.75
+DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confident prediction
+OUTPUT_TITLE = "network output ŷ"
+
+
+def grid_points(resolution: int = 100) -> np.ndarray:
+    """(resolution², 2) pixel-centre points covering [-EXTENT, EXTENT]², row-major with y as rows:
+    point ``row * resolution + col`` is (x[col], y[row]), rows going from y = -EXTENT upward."""
+    step = 2 * EXTENT / resolution
+    centres = -EXTENT + step * (np.arange(resolution) + 0.5)
+    xs, ys = np.meshgrid(centres, centres)  # ys varies along rows
+    return np.column_stack([xs.ravel(), ys.ravel()])
+
+
+def line_points(points: np.ndarray, resolution: int = 200) -> np.ndarray:
+    """(resolution, 1) evenly spaced x values over the 1-D data range ± a margin."""
+    x = np.asarray(points, dtype=float)[:, 0]
+    lo, hi = float(np.min(x)), float(np.max(x))
+    margin = max(2.5, 0.25 * (hi - lo))
+    return np.linspace(lo - margin, hi + margin, resolution)[:, None]
+
+
+def _heatmap_lut() -> np.ndarray:
+    lut = lookup_table(diverging_colormap()).astype(float)
+    lut[:, :3] = WHITE + (lut[:, :3] - WHITE) * HEATMAP_STRENGTH
+    return lut.astype(np.uint8)
+
+
+def _swatch(rgb, text: str) -> str:
+    r, g, b = (int(c) for c in rgb)
+    return f'<span style="color: rgb({r},{g},{b}); font-size: 14pt">■</span>&nbsp;{text}'
+
+
+class _ColorKey(QWidget):
+    """One line under the plot: class swatches, or a colour bar with its two end values."""
+
+    def __init__(self, lut: np.ndarray, parent=None):
+        super().__init__(parent)
+        self.classes = QLabel()
+        self.classes.setWordWrap(True)
+        self.classes.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.low, self.high, self.caption = QLabel(), QLabel(), QLabel()
+        self.bar = QLabel()
+        rgba = np.ascontiguousarray(np.repeat(lut[None, :, :], 2, axis=0))
+        image = QImage(rgba.data, rgba.shape[1], 2, 4 * rgba.shape[1], QImage.Format.Format_RGBA8888)
+        self.bar.setPixmap(QPixmap.fromImage(image.scaled(140, 12)))
+        self.bar.setStyleSheet("border: 1px solid #999")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        for w in (self.classes, self.caption, self.low, self.bar, self.high):
+            row.addWidget(w)
+        row.addStretch(1)
+
+    def show_classes(self, n: int, prefix: str = "") -> None:
+        swatches = [_swatch(CLASS_COLORS[i % 5], f"class {i}") for i in range(max(2, n))]
+        self.classes.setText(prefix + " &nbsp; ".join(swatches))
+        self._show_bar(False)
+
+    def show_range(self, lo: float, hi: float, caption: str = "") -> None:
+        self.low.setText(f"{lo:.3g}")
+        self.high.setText(f"{hi:.3g}")
+        self.caption.setText(caption)
+        self._show_bar(True)
+
+    def text(self) -> str:
+        if self.bar.isVisibleTo(self):
+            return f"{self.caption.text()} {self.low.text()} … {self.high.text()}".strip()
+        return self.classes.text()
+
+    def _show_bar(self, bar: bool) -> None:
+        self.classes.setVisible(not bar)
+        for w in (self.low, self.bar, self.high):
+            w.setVisible(bar)
+        self.caption.setVisible(bar and bool(self.caption.text()))
+
+
+class _PointTips:
+    """Tooltip text for a hovered data point."""
+
+    def __init__(self):
+        self.points, self.labels, self.task = np.zeros((0, 2)), np.zeros(0), "classification"
+
+    def describe(self, x, y, data) -> str:
+        i = int(data)
+        label = self.labels[i]
+        kind = "class" if self.task == "classification" else "target"
+        shown = f"{int(label)}" if self.task == "classification" else f"{label:.3g}"
+        coords = ", ".join(f"{v:.3g}" for v in self.points[i])
+        return f"point {i}: ({coords}) · {kind} {shown}\nclick to trace this sample"
+
+
+class BoundaryView(QWidget):
+    """Heatmap of the network output (or of one hovered neuron) with the data points on top."""
+
+    sigPointClicked = Signal(int)  # index into the points array given to set_data
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._lut = _heatmap_lut()
+        self._cmap = diverging_colormap()
+        self._points = np.zeros((0, 2))
+        self._labels = np.zeros(0)
+        self._task = "classification"
+        self._n_classes = 2
+        self._dim = 2
+        self._label_range = 1.0  # regression: colour levels are ±this
+        self._output = None  # latest network output, kept to redraw on toggles
+        self._overlay = None
+        self._overlay_title = ""
+        self._line_range = (-EXTENT, EXTENT)
+        self._selected = None
+
+        self.title = QLabel(OUTPUT_TITLE)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setStyleSheet("font-weight: bold")
+        self.title.setToolTip("What the colours show: the network output, or the neuron under "
+                              "the mouse in the network graph")
+
+        self.plot_widget = pg.PlotWidget(background="w")
+        self.plot = self.plot_widget.getPlotItem()
+        self._setup_plot()
+
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #555; font-size: 12pt; padding: 24px")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.plot_widget)
+        self.stack.addWidget(self.message)
+
+        self.key = _ColorKey(lookup_table(self._cmap))
+        self.key.setToolTip("Colour key: the classes, or the range of values the colours span")
+        self.show_test_check = QCheckBox("Show test data")
+        self.show_test_check.setChecked(True)
+        self.show_test_check.setToolTip(
+            "Show the held-out test points (hollow markers); training points are filled")
+        self.show_test_check.toggled.connect(self._on_show_test)
+        self.discretize_check = QCheckBox("Discretize output")
+        self.discretize_check.setToolTip(
+            "Colour each pixel by the predicted class only (threshold 0.5, argmax, or the sign "
+            "for regression) instead of by the output value")
+        self.discretize_check.toggled.connect(self._redraw)
+
+        checks = QHBoxLayout()
+        checks.addWidget(self.show_test_check)
+        checks.addWidget(self.discretize_check)
+        checks.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.key)
+        layout.addLayout(checks)
+
+    def _setup_plot(self) -> None:
+        plot = self.plot
+        for name in ("bottom", "left"):
+            axis = plot.getAxis(name)
+            axis.setTextPen("#333")
+            axis.setPen("#999")
+        plot.setLabel("bottom", "x₁", color="#333")
+        plot.setLabel("left", "x₂", color="#333")
+        plot.setMouseEnabled(x=False, y=False)  # the view is fixed: users cannot lose it
+        plot.hideButtons()
+        plot.showGrid(x=False, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        plot.addItem(self.image)
+        # 1-D view: one curve per output column (created as needed, reused) and a 0.5 line.
+        self.curves: list[pg.PlotDataItem] = []
+        self.threshold_line = pg.InfiniteLine(
+            0.5, angle=0, pen=pg.mkPen((150, 150, 150), style=Qt.PenStyle.DashLine))
+        plot.addItem(self.threshold_line, ignoreBounds=True)
+        # The tooltip function must not reference self: a Python reference cycle through a
+        # scatter item makes the garbage collector crash PySide6 when the view is deleted.
+        self._tips = _PointTips()
+        tip = self._tips.describe
+        self.train_scatter = pg.ScatterPlotItem(size=8, hoverable=True, tip=tip)
+        self.test_scatter = pg.ScatterPlotItem(size=8, hoverable=True, tip=tip)
+        self.highlight = pg.ScatterPlotItem(
+            size=20, symbol="o", brush=None, pen=pg.mkPen((20, 20, 20), width=2.5))
+        for z, item in enumerate((self.train_scatter, self.test_scatter, self.highlight)):
+            item.setZValue(z + 1)
+            plot.addItem(item)
+            if item is not self.highlight:
+                item.sigClicked.connect(self._on_scatter_clicked)
+        self._set_2d_range()
+
+    def _set_2d_range(self) -> None:
+        self.plot.disableAutoRange()
+        self.plot.setAspectLocked(True)
+        self.plot.setRange(xRange=(-EXTENT, EXTENT), yRange=(-EXTENT, EXTENT), padding=0.02)
+
+    def reset_view(self) -> None:
+        """Back to the whole input plane (or the whole 1-D range)."""
+        if self._dim == 1:
+            self.plot.setXRange(*self._line_range, padding=0.02)
+            if self._task == "classification" and self._overlay is None:
+                self.plot.setYRange(-0.05, 1.05, padding=0)  # probabilities and 0/1 labels
+            else:
+                self.plot.enableAutoRange(axis="y")
+        else:
+            self._set_2d_range()
+
+    # -- data ---------------------------------------------------------------------------------
+    def set_data(self, points, labels, train_idx, test_idx, task: str, n_classes: int) -> None:
+        """Raw points (n, d) and labels (n,): class indices or regression targets."""
+        points = np.asarray(points, dtype=float)
+        if points.ndim == 1:
+            points = points[:, None]
+        self._points, self._labels = points, np.asarray(labels, dtype=float)
+        self._task, self._n_classes, self._dim = task, int(n_classes), points.shape[1]
+        self._tips.points, self._tips.labels, self._tips.task = points, self._labels, task
+        self._output = self._overlay = None
+        self._overlay_title = ""
+        self._selected = None
+        finite = self._labels[np.isfinite(self._labels)]
+        self._label_range = float(np.max(np.abs(finite))) if finite.size else 1.0
+        if not self._label_range > 0:
+            self._label_range = 1.0
+
+        if self._dim > 2:
+            self.message.setText(f"The decision boundary needs 2-D inputs "
+                                 f"(this dataset has {self._dim} features)")
+            self.stack.setCurrentWidget(self.message)
+            for check in (self.show_test_check, self.discretize_check):
+                check.setEnabled(False)
+            self.key.setVisible(False)
+            self.title.setText(OUTPUT_TITLE)
+            return
+        self.stack.setCurrentWidget(self.plot_widget)
+        self.key.setVisible(True)
+        for check in (self.show_test_check, self.discretize_check):
+            check.setEnabled(True)
+        self._setup_mode()
+        train_idx, test_idx = np.asarray(train_idx, int), np.asarray(test_idx, int)
+        self._fill_scatter(self.train_scatter, train_idx, filled=True)
+        self._fill_scatter(self.test_scatter, test_idx, filled=False)
+        self.test_scatter.setVisible(self.show_test_check.isChecked())
+        self.highlight.setData([], [])
+        self._redraw()
+
+    def _setup_mode(self) -> None:
+        one_d = self._dim == 1
+        self.image.setVisible(not one_d)
+        self.threshold_line.setVisible(one_d and self._task == "classification"
+                                       and self._n_classes == 2)
+        for curve in self.curves:
+            curve.setData([], [])
+        self.plot.setLabel("left", "ŷ" if one_d else "x₂", color="#333")
+        if one_d:
+            self._line_range = tuple(line_points(self._points)[[0, -1], 0])
+            self.plot.setAspectLocked(False)
+            self.reset_view()
+        else:
+            self.image.clear()
+            self._set_2d_range()
+
+    def _plot_xy(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self._dim == 1:
+            return self._points[idx, 0], self._labels[idx]
+        return self._points[idx, 0], self._points[idx, 1]
+
+    def _point_colors(self, idx: np.ndarray) -> np.ndarray:
+        if self._task == "regression":
+            t = 0.5 + 0.5 * np.clip(self._labels[idx] / self._label_range, -1, 1)
+            return np.asarray(self._cmap.map(t, mode="byte"))[:, :3].astype(float)
+        classes = np.clip(self._labels[idx].astype(int), 0, len(CLASS_COLORS) - 1)
+        return CLASS_COLORS[classes]
+
+    def _fill_scatter(self, scatter: pg.ScatterPlotItem, idx: np.ndarray, filled: bool) -> None:
+        x, y = self._plot_xy(idx)
+        colors = self._point_colors(idx)
+        # Regression colours fade to white near 0, so those points need a dark outline.
+        outline = (70, 70, 70) if self._task == "regression" else (255, 255, 255)
+        if filled:  # training points: solid colour
+            brushes = [pg.mkBrush(*c) for c in colors]
+            pens = pg.mkPen(outline, width=1)
+            symbol, size = "o", 8
+        else:  # test points: white squares outlined in their colour (dark for regression)
+            brushes = (pg.mkBrush(255, 255, 255, 230) if self._task != "regression"
+                       else [pg.mkBrush(*c) for c in colors])
+            pens = (pg.mkPen(outline, width=1.5) if self._task == "regression"
+                    else [pg.mkPen(*c, width=1.5) for c in colors])
+            symbol, size = "s", 7
+        scatter.setData(x=x, y=y, data=idx, brush=brushes, pen=pens, symbol=symbol, size=size)
+
+    # -- outputs ------------------------------------------------------------------------------
+    def set_output(self, values) -> None:
+        """Network outputs: (res², k) on grid_points(res), or (m, k) on line_points for 1-D."""
+        if self._dim > 2:
+            return
+        values = np.asarray(values, dtype=float)
+        self._output = values.reshape(len(values), -1)
+        if self._overlay is None:
+            self._redraw()
+
+    def set_overlay(self, values, title: str) -> None:
+        """Show one neuron's output ((res²,) or (m,)) instead of ŷ; None returns to ŷ."""
+        if self._dim > 2:
+            return
+        self._overlay = None if values is None else np.asarray(values, dtype=float).ravel()
+        self._overlay_title = title if values is not None else ""
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self._dim > 2:
+            return
+        self.title.setText(self._overlay_title if self._overlay is not None else OUTPUT_TITLE)
+        if self._dim == 1:
+            self._draw_curves()
+        else:
+            self._draw_image()
+
+    def _draw_image(self) -> None:
+        if self._overlay is not None:
+            values = self._overlay[:, None]
+            lo, hi = self._overlay_levels(self._overlay)
+            self._show_levels_image(values, lo, hi)
+            self._set_key_range(lo, hi)
+            return
+        if self._output is None:
+            self.image.clear()
+            self._set_class_key()
+            return
+        values, k = self._output, self._output.shape[1]
+        discrete = self.discretize_check.isChecked()
+        if k > 1:
+            self._show_class_image(values, discrete)
+            self._set_class_key()
+        elif self._task == "regression":
+            r = self._label_range
+            scale = DISCRETE_CONFIDENCE * r
+            self._show_levels_image(np.sign(values) * scale if discrete else values, -r, r)
+            self._set_key_range(-r, r, "ŷ")
+        else:
+            if discrete:
+                low = 0.5 - DISCRETE_CONFIDENCE / 2
+                values = np.where(values > 0.5, 1 - low, low)
+            self._show_levels_image(values, 0, 1)
+            self._set_class_key()
+
+    @staticmethod
+    def _overlay_levels(values: np.ndarray) -> tuple[float, float]:
+        finite = values[np.isfinite(values)]
+        if finite.size and finite.min() >= 0 and finite.max() <= 1:
+            return 0.0, 1.0
+        m = float(np.max(np.abs(finite))) if finite.size else 1.0
+        m = m if m > 0 else 1.0
+        return -m, m
+
+    def _grid_image(self, values: np.ndarray) -> np.ndarray:
+        res = int(round(np.sqrt(len(values))))
+        if res * res != len(values):
+            raise ValueError(f"{len(values)} outputs do not fill a square grid")
+        return values.reshape(res, res, *values.shape[1:])  # rows are y, as in grid_points
+
+    def _place_image(self) -> None:
+        self.image.setRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)
+
+    def _show_levels_image(self, values: np.ndarray, lo: float, hi: float) -> None:
+        img = self._grid_image(np.nan_to_num(values[:, 0], nan=(lo + hi) / 2))
+        self.image.setImage(img, lut=self._lut, levels=(lo, hi), autoLevels=False)
+        self._place_image()
+
+    def _show_class_image(self, probs: np.ndarray, discrete: bool) -> None:
+        k = probs.shape[1]
+        winner = np.argmax(probs, axis=1)
+        if discrete:
+            confidence = np.full(len(probs), DISCRETE_CONFIDENCE)
+        else:
+            confidence = np.nan_to_num(probs.max(axis=1))
+        colors = CLASS_COLORS[np.clip(winner, 0, len(CLASS_COLORS) - 1) if k <= 5 else winner % 5]
+        rgb = WHITE + (colors - WHITE) * (HEATMAP_STRENGTH * confidence)[:, None]
+        rgba = np.empty((len(probs), 4), dtype=np.uint8)
+        rgba[:, :3] = np.clip(rgb, 0, 255)
+        rgba[:, 3] = 255
+        self.image.setImage(self._grid_image(rgba), lut=None, levels=(0, 255), autoLevels=False)
+        self._place_image()
+
+    def _draw_curves(self) -> None:
+        if self._overlay is not None:
+            columns, colors = self._overlay[:, None], [(90, 90, 90)]
+        elif self._output is not None:
+            columns = self._output
+            discrete = self.discretize_check.isChecked()
+            k = columns.shape[1]
+            if discrete and k > 1:
+                columns = (columns == columns.max(axis=1, keepdims=True)).astype(float)
+            elif discrete and self._task == "regression":
+                columns = np.sign(columns)
+            elif discrete:
+                columns = (columns > 0.5).astype(float)
+            colors = [(60, 60, 60)] if k == 1 else [CLASS_COLORS[i % 5] for i in range(k)]
+        else:
+            columns, colors = np.zeros((0, 0)), []
+        x = np.linspace(*self._line_range, len(columns))
+        while len(self.curves) < columns.shape[1]:
+            self.curves.append(self.plot.plot([], []))
+        for i, curve in enumerate(self.curves):
+            if i < columns.shape[1]:
+                curve.setPen(pg.mkPen(colors[i], width=2))
+                curve.setData(x, columns[:, i])
+            else:
+                curve.setData([], [])
+        self._set_class_key()
+
+    def _set_class_key(self) -> None:
+        """Key for the points: class swatches, or the target range for regression."""
+        if self._task == "regression":
+            self._set_key_range(-self._label_range, self._label_range, "targets")
+        else:
+            self.key.show_classes(self._n_classes)
+
+    def _set_key_range(self, lo: float, hi: float, caption: str = "") -> None:
+        self.key.show_range(lo, hi, caption)
+
+    # -- interaction --------------------------------------------------------------------------
+    def _on_show_test(self, checked: bool) -> None:
+        self.test_scatter.setVisible(checked)
+
+    def _on_scatter_clicked(self, scatter, points, ev=None) -> None:
+        if len(points):  # pointsAt lists the topmost point first
+            self.sigPointClicked.emit(int(points[0].data()))
+
+    def select_point(self, index: int | None) -> None:
+        """Draw a ring around point `index` (into the set_data points), or remove it."""
+        self._selected = index
+        if index is None or not 0 <= index < len(self._points) or self._dim > 2:
+            self.highlight.setData([], [])
+            return
+        x, y = self._plot_xy(np.array([index]))
+        self.highlight.setData(x=x, y=y)

@@ -1,0 +1,345 @@
+"""The playground window: editor and controls on the left, the node graph in the centre, the
+decision boundary on the right, loss and gradient-norm plots below.
+
+The window owns no numbers of its own: it builds a Trainer from the editor's spec (so a bad
+spec is refused before anything changes), hands it to the worker thread, and redraws from the
+latest snapshot the worker sent, on a timer rather than per step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtWidgets import (
+    QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget,
+)
+
+from engine.datasets import FEATURE_LABELS
+from engine.presets import load_preset
+from engine.spec import Spec
+from engine.trainer import Trainer
+
+from .architecture_editor import ArchitectureEditor
+from .boundary_view import BoundaryView, grid_points, line_points
+from .loss_plot import GradNormPlot, LossPlot
+from .menus import build_menus
+from .network_graph import NetworkGraph
+from .training_controls import TrainingActions, TrainingControls
+from .worker import TrainingWorker
+
+REDRAW_HZ = 30
+
+
+class MainWindow(QMainWindow):
+    # Commands to the worker; queued across threads, applied between steps.
+    sigInstall = Signal(int, object, object)
+    sigSetRunning = Signal(bool)
+    sigStep = Signal(int)
+    sigStepEpoch = Signal()
+    sigLive = Signal(str, object)
+    sigSetParameter = Signal(int, str, object, float)
+    sigStopWorker = Signal()
+
+    def __init__(self, spec: Spec | None = None, settings: QSettings | None = None,
+                 threaded: bool = True):
+        super().__init__()
+        self.setWindowTitle("Backprop Playground")
+        self.settings = settings if settings is not None else QSettings()
+        self.spec: Spec | None = None
+        self.generation = 0
+        self.latest_stats = None
+        self.latest_outputs = None
+        self.dataset = None
+        self.playing = False
+        self.last_error = ""
+        self.hovered_neuron = (-1, -1)
+        self._dirty = False
+        self._rate_samples: deque[tuple[float, int]] = deque(maxlen=120)
+
+        self.actions = TrainingActions(self)
+        self._build_layout()
+        build_menus(self)
+        self._build_status_bar()
+        self._start_worker(threaded)
+        self._wire()
+
+        self.redraw_timer = QTimer(self)
+        self.redraw_timer.setInterval(1000 // REDRAW_HZ)
+        self.redraw_timer.timeout.connect(self.redraw)
+        self.redraw_timer.start()
+
+        self._restore_geometry()
+        if not self.apply_spec(spec or self._remembered_spec() or load_preset("playground")):
+            self.apply_spec(load_preset("playground"))
+
+    # -- construction -----------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.editor = ArchitectureEditor()
+        self.controls = TrainingControls(self.actions)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        left_layout.addWidget(self.controls)
+        left_layout.addWidget(self.editor)
+        left_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(left.sizeHint().width() + 24)
+
+        self.graph = NetworkGraph()
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fde2e1; color:#8a1c1c; padding:6px;"
+                                  "border:1px solid #e0a0a0; border-radius:4px;")
+        self.banner.hide()
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.banner)
+        centre_layout.addWidget(self.graph, 1)
+
+        self.boundary = BoundaryView()
+        self.loss_plot = LossPlot()
+        self.grad_plot = GradNormPlot()
+
+        top = QSplitter(Qt.Horizontal)
+        top.addWidget(scroll)
+        top.addWidget(centre)
+        top.addWidget(self.boundary)
+        top.setStretchFactor(1, 3)
+        top.setStretchFactor(2, 2)
+        bottom = QSplitter(Qt.Horizontal)
+        bottom.addWidget(self.loss_plot)
+        bottom.addWidget(self.grad_plot)
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setObjectName("mainSplitter")
+        self.setCentralWidget(self.splitter)
+
+    def _build_status_bar(self) -> None:
+        self.status_labels = {}
+        for key, tip in [("step", "Training steps (mini-batches) taken"),
+                         ("epoch", "Completed passes over the training set"),
+                         ("loss", "Loss on the whole training set / on the test set"),
+                         ("accuracy", "Classification accuracy on the training / test set"),
+                         ("rate", "Training steps per second, measured over the last second")]:
+            label = QLabel()
+            label.setToolTip(tip)
+            label.setMinimumWidth(90)
+            self.statusBar().addPermanentWidget(label)
+            self.status_labels[key] = label
+
+    def _start_worker(self, threaded: bool) -> None:
+        self.worker = TrainingWorker()
+        self.thread = None
+        if threaded:
+            self.thread = QThread()
+            self.thread.setObjectName("training")
+            self.worker.moveToThread(self.thread)
+            self.thread.finished.connect(self.worker.deleteLater)
+            self.thread.start()
+        w = self.worker
+        self.sigInstall.connect(w.install)
+        self.sigSetRunning.connect(w.set_running)
+        self.sigStep.connect(w.step)
+        self.sigStepEpoch.connect(w.step_epoch)
+        self.sigLive.connect(w.set_live)
+        self.sigSetParameter.connect(w.set_parameter)
+        self.sigStopWorker.connect(w.stop)
+        w.sigStep.connect(self.on_step)
+        w.sigBoundary.connect(self.on_boundary)
+        w.sigRunning.connect(self.on_running)
+        w.sigDiverged.connect(self.on_diverged)
+        w.sigError.connect(self.show_error)
+
+    def _wire(self) -> None:
+        a = self.actions
+        a.play.toggled.connect(self.set_playing)
+        a.step.triggered.connect(lambda: self.sigStep.emit(1))
+        a.epoch.triggered.connect(self.sigStepEpoch.emit)
+        a.reset.triggered.connect(self.reset)
+        a.regenerate.triggered.connect(self.regenerate)
+        self.editor.sigSpecChanged.connect(self.apply_spec)
+        self.editor.sigLiveChanged.connect(self.apply_live)
+        self.graph.sigWeightEdited.connect(
+            lambda layer, i, j, value: self.sigSetParameter.emit(layer, "W", (i, j), value))
+        self.graph.sigNeuronHovered.connect(self.on_neuron_hovered)
+
+    # -- commands -----------------------------------------------------------------------------
+    def apply_spec(self, spec: Spec) -> bool:
+        """Rebuild from spec; on a bad spec explain why and leave everything as it was."""
+        try:
+            trainer = Trainer(spec.replace())
+        except ValueError as e:
+            self.show_error(str(e))
+            if self.spec is not None:
+                self.editor.set_spec(self.spec)
+            return False
+        self.spec = trainer.spec
+        self.generation += 1
+        self.dataset = trainer.data
+        self.latest_stats = self.latest_outputs = None
+        self.banner.hide()
+        self.editor.set_spec(self.spec)
+        sizes = trainer.network.sizes
+        labels = ([FEATURE_LABELS[f] for f in self.spec.features] if self.spec.features
+                  else [f"x{i + 1}" for i in range(sizes[0])])
+        self.graph.set_architecture(sizes, labels, [*self.spec.activations,
+                                                    self.spec.output_activation])
+        d = trainer.data
+        self.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
+        grid = {1: line_points(d.points), 2: grid_points()}.get(d.input_dim)
+        self.loss_plot.clear()
+        self.grad_plot.clear()
+        self.grad_plot.set_layers(len(sizes) - 1)
+        self._rate_samples.clear()
+        self.settings.setValue("spec", self.spec.to_json())
+        self.sigInstall.emit(self.generation, trainer, grid)  # the trainer now belongs to the worker
+        return True
+
+    def apply_live(self, name: str, value) -> None:
+        setattr(self.spec, name, value)
+        self.settings.setValue("spec", self.spec.to_json())
+        self.sigLive.emit(name, value)
+
+    def set_playing(self, playing: bool) -> None:
+        self.sigSetRunning.emit(playing)
+
+    def reset(self) -> None:
+        self.apply_spec(self.spec.replace(weights=self.spec.weights))
+
+    def regenerate(self) -> None:
+        seed = (self.spec.seed * 7919 + 104729) % 1_000_000  # deterministic but different
+        self.apply_spec(self.spec.replace(seed=seed, weights=None))
+
+    def load_preset(self, name: str) -> None:
+        self.apply_spec(load_preset(name))
+
+    def show_error(self, message: str) -> None:
+        self.last_error = message
+        self.statusBar().showMessage(message, 8000)
+        box = QMessageBox(QMessageBox.Warning, "Backprop Playground", message,
+                          QMessageBox.Ok, self)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()  # window-modal but non-blocking: training state is untouched
+
+    # -- worker events ---------------------------------------------------------------------
+    def on_step(self, generation: int, stats) -> None:
+        if generation != self.generation:
+            return  # a straggler from the trainer that was just replaced
+        self.latest_stats = stats
+        if stats.step > 0:
+            self.loss_plot.append(stats.step, stats.train_loss, stats.test_loss)
+            self.grad_plot.append(stats.step, stats.grad_norms)
+        self._rate_samples.append((time.perf_counter(), stats.step))
+        self._dirty = True
+
+    def on_boundary(self, generation: int, outputs) -> None:
+        if generation == self.generation:
+            self.latest_outputs = outputs
+            self._dirty = True
+
+    def on_running(self, running: bool) -> None:
+        self.playing = running
+        self.actions.set_playing(running)
+
+    def on_diverged(self, generation: int, message: str) -> None:
+        if generation != self.generation:
+            return
+        self.banner.setText(f"<b>Training diverged.</b> {message}. The weights shown are the last "
+                            "finite ones: lower the learning rate and press Play, or Reset (R).")
+        self.banner.show()
+
+    def on_neuron_hovered(self, layer: int, neuron: int) -> None:
+        self.hovered_neuron = (layer, neuron)
+        self._dirty = True
+
+    # -- drawing --------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        stats = self.latest_stats
+        if stats is not None:
+            self.graph.set_stats(stats)
+        self.loss_plot.refresh()
+        self.grad_plot.refresh()
+        if self.latest_outputs is not None:
+            self.boundary.set_output(self.latest_outputs[-1])
+            layer, neuron = self.hovered_neuron
+            if layer >= 0 and layer < len(self.latest_outputs):
+                name = "input" if layer == 0 else (
+                    "output" if layer == len(self.latest_outputs) - 1 else f"hidden {layer}")
+                self.boundary.set_overlay(self.latest_outputs[layer][:, neuron],
+                                          f"{name}, neuron {neuron + 1}")
+            else:
+                self.boundary.set_overlay(None, "")
+        self._update_status(stats)
+
+    def force_redraw(self) -> None:
+        self._dirty = True
+        self.redraw()
+
+    def steps_per_second(self) -> float:
+        samples = self._rate_samples
+        if len(samples) < 2:
+            return 0.0
+        now = time.perf_counter()
+        recent = [(t, s) for t, s in samples if now - t <= 1.0] or list(samples)[-2:]
+        (t0, s0), (t1, s1) = recent[0], samples[-1]
+        return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def _update_status(self, stats) -> None:
+        if stats is None:
+            return
+        lab = self.status_labels
+
+        def fmt(x, pattern):
+            return "—" if x is None else pattern.format(x)
+
+        lab["step"].setText(f"step {stats.step:,}")
+        lab["epoch"].setText(f"epoch {stats.epoch}")
+        lab["loss"].setText(f"loss {fmt(stats.train_loss, '{:.4f}')} / "
+                            f"test {fmt(stats.test_loss, '{:.4f}')}")
+        lab["accuracy"].setText(f"accuracy {fmt(stats.accuracy, '{:.1%}')} / "
+                                f"{fmt(stats.test_accuracy, '{:.1%}')}")
+        lab["rate"].setText(f"{self.steps_per_second():,.0f} steps/s" if self.playing else "paused")
+
+    # -- lifetime ---------------------------------------------------------------------------------
+    def _remembered_spec(self) -> Spec | None:
+        text = self.settings.value("spec")
+        try:
+            return Spec.from_json(text) if text else None
+        except ValueError:
+            return None
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        sizes = self.settings.value("splitter")
+        if sizes is not None:
+            self.splitter.restoreState(sizes)
+
+    def shutdown(self) -> None:
+        """Stop training and join the worker thread; safe to call twice."""
+        self.redraw_timer.stop()
+        if self.thread is not None and self.thread.isRunning():
+            self.sigStopWorker.emit()
+            self.thread.quit()
+            self.thread.wait()
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,154 @@
+"""The training worker: owns the engine's Trainer and runs it off the GUI thread.
+
+As in superqt's thread workers: the QObject has no parent, is moved to a QThread, and stops
+cooperatively. While playing, a zero-interval timer runs short chunks of steps and returns to
+the thread's event loop between chunks, so queued commands (pause, set learning rate, edit a
+weight, install a rebuilt trainer) are applied between steps, never during one.
+
+Every step emits `sigStep(generation, StepStats)`: read-only snapshots, so the GUI never reads
+arrays the worker is mutating. `generation` changes with every new trainer so the window can
+drop stragglers from the one it replaced.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from engine.trace import trace
+
+CHUNK_SECONDS = 0.008  # steps per timer tick: long enough to amortise, short enough to stay responsive
+BOUNDARY_INTERVAL = 1 / 30  # the boundary grid is recomputed at most this often while playing
+
+
+class TrainingWorker(QObject):
+    sigStep = Signal(int, object)  # generation, StepStats
+    sigBoundary = Signal(int, object)  # generation, list of per-layer outputs on the grid
+    sigRunning = Signal(bool)
+    sigDiverged = Signal(int, str)  # generation, explanation
+    sigTrace = Signal(int, object)  # generation, engine.trace.Trace
+    sigError = Signal(str)
+
+    def __init__(self):
+        super().__init__()  # no parent: it is moved to its own thread
+        self.trainer = None
+        self.generation = 0
+        self.grid = None  # raw points where the boundary view samples the network
+        self.running = False
+        self._timer = None
+        self._last_boundary = 0.0
+
+    def _ensure_timer(self):
+        # Created lazily so the timer lives in the worker's thread, not the GUI's.
+        if self._timer is None:
+            self._timer = QTimer(self)
+            self._timer.setInterval(0)
+            self._timer.timeout.connect(self._run_chunk)
+
+    # -- commands (queued from the GUI thread) --------------------------------------------
+    @Slot(int, object, object)
+    def install(self, generation: int, trainer, grid) -> None:
+        """Adopt a freshly built trainer; the GUI has handed it over and no longer touches it."""
+        self.generation, self.trainer, self.grid = generation, trainer, grid
+        self.sigStep.emit(generation, trainer.initial_stats())
+        self._emit_boundary()
+
+    @Slot(bool)
+    def set_running(self, running: bool) -> None:
+        self._ensure_timer()
+        self.running = running and self.trainer is not None
+        if self.running:
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self.sigRunning.emit(self.running)
+
+    @Slot(int)
+    def step(self, count: int = 1) -> None:
+        self.set_running(False)
+        for _ in range(count):
+            if not self._one_step():
+                break
+        self._emit_boundary()
+
+    @Slot()
+    def step_epoch(self) -> None:
+        self.set_running(False)
+        self._one_step()
+        while self.trainer.cursor < len(self.trainer.order) and self._one_step():
+            pass
+        self._emit_boundary()
+
+    @Slot(str, object)
+    def set_live(self, name: str, value) -> None:
+        setters = {"learning_rate": self.trainer.set_learning_rate,
+                   "reg_rate": self.trainer.set_reg_rate,
+                   "batch_size": self.trainer.set_batch_size}
+        try:
+            setters[name](value)
+        except ValueError as e:
+            self.sigError.emit(str(e))
+
+    @Slot(int, str, object, float)
+    def set_parameter(self, layer: int, name: str, index, value: float) -> None:
+        try:
+            self.trainer.set_parameter(layer, name, tuple(index), value)
+        except (ValueError, IndexError) as e:
+            self.sigError.emit(str(e))
+            return
+        self.sigStep.emit(self.generation, self.trainer.initial_stats())
+        self._emit_boundary()
+
+    @Slot(object)
+    def request_trace(self, indices) -> None:
+        """Trace the next step (indices None) or a step on chosen training samples."""
+        self.set_running(False)
+        try:
+            result = trace(self.trainer, indices)
+        except (ValueError, IndexError) as e:
+            self.sigError.emit(str(e))
+            return
+        self.sigTrace.emit(self.generation, result)
+
+    @Slot(object)
+    def apply_traced_step(self, indices) -> None:
+        """Take the step the trace showed, on the real trainer (bit-identical, as tests check)."""
+        self._one_step(None if indices is None else np.asarray(indices))
+        self._emit_boundary()
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop cooperatively before the thread quits."""
+        if self._timer is not None:
+            self._timer.stop()
+        self.running = False
+
+    # -- the loop ---------------------------------------------------------------------------
+    def _one_step(self, indices=None) -> bool:
+        stats = self.trainer.step(indices)
+        self.sigStep.emit(self.generation, stats)
+        if stats.diverged:
+            self.set_running(False)
+            self.sigDiverged.emit(self.generation, stats.message)
+            return False
+        return True
+
+    def _run_chunk(self) -> None:
+        deadline = time.perf_counter() + CHUNK_SECONDS
+        while self.running and time.perf_counter() < deadline:
+            if not self._one_step():
+                break
+        now = time.perf_counter()
+        if now - self._last_boundary >= BOUNDARY_INTERVAL:
+            self._emit_boundary()
+
+    def _emit_boundary(self) -> None:
+        self._last_boundary = time.perf_counter()
+        if self.trainer is None or self.grid is None:
+            return
+        outputs = [np.array(o, copy=True) for o in self.trainer.neuron_outputs(self.grid)]
+        for o in outputs:
+            o.flags.writeable = False
+        self.sigBoundary.emit(self.generation, outputs)
