@@ -78,7 +78,8 @@ class Sigmoid(Activation):
     def forward(self, z):
         # exp of a non-positive number only: no overflow for large |z|.
         e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+        # 1 / (1 + e⁻ᶻ) for z ≥ 0 and eᶻ / (1 + eᶻ) for z < 0: one division for both.
+        return np.where(z >= 0, 1, e) / (1 + e)
 
     def derivative(self, z, a):
         return a * (1 - a)

@@ -7,11 +7,13 @@ Points live in the square [-6, 6]², as in TensorFlow Playground. Labels are cla
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 EXTENT = 6.0  # points and the decision-boundary grid cover [-EXTENT, EXTENT]²
+MAX_CLASSES = 20  # a CSV label column with more distinct values is read as regression
 
 
 @dataclass(frozen=True)
@@ -135,13 +137,11 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
     """Build a dataset by name; "given" takes points/labels, "csv" reads csv_path."""
     rng = np.random.default_rng(seed)
     if name == "given":
-        X, y = np.asarray(points, dtype=float), np.asarray(labels, dtype=float)
-        if X.ndim == 1:
-            X = X[:, None]
+        X, y = _given_points(points, labels)
         task = "regression" if np.any(y != np.round(y)) else "classification"
     elif name == "csv":
         X, y = load_csv(csv_path, label_column)
-        task = "regression" if np.any(y != np.round(y)) or len(np.unique(y)) > 20 else "classification"
+        task = "regression" if np.any(y != np.round(y)) or len(np.unique(y)) > MAX_CLASSES else "classification"
     elif name in GENERATORS:
         if not 0 <= noise <= 0.5:
             raise ValueError(f"noise must be between 0 and 0.5, got {noise}")
@@ -156,12 +156,31 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
     if task == "classification":
         if y.min() < 0:
             raise ValueError("class labels must be 0, 1, 2, …")
+        if y.max() >= MAX_CLASSES:
+            raise ValueError(f"at most {MAX_CLASSES} classes (labels 0 to {MAX_CLASSES - 1})")
         n_classes = max(2, int(y.max()) + 1)
     if name in ("xor4", "given"):
         train_idx, test_idx = np.arange(len(X)), np.arange(0)  # tiny sets: train on all
     else:
         train_idx, test_idx = split(rng, len(X), train_fraction)
     return Dataset(X, y, task, n_classes, train_idx, test_idx)
+
+
+def _given_points(points, labels):
+    """Points (n, d) and labels (n,) from the spec's lists; ValueError unless numeric."""
+    if points is None or labels is None:
+        raise ValueError('dataset "given" needs "points" and "labels"')
+    try:
+        X, y = np.asarray(points, dtype=float), np.asarray(labels, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("given points and labels must be numbers (rows of equal length)") from None
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or y.ndim != 1:
+        raise ValueError("given points must be a list of rows and labels a flat list")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError("given points and labels must be finite numbers")
+    return X, y
 
 
 def load_csv(path: str, label_column: int = -1):
@@ -171,15 +190,23 @@ def load_csv(path: str, label_column: int = -1):
             first = f.readline()
     except OSError as e:
         raise ValueError(f"cannot read CSV {path!r}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"CSV {path!r} is not a UTF-8 text file") from None
+    if not first.strip():
+        raise ValueError(f"CSV {path!r} is empty or starts with a blank line")
     try:
         [float(cell) for cell in first.split(",")]
         skip = 0
     except ValueError:
         skip = 1  # a header row
     try:
-        table = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
-    except ValueError as e:
+        with warnings.catch_warnings():  # "input contained no data": reported below instead
+            warnings.simplefilter("ignore", UserWarning)
+            table = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError) as e:
         raise ValueError(f"CSV {path!r} is not numeric: {e}") from None
+    if not np.all(np.isfinite(table)):
+        raise ValueError(f"CSV {path!r} contains NaN or infinite values")
     if table.shape[1] < 2 or len(table) == 0:
         raise ValueError(f"CSV {path!r} needs at least one feature column and a label column")
     if not -table.shape[1] <= label_column < table.shape[1]:

@@ -28,8 +28,8 @@ class Network:
         layers = []
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             if weights is not None:
-                W = np.array(weights[i]["W"], dtype=dtype).reshape(fan_in, fan_out)
-                b = np.array(weights[i]["b"], dtype=dtype).reshape(fan_out)
+                W = _given(weights[i]["W"], (fan_in, fan_out), f"layer {i + 1}'s W", dtype)
+                b = _given(weights[i]["b"], (fan_out,), f"layer {i + 1}'s b", dtype)
             else:
                 W = init(rng, fan_in, fan_out).astype(dtype)
                 b = np.zeros(fan_out, dtype=dtype)
@@ -68,8 +68,11 @@ class Network:
         return [X] + [a for _, a in self.pass_through(X)]
 
     def output(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(z, ŷ) of the output layer for X."""
-        return self.pass_through(X)[-1]
+        """(z, ŷ) of the output layer for X, leaving the training caches alone."""
+        for layer in self.layers:
+            z = X @ layer.W + layer.b
+            X = layer.activation.forward(z)
+        return z, X
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.output(X)[1]
@@ -98,3 +101,16 @@ class Network:
     def loss_value(self, X: np.ndarray, y: np.ndarray) -> float:
         """Loss at the current parameters, leaving training caches alone (for gradcheck)."""
         return self.loss.value(*self.output(X), y)
+
+
+def _given(values, shape: tuple[int, ...], what: str, dtype) -> np.ndarray:
+    """Explicit parameter values reshaped to `shape`; ValueError unless they fit and are finite."""
+    try:
+        array = np.array(values, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a list of numbers (rows of equal length)") from None
+    if array.size != int(np.prod(shape)):
+        raise ValueError(f"{what} needs {'×'.join(map(str, shape))} values, got {array.size}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{what} must hold finite numbers")
+    return array.reshape(shape)

@@ -48,6 +48,7 @@ class Spec:
 
     def validate(self) -> Spec:
         """Raise ValueError with a one-line message for anything a run cannot use."""
+        self._check_kinds()
         if len(self.hidden) > MAX_HIDDEN_LAYERS:
             raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}")
         if len(self.activations) != len(self.hidden):
@@ -56,7 +57,7 @@ class Spec:
                 f"got {len(self.activations)}"
             )
         for n in self.hidden:
-            if not isinstance(n, int) or not 1 <= n <= MAX_NEURONS:
+            if not _whole(n) or not 1 <= n <= MAX_NEURONS:
                 raise ValueError(f"a hidden layer needs 1 to {MAX_NEURONS} neurons, got {n!r}")
         for name in self.activations:
             if name not in HIDDEN_ACTIVATIONS:
@@ -80,19 +81,41 @@ class Spec:
         _in_range("gradient clip norm", self.clip_norm, 0, float("inf"))
         _in_range("noise", self.noise, 0, 0.5)
         _in_range("train fraction", self.train_fraction, 0.05, 1)
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+        if not _whole(self.batch_size) or self.batch_size < 1:
             raise ValueError(f"batch size must be a whole number ≥ 1, got {self.batch_size!r}")
-        if not isinstance(self.samples, int) or not 4 <= self.samples <= 100_000:
+        if not _whole(self.samples) or not 4 <= self.samples <= 100_000:
             raise ValueError(f"samples must be between 4 and 100000, got {self.samples!r}")
-        if not isinstance(self.classes, int) or not 2 <= self.classes <= 5:
+        if not _whole(self.classes) or not 2 <= self.classes <= 5:
             raise ValueError(f"blobs need 2 to 5 classes, got {self.classes!r}")
-        if not isinstance(self.seed, int) or self.seed < 0:
+        if not _whole(self.seed) or self.seed < 0:
             raise ValueError(f"seed must be a whole number ≥ 0, got {self.seed!r}")
         if self.weights is not None and len(self.weights) != len(self.hidden) + 1:
             raise ValueError(
                 f"given weights need {len(self.hidden) + 1} layers, got {len(self.weights)}"
             )
         return self
+
+    def _check_kinds(self) -> None:
+        """Refuse values of the wrong kind (a number for a list, a list for a name), which a
+        hand-edited JSON file can easily contain, before anything tries to use them."""
+        for what in ("hidden", "activations", "features"):
+            if not isinstance(getattr(self, what), list):
+                raise ValueError(f"{what} must be a list, got {getattr(self, what)!r}")
+        for what in ("output_activation", "loss", "initializer", "optimizer", "regularization",
+                     "dataset", "dtype", "csv_path"):
+            if not isinstance(getattr(self, what), str):
+                raise ValueError(f"{what} must be a name (a string), got {getattr(self, what)!r}")
+        for name in (*self.activations, *self.features):
+            if not isinstance(name, str):
+                raise ValueError(f"activations and features must be names, got {name!r}")
+        if not _whole(self.label_column):
+            raise ValueError(f"label column must be a whole number, got {self.label_column!r}")
+        for what in ("points", "labels", "weights"):
+            if getattr(self, what) is not None and not isinstance(getattr(self, what), list):
+                raise ValueError(f"{what} must be a list, got {getattr(self, what)!r}")
+        for layer in self.weights or []:
+            if not isinstance(layer, dict) or not {"W", "b"} <= layer.keys():
+                raise ValueError('given weights need a {"W": …, "b": …} object per layer')
 
     def replace(self, **changes) -> Spec:
         return dataclasses.replace(self, **changes)
@@ -134,11 +157,19 @@ def _choice(what, value, options):
         raise ValueError(f"unknown {what} {value!r}; choose from {', '.join(options)}")
 
 
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _positive(what, value):
-    if not isinstance(value, (int, float)) or not value > 0 or value == float("inf"):
+    if not _number(value) or not value > 0 or value == float("inf"):
         raise ValueError(f"{what} must be a positive number, got {value!r}")
 
 
 def _in_range(what, value, low, high):
-    if not isinstance(value, (int, float)) or not low <= value <= high:
+    if not _number(value) or not low <= value <= high:
         raise ValueError(f"{what} must be between {low} and {high}, got {value!r}")

@@ -7,6 +7,7 @@ order each draw from their own generator derived from the seed.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,9 +19,21 @@ from .spec import Spec
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only copy."""
     a = np.array(a, copy=True)
     a.flags.writeable = False
     return a
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A freshly computed array, marked read-only (no copy needed: nothing else holds it)."""
+    a.flags.writeable = False
+    return a
+
+
+def _column_mean(a: np.ndarray) -> np.ndarray:
+    # np.mean's own arithmetic (sum, then divide by the count) without its per-call overhead.
+    return np.add.reduce(a, axis=0) / len(a)
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,8 @@ class StepStats:
 
 class Trainer:
     def __init__(self, spec: Spec, dataset: Dataset | None = None):
-        self.spec = spec.validate()
+        # A private copy: live settings (learning rate, batch size) write to it, not the caller's.
+        self.spec = spec = copy.deepcopy(spec).validate()
         self.dtype = np.dtype(spec.dtype)
         self.data = dataset if dataset is not None else make_dataset(
             spec.dataset, samples=spec.samples, noise=spec.noise,
@@ -71,11 +85,13 @@ class Trainer:
         self.order = self.batch_rng.permutation(len(self.X_train))
         self.cursor = 0
         self.diverged = False
-        params = self.network.params()
-        self._backup = {k: np.empty_like(v) for k, v in params.items()}
+        # Layers update W and b in place and never replace them, so these name → array maps
+        # stay valid for the trainer's life and need not be rebuilt every step.
+        self._params, self._grads = self.network.params(), self.network.grads()
+        self._weights = {k: p for k, p in self._params.items() if k.endswith(".W")}
         # Regularisation and clipping change the gradient the optimiser sees, not the layer's
         # own ∂L/∂W, which stays the data-loss gradient for statistics and the trace.
-        self._update_grads = {k: np.empty_like(v) for k, v in params.items()}
+        self._update_grads = {k: np.empty_like(v) for k, v in self._params.items()}
 
     def _targets(self, data: Dataset) -> np.ndarray:
         loss = self.spec.loss
@@ -123,37 +139,39 @@ class Trainer:
     def next_batch(self) -> np.ndarray:
         """Training-set indices of the next mini-batch; reshuffles after each epoch."""
         if self.cursor >= len(self.order):
-            self.epoch += 1
             self.order = self.batch_rng.permutation(len(self.X_train))
             self.cursor = 0
         batch = self.order[self.cursor:self.cursor + self.batch_size]
         self.cursor += len(batch)
+        if self.cursor >= len(self.order):
+            self.epoch += 1  # this batch completed a pass over the training set
         return batch
 
     def step(self, indices: np.ndarray | None = None, *, record: bool = False) -> StepStats:
         """One optimiser step on the next mini-batch, or on the given training indices."""
         batch = self.next_batch() if indices is None else np.asarray(indices)
         net = self.network
-        net.forward(self.X_train[batch])
-        loss = net.backward(self.Y_train[batch], record=record)
-        params, grads = net.params(), net.grads()
-        grad_norms = self._grad_norms()
-        message = ""
-        if not (np.isfinite(loss) and np.all(np.isfinite(grad_norms))):
-            message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
-        else:
-            for k, p in params.items():
-                np.copyto(self._backup[k], p)
-            self._apply_update(params, grads)
-            if not all(np.all(np.isfinite(p)) for p in params.values()):
-                for k, p in params.items():
-                    np.copyto(p, self._backup[k])
-                message = "the update overflowed to NaN/Inf; the parameters were restored"
-        self.diverged = bool(message)
-        if self.diverged:
-            message += f" (learning rate {self.learning_rate:g}; lower it or reset)"
-        self.step_count += 1
-        return self._stats(loss, grad_norms, message)
+        # Overflow is expected when training diverges; it is detected and reported below
+        # (StepStats.diverged / message) instead of printing NumPy warnings.
+        with np.errstate(all="ignore"):
+            net.forward(self.X_train[batch])
+            loss = net.backward(self.Y_train[batch], record=record)
+            grad_norms = self._grad_norms()
+            message = ""
+            if not (np.isfinite(loss) and np.isfinite(grad_norms).all()):
+                message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
+            else:
+                params = list(self._params.values())
+                backup = np.concatenate(params, axis=None)  # one flat copy of every parameter
+                self._apply_update(self._params, self._grads)
+                if not np.isfinite(np.concatenate(params, axis=None)).all():
+                    _restore(params, backup)
+                    message = "the update overflowed to NaN/Inf; the parameters were restored"
+            self.diverged = bool(message)
+            if self.diverged:
+                message += f" (learning rate {self.learning_rate:g}; lower it or reset)"
+            self.step_count += 1
+            return self._stats(loss, grad_norms, message)
 
     @property
     def modifies_gradients(self) -> bool:
@@ -167,14 +185,13 @@ class Trainer:
             for k, g in grads.items():
                 np.copyto(self._update_grads[k], g)
             grads = self._update_grads
-            weights = {k: p for k, p in params.items() if k.endswith(".W")}
-            add_regularization(spec.regularization, self.reg_rate, weights, grads)
+            add_regularization(spec.regularization, self.reg_rate, self._weights, grads)
             clip_by_global_norm(grads, spec.clip_norm)
         self.optimizer.step(params, grads)
 
     def update_gradients(self) -> dict[str, np.ndarray]:
         """The gradients the optimiser used in the last step (after regularisation/clipping)."""
-        return self._update_grads if self.modifies_gradients else self.network.grads()
+        return self._update_grads if self.modifies_gradients else self._grads
 
     def run_epoch(self) -> StepStats:
         """Steps until the current pass over the training set is complete."""
@@ -187,32 +204,35 @@ class Trainer:
         """(loss, accuracy) on a set at the current parameters; accuracy None for regression."""
         if len(X) == 0:
             return None, None
-        z, out = self.network.output(X)
-        return float(self.network.loss.value(z, out, Y)), self.accuracy(out, Y)
+        with np.errstate(all="ignore"):  # a diverged network's loss is simply inf or nan
+            z, out = self.network.output(X)
+            return float(self.network.loss.value(z, out, Y)), self.accuracy(out, Y)
 
     def accuracy(self, out: np.ndarray, Y: np.ndarray) -> float | None:
         if self.data.task == "regression":
             return None
         if Y.shape[1] > 1:
-            return float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
-        threshold = 0.0 if self.network.layers[-1].activation.name == "linear" else 0.5
-        return float(np.mean((out[:, 0] > threshold) == (Y[:, 0] > 0.5)))
+            correct = out.argmax(axis=1) == Y.argmax(axis=1)
+        else:
+            threshold = 0.0 if self.network.layers[-1].activation.name == "linear" else 0.5
+            correct = (out[:, 0] > threshold) == (Y[:, 0] > 0.5)
+        return np.count_nonzero(correct) / len(correct)
 
     def _stats(self, batch_loss, grad_norms, message) -> StepStats:
         net = self.network
         train_loss, acc = self.evaluate(self.X_train, self.Y_train)
         test_loss, test_acc = self.evaluate(self.X_test, self.Y_test)
         first = net.layers[0]
-        neuron_grads = [np.abs(first.dX).mean(axis=0)]
-        neuron_grads += [np.abs(layer.dZ).mean(axis=0) for layer in net.layers]
-        activations = [first.x.mean(axis=0)] + [layer.a.mean(axis=0) for layer in net.layers]
+        neuron_grads = [_column_mean(np.abs(first.dX))]
+        neuron_grads += [_column_mean(np.abs(layer.dZ)) for layer in net.layers]
+        activations = [_column_mean(first.x)] + [_column_mean(layer.a) for layer in net.layers]
         return StepStats(
             step=self.step_count, epoch=self.epoch, batch_loss=batch_loss,
             train_loss=train_loss, test_loss=test_loss, accuracy=acc, test_accuracy=test_acc,
-            grad_norms=_frozen(grad_norms),
-            neuron_grads=tuple(map(_frozen, neuron_grads)),
-            neuron_activations=tuple(map(_frozen, activations)),
-            weight_grads=tuple(_frozen(np.abs(layer.dW)) for layer in net.layers),
+            grad_norms=_read_only(grad_norms),
+            neuron_grads=tuple(map(_read_only, neuron_grads)),
+            neuron_activations=tuple(map(_read_only, activations)),
+            weight_grads=tuple(_read_only(np.abs(layer.dW)) for layer in net.layers),
             weights=tuple(_frozen(layer.W) for layer in net.layers),
             biases=tuple(_frozen(layer.b) for layer in net.layers),
             diverged=self.diverged, message=message)
@@ -225,9 +245,10 @@ class Trainer:
         """Statistics before any step, so views have something to draw: the gradients are
         those of the first training points, computed without updating anything."""
         batch = slice(0, self.batch_size)
-        self.network.forward(self.X_train[batch])
-        loss = self.network.backward(self.Y_train[batch])
-        return self._stats(loss, self._grad_norms(), "")
+        with np.errstate(all="ignore"):
+            self.network.forward(self.X_train[batch])
+            loss = self.network.backward(self.Y_train[batch])
+            return self._stats(loss, self._grad_norms(), "")
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         """Network output for raw input points (features expanded as in training)."""
@@ -236,3 +257,11 @@ class Trainer:
     def neuron_outputs(self, points: np.ndarray) -> list[np.ndarray]:
         """Every layer's activation for raw input points (inputs first), for the boundary view."""
         return self.network.activations(expand_features(points, self.spec.features, self.dtype))
+
+
+def _restore(params: list[np.ndarray], flat: np.ndarray) -> None:
+    """Copy a flat backup (np.concatenate(params, axis=None)) back into the parameters."""
+    start = 0
+    for p in params:
+        p[...] = flat[start:start + p.size].reshape(p.shape)
+        start += p.size

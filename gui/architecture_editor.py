@@ -216,7 +216,7 @@ class ArchitectureEditor(QWidget):
         self.reg_combo = choice_combo(REG_LABELS, (
             "Weight penalty added to the loss. L2 shrinks all weights a little each step; "
             "L1 pushes small weights to exactly zero. Both fight overfitting."))
-        self.reg_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)  # short entries
+        self.reg_combo.setMinimumContentsLength(4)  # "none", "L1", "L2"
         self.reg_combo.currentIndexChanged.connect(self._on_reg)
         self.reg_rate_spin = CompactDoubleSpinBox(0.0, 10.0, 5, ladder=(0.0, *LR_LADDER))
         self.reg_rate_spin.setToolTip(

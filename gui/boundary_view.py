@@ -48,6 +48,15 @@ def line_points(points: np.ndarray, resolution: int = 200) -> np.ndarray:
     return np.linspace(lo - margin, hi + margin, resolution)[:, None]
 
 
+def _overlay_levels(values: np.ndarray) -> tuple[float, float]:
+    """0..1 for values already in [0, 1] (sigmoid-like), else symmetric around 0."""
+    finite = values[np.isfinite(values)]
+    if finite.size and finite.min() >= 0 and finite.max() <= 1:
+        return 0.0, 1.0
+    m = float(np.max(np.abs(finite))) if finite.size else 0.0
+    return (-m, m) if m > 0 else (-1.0, 1.0)
+
+
 def _heatmap_lut() -> np.ndarray:
     lut = lookup_table(diverging_colormap()).astype(float)
     lut[:, :3] = WHITE + (lut[:, :3] - WHITE) * HEATMAP_STRENGTH
@@ -56,7 +65,7 @@ def _heatmap_lut() -> np.ndarray:
 
 def _swatch(rgb, text: str) -> str:
     r, g, b = (int(c) for c in rgb)
-    return f'<span style="color: rgb({r},{g},{b}); font-size: 14pt">■</span>&nbsp;{text}'
+    return f'<span style="color: rgb({r},{g},{b}); font-size: 13pt">■</span>&nbsp;{text}'
 
 
 class _ColorKey(QWidget):
@@ -64,13 +73,13 @@ class _ColorKey(QWidget):
 
     def __init__(self, lut: np.ndarray, parent=None):
         super().__init__(parent)
-        self.classes = QLabel()
-        self.classes.setWordWrap(True)
+        self.classes = QLabel()  # at most 5 classes: fits on one line without wrapping
         self.classes.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.low, self.high, self.caption = QLabel(), QLabel(), QLabel()
         self.bar = QLabel()
         rgba = np.ascontiguousarray(np.repeat(lut[None, :, :], 2, axis=0))
-        image = QImage(rgba.data, rgba.shape[1], 2, 4 * rgba.shape[1], QImage.Format.Format_RGBA8888)
+        image = QImage(rgba.data, rgba.shape[1], 2, 4 * rgba.shape[1],
+                       QImage.Format.Format_RGBA8888)
         self.bar.setPixmap(QPixmap.fromImage(image.scaled(140, 12)))
         self.bar.setStyleSheet("border: 1px solid #999")
         row = QHBoxLayout(self)
@@ -80,9 +89,9 @@ class _ColorKey(QWidget):
             row.addWidget(w)
         row.addStretch(1)
 
-    def show_classes(self, n: int, prefix: str = "") -> None:
-        swatches = [_swatch(CLASS_COLORS[i % 5], f"class {i}") for i in range(max(2, n))]
-        self.classes.setText(prefix + " &nbsp; ".join(swatches))
+    def show_classes(self, n: int) -> None:
+        swatches = [_swatch(CLASS_COLORS[i % 5], str(i)) for i in range(max(2, n))]
+        self.classes.setText("class &nbsp;" + " &nbsp; ".join(swatches))
         self._show_bar(False)
 
     def show_range(self, lo: float, hi: float, caption: str = "") -> None:
@@ -122,6 +131,8 @@ class BoundaryView(QWidget):
     """Heatmap of the network output (or of one hovered neuron) with the data points on top."""
 
     sigPointClicked = Signal(int)  # index into the points array given to set_data
+    grid_points = staticmethod(grid_points)
+    line_points = staticmethod(line_points)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -137,7 +148,6 @@ class BoundaryView(QWidget):
         self._overlay = None
         self._overlay_title = ""
         self._line_range = (-EXTENT, EXTENT)
-        self._selected = None
 
         self.title = QLabel(OUTPUT_TITLE)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -242,25 +252,19 @@ class BoundaryView(QWidget):
         self._tips.points, self._tips.labels, self._tips.task = points, self._labels, task
         self._output = self._overlay = None
         self._overlay_title = ""
-        self._selected = None
-        finite = self._labels[np.isfinite(self._labels)]
-        self._label_range = float(np.max(np.abs(finite))) if finite.size else 1.0
-        if not self._label_range > 0:
-            self._label_range = 1.0
+        size = np.abs(self._labels[np.isfinite(self._labels)])
+        self._label_range = float(size.max()) if size.size and size.max() > 0 else 1.0
 
-        if self._dim > 2:
+        plottable = self._dim <= 2
+        self.stack.setCurrentWidget(self.plot_widget if plottable else self.message)
+        self.key.setVisible(plottable)
+        self.show_test_check.setEnabled(plottable)
+        self.discretize_check.setEnabled(plottable)
+        if not plottable:
             self.message.setText(f"The decision boundary needs 2-D inputs "
                                  f"(this dataset has {self._dim} features)")
-            self.stack.setCurrentWidget(self.message)
-            for check in (self.show_test_check, self.discretize_check):
-                check.setEnabled(False)
-            self.key.setVisible(False)
             self.title.setText(OUTPUT_TITLE)
             return
-        self.stack.setCurrentWidget(self.plot_widget)
-        self.key.setVisible(True)
-        for check in (self.show_test_check, self.discretize_check):
-            check.setEnabled(True)
         self._setup_mode()
         train_idx, test_idx = np.asarray(train_idx, int), np.asarray(test_idx, int)
         self._fill_scatter(self.train_scatter, train_idx, filled=True)
@@ -272,8 +276,7 @@ class BoundaryView(QWidget):
     def _setup_mode(self) -> None:
         one_d = self._dim == 1
         self.image.setVisible(not one_d)
-        self.threshold_line.setVisible(one_d and self._task == "classification"
-                                       and self._n_classes == 2)
+        self.threshold_line.setVisible(False)
         for curve in self.curves:
             curve.setData([], [])
         self.plot.setLabel("left", "ŷ" if one_d else "x₂", color="#333")
@@ -305,13 +308,13 @@ class BoundaryView(QWidget):
         if filled:  # training points: solid colour
             brushes = [pg.mkBrush(*c) for c in colors]
             pens = pg.mkPen(outline, width=1)
-            symbol, size = "o", 8
+            symbol, size = "o", 8 if self._dim == 2 else 11
         else:  # test points: white squares outlined in their colour (dark for regression)
             brushes = (pg.mkBrush(255, 255, 255, 230) if self._task != "regression"
                        else [pg.mkBrush(*c) for c in colors])
             pens = (pg.mkPen(outline, width=1.5) if self._task == "regression"
                     else [pg.mkPen(*c, width=1.5) for c in colors])
-            symbol, size = "s", 7
+            symbol, size = "s", 7 if self._dim == 2 else 10
         scatter.setData(x=x, y=y, data=idx, brush=brushes, pen=pens, symbol=symbol, size=size)
 
     # -- outputs ------------------------------------------------------------------------------
@@ -335,48 +338,46 @@ class BoundaryView(QWidget):
     def _redraw(self) -> None:
         if self._dim > 2:
             return
-        self.title.setText(self._overlay_title if self._overlay is not None else OUTPUT_TITLE)
+        overlay = self._overlay is not None
+        self.title.setText(self._overlay_title if overlay else OUTPUT_TITLE)
         if self._dim == 1:
+            self.reset_view()  # the y range depends on what the curve shows
+            self.plot.setLabel("left", "neuron output" if overlay else "ŷ", color="#333")
+            self.threshold_line.setVisible(not overlay and self._task == "classification"
+                                           and self._n_classes == 2)
             self._draw_curves()
+        elif overlay:
+            lo, hi = _overlay_levels(self._overlay)
+            self._show_levels_image(self._overlay, lo, hi)
+            self.key.show_range(lo, hi, "neuron")
         else:
-            self._draw_image()
+            self._draw_output_image()
 
-    def _draw_image(self) -> None:
-        if self._overlay is not None:
-            values = self._overlay[:, None]
-            lo, hi = self._overlay_levels(self._overlay)
-            self._show_levels_image(values, lo, hi)
-            self._set_key_range(lo, hi)
-            return
+    def _shown_output(self) -> np.ndarray:
+        """The network output, hard-thresholded when "Discretize output" is on."""
+        out = self._output
+        if not self.discretize_check.isChecked():
+            return out
+        if out.shape[1] > 1:
+            return (out == out.max(axis=1, keepdims=True)).astype(float)
+        return np.sign(out) if self._task == "regression" else (out > 0.5).astype(float)
+
+    def _draw_output_image(self) -> None:
+        self._set_points_key()
         if self._output is None:
             self.image.clear()
-            self._set_class_key()
             return
-        values, k = self._output, self._output.shape[1]
-        discrete = self.discretize_check.isChecked()
-        if k > 1:
-            self._show_class_image(values, discrete)
-            self._set_class_key()
+        values = self._shown_output()
+        # Hard classes are drawn a little lighter than certainty so the points stay visible.
+        strength = DISCRETE_CONFIDENCE if self.discretize_check.isChecked() else 1.0
+        if values.shape[1] > 1:
+            self._show_class_image(values, strength)
         elif self._task == "regression":
             r = self._label_range
-            scale = DISCRETE_CONFIDENCE * r
-            self._show_levels_image(np.sign(values) * scale if discrete else values, -r, r)
-            self._set_key_range(-r, r, "ŷ")
+            self._show_levels_image(values[:, 0] * (r * strength if strength < 1 else 1), -r, r)
+            self.key.show_range(-r, r, "ŷ")
         else:
-            if discrete:
-                low = 0.5 - DISCRETE_CONFIDENCE / 2
-                values = np.where(values > 0.5, 1 - low, low)
-            self._show_levels_image(values, 0, 1)
-            self._set_class_key()
-
-    @staticmethod
-    def _overlay_levels(values: np.ndarray) -> tuple[float, float]:
-        finite = values[np.isfinite(values)]
-        if finite.size and finite.min() >= 0 and finite.max() <= 1:
-            return 0.0, 1.0
-        m = float(np.max(np.abs(finite))) if finite.size else 1.0
-        m = m if m > 0 else 1.0
-        return -m, m
+            self._show_levels_image(0.5 + (values[:, 0] - 0.5) * strength, 0, 1)
 
     def _grid_image(self, values: np.ndarray) -> np.ndarray:
         res = int(round(np.sqrt(len(values))))
@@ -384,65 +385,46 @@ class BoundaryView(QWidget):
             raise ValueError(f"{len(values)} outputs do not fill a square grid")
         return values.reshape(res, res, *values.shape[1:])  # rows are y, as in grid_points
 
-    def _place_image(self) -> None:
+    def _show_levels_image(self, values: np.ndarray, lo: float, hi: float) -> None:
+        img = self._grid_image(np.nan_to_num(values, nan=(lo + hi) / 2))
+        self.image.setImage(img, lut=self._lut, levels=(lo, hi), autoLevels=False)
         self.image.setRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)
 
-    def _show_levels_image(self, values: np.ndarray, lo: float, hi: float) -> None:
-        img = self._grid_image(np.nan_to_num(values[:, 0], nan=(lo + hi) / 2))
-        self.image.setImage(img, lut=self._lut, levels=(lo, hi), autoLevels=False)
-        self._place_image()
-
-    def _show_class_image(self, probs: np.ndarray, discrete: bool) -> None:
-        k = probs.shape[1]
-        winner = np.argmax(probs, axis=1)
-        if discrete:
-            confidence = np.full(len(probs), DISCRETE_CONFIDENCE)
-        else:
-            confidence = np.nan_to_num(probs.max(axis=1))
-        colors = CLASS_COLORS[np.clip(winner, 0, len(CLASS_COLORS) - 1) if k <= 5 else winner % 5]
-        rgb = WHITE + (colors - WHITE) * (HEATMAP_STRENGTH * confidence)[:, None]
-        rgba = np.empty((len(probs), 4), dtype=np.uint8)
-        rgba[:, :3] = np.clip(rgb, 0, 255)
-        rgba[:, 3] = 255
+    def _show_class_image(self, probs: np.ndarray, strength: float) -> None:
+        """Argmax class colour, blended toward white as the top probability falls."""
+        colors = CLASS_COLORS[np.argmax(probs, axis=1) % len(CLASS_COLORS)]
+        confidence = np.nan_to_num(probs.max(axis=1)) * strength * HEATMAP_STRENGTH
+        rgba = np.full((len(probs), 4), 255, dtype=np.uint8)
+        rgba[:, :3] = np.clip(WHITE + (colors - WHITE) * confidence[:, None], 0, 255)
         self.image.setImage(self._grid_image(rgba), lut=None, levels=(0, 255), autoLevels=False)
-        self._place_image()
+        self.image.setRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)
 
     def _draw_curves(self) -> None:
         if self._overlay is not None:
             columns, colors = self._overlay[:, None], [(90, 90, 90)]
         elif self._output is not None:
-            columns = self._output
-            discrete = self.discretize_check.isChecked()
+            columns = self._shown_output()
             k = columns.shape[1]
-            if discrete and k > 1:
-                columns = (columns == columns.max(axis=1, keepdims=True)).astype(float)
-            elif discrete and self._task == "regression":
-                columns = np.sign(columns)
-            elif discrete:
-                columns = (columns > 0.5).astype(float)
             colors = [(60, 60, 60)] if k == 1 else [CLASS_COLORS[i % 5] for i in range(k)]
         else:
             columns, colors = np.zeros((0, 0)), []
         x = np.linspace(*self._line_range, len(columns))
         while len(self.curves) < columns.shape[1]:
-            self.curves.append(self.plot.plot([], []))
+            self.curves.append(self.plot.plot([], [], antialias=True))  # few points: smooth
         for i, curve in enumerate(self.curves):
             if i < columns.shape[1]:
                 curve.setPen(pg.mkPen(colors[i], width=2))
                 curve.setData(x, columns[:, i])
             else:
                 curve.setData([], [])
-        self._set_class_key()
+        self._set_points_key()
 
-    def _set_class_key(self) -> None:
+    def _set_points_key(self) -> None:
         """Key for the points: class swatches, or the target range for regression."""
         if self._task == "regression":
-            self._set_key_range(-self._label_range, self._label_range, "targets")
+            self.key.show_range(-self._label_range, self._label_range, "targets")
         else:
             self.key.show_classes(self._n_classes)
-
-    def _set_key_range(self, lo: float, hi: float, caption: str = "") -> None:
-        self.key.show_range(lo, hi, caption)
 
     # -- interaction --------------------------------------------------------------------------
     def _on_show_test(self, checked: bool) -> None:
@@ -454,7 +436,6 @@ class BoundaryView(QWidget):
 
     def select_point(self, index: int | None) -> None:
         """Draw a ring around point `index` (into the set_data points), or remove it."""
-        self._selected = index
         if index is None or not 0 <= index < len(self._points) or self._dim > 2:
             self.highlight.setData([], [])
             return

@@ -60,7 +60,7 @@ def test_neurons_and_activation_edits_reach_the_engine(qtbot, window):
     row.neurons_spin.editingFinished.emit()
     qtbot.waitUntil(lambda: window.worker.trainer.network.sizes[1] == 7)
     row = window.editor.layer_rows[0]
-    row.activation_combo.setCurrentText("relu")
+    row.activation_combo.setCurrentIndex(row.activation_combo.findData("relu"))
     qtbot.waitUntil(lambda: window.worker.trainer.network.layers[0].activation.name == "relu")
     assert window.graph.node_count() == 2 + 7 + 2 + 1
 
@@ -153,10 +153,10 @@ def test_hovering_a_neuron_shows_its_output_in_the_boundary_view(qtbot, window):
     window.graph.sigNeuronHovered.emit(1, 2)
     window.force_redraw()
     assert window.hovered_neuron == (1, 2)
-    assert "neuron 3" in window.boundary.title_text()
+    assert "neuron 3" in window.boundary.title.text()
     window.graph.sigNeuronHovered.emit(-1, -1)
     window.force_redraw()
-    assert "neuron" not in window.boundary.title_text()
+    assert "neuron" not in window.boundary.title.text()
 
 
 def test_presets_menu_loads_a_preset(qtbot, window):
@@ -178,10 +178,10 @@ def test_settings_remember_the_last_spec(qtbot, tmp_path):
 
 def test_reset_clears_plots_and_restores_initial_weights(qtbot, window):
     initial = [W.copy() for W in window.latest_stats.weights]
-    window.worker_step = window.sigStep.emit(30)
+    window.sigStep.emit(30)
     qtbot.waitUntil(lambda: current_step(window) == 30)
     window.actions.reset.trigger()
-    qtbot.waitUntil(lambda: window.latest_stats.step == 0)
+    qtbot.waitUntil(lambda: window.latest_stats is not None and window.latest_stats.step == 0)
     window.force_redraw()
     assert window.loss_plot.point_count() == 0
     assert all(np.array_equal(a, b) for a, b in zip(initial, window.latest_stats.weights))

@@ -1,0 +1,199 @@
+"""Rich-text building blocks for the step-through formulas: numbers, symbols, small matrices,
+summaries and aligned equation tables, as Qt rich-text HTML (QTextDocument's subset).
+
+Pure functions of the values they are given: nothing here computes anything the engine did.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import numpy as np
+
+# Stage colour accents: forward blue, loss purple, backward orange-red, update green.
+ACCENTS = {"forward": "#0b6fb8", "loss": "#7a3e9d", "backward": "#c8501e", "update": "#23875a"}
+TINTS = {"forward": "#eef5fc", "loss": "#f5eff9", "backward": "#fdf1ea", "update": "#ecf7f1"}
+MARKERS = {"forward": "→", "loss": "L", "backward": "←", "update": "Δ"}
+MUTED = "#666666"
+HIGHLIGHT = "#ffe8a3"  # background of the selected neuron's / weight's entries
+MATH_FONT = "'DejaVu Serif', 'Cambria Math', 'Times New Roman', serif"
+MINUS = "−"
+
+# Names as a textbook writes them; anything else is shown as the engine names it.
+ACTIVATION_SYMBOLS = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU",
+                      "tanh": "tanh", "softplus": "softplus", "swish": "swish",
+                      "linear": "linear", "softmax": "softmax"}
+
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def fmt(value, decimals: int = 4) -> str:
+    """A number as shown everywhere: 4 decimals, the true minus sign, scientific when tiny/huge."""
+    v = float(value)
+    if math.isnan(v) or math.isinf(v):
+        text = str(v)
+    elif v != 0 and (abs(v) < 10 ** -decimals or abs(v) >= 1e6):
+        mantissa, exponent = f"{v:.3e}".split("e")
+        text = f"{mantissa}×10<sup>{int(exponent)}</sup>"
+    else:
+        text = f"{v:.{decimals}f}"
+        if float(text) == 0:
+            text = text.lstrip("-")  # no "−0.0000"
+    return text.replace("-", MINUS)
+
+
+def fmt_short(value) -> str:
+    """A given constant such as a learning rate: as few digits as it needs (0.1, 0.03)."""
+    return f"{float(value):g}".replace("-", MINUS)
+
+
+def fmt_target(value) -> str:
+    """Targets are usually labels: 1 rather than 1.0000."""
+    v = float(value)
+    return fmt_short(v) if v == int(v) else fmt(v)
+
+
+def num(value, paren: bool = False, target: bool = False) -> str:
+    """A number as an operand; negative numbers get parentheses after an operator."""
+    text = fmt_target(value) if target else fmt(value)
+    if paren and float(value) < 0:
+        text = f"({text})"
+    return f"<span style='white-space:nowrap'>{text}</span>"
+
+
+def subscript(text: str) -> str:
+    return text.translate(_SUBSCRIPT_DIGITS)
+
+
+def sym(text: str) -> str:
+    """An engine symbol ("∂L/∂z⁽²⁾", "W⁽²⁾[1,3]") as rich text: italic letters, <sup>(l)</sup>
+    for the layer, subscripts for indices."""
+    out = []
+    for token in re.findall(r"⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾|\[[\d, ]+\]|[A-Za-zŷα-ωΑ-Ω]+|.", text, re.S):
+        if token.startswith("⁽"):
+            out.append(f"<sup>({token[1:-1].translate(_SUPERSCRIPT_DIGITS)})</sup>")
+        elif token.startswith("["):
+            out.append(f"<sub>{html.escape(token[1:-1].replace(' ', ''))}</sub>")
+        elif len(token) == 1 and token.isalpha():
+            weight = "font-weight:bold;" if token in "W" else ""
+            out.append(f"<span style='font-style:italic;{weight}'>{token}</span>")
+        else:
+            out.append(html.escape(token))
+    return "".join(out)
+
+
+def layer_sym(base: str, layer: int, index: str = "") -> str:
+    """z, 2, "3" -> z⁽²⁾ with subscript 3, as rich text."""
+    sub = f"<sub>{index}</sub>" if index else ""
+    return f"{sym(base)}<sup>({layer})</sup>{sub}"
+
+
+def matrix(values, highlight=None, target: bool = False, transpose_mark: bool = False,
+           paren: bool = True) -> str:
+    """A small array as a bracketed table; a single entry as a bare number (in parentheses
+    when negative and `paren`, as an operand after an operator).
+
+    `highlight` is a set of (row, column) entries to tint (a vector uses column indices)."""
+    a = np.asarray(values)
+    if a.size == 1:
+        return num(a.reshape(()), paren=paren, target=target)  # a scalar's transpose is itself
+    rows = a.reshape(1, -1) if a.ndim <= 1 else a
+    highlight = highlight or set()
+    cells = []
+    for r, row in enumerate(rows):
+        tds = []
+        for c, v in enumerate(row):
+            bg = f" bgcolor='{HIGHLIGHT}'" if (r, c) in highlight else ""
+            tds.append(f"<td align='right'{bg}>{num(v, target=target)}</td>")
+        cells.append("<tr>" + "".join(tds) + "</tr>")
+    mark = "<td valign='top'>ᵀ</td>" if transpose_mark else ""
+    return ("<table style='display:inline' cellspacing='0' cellpadding='0'><tr>"
+            "<td valign='middle' style='font-size:x-large; color:#888'>[</td><td>"
+            "<table cellspacing='0' cellpadding='2'>" + "".join(cells) + "</table></td>"
+            "<td valign='middle' style='font-size:x-large; color:#888'>]</td>" + mark + "</tr></table>")
+
+
+def value(values, highlight=None) -> str:
+    """A result: like matrix(), without parentheses around a negative number."""
+    return matrix(values, highlight, paren=False)
+
+
+def shape_text(values) -> str:
+    a = np.asarray(values)
+    return "×".join(str(n) for n in a.shape) if a.ndim else "scalar"
+
+
+def summary(values) -> str:
+    """Shape and size of a large array: mean |·| and max |·| (read off the array, no math)."""
+    a = np.abs(np.asarray(values, dtype=np.float64))
+    return (f"<span style='color:{MUTED}'>{shape_text(values)} array · mean |·| = </span>{fmt(a.mean())}"
+            f"<span style='color:{MUTED}'> · max |·| = </span>{fmt(a.max())}")
+
+
+def caption(text: str) -> str:
+    return f"<span style='color:{MUTED}; font-size:small'>{text}</span>"
+
+
+def result(value_html: str, kind: str) -> str:
+    return f"<b><span style='color:{ACCENTS[kind]}'>{value_html}</span></b>"
+
+
+class Equations:
+    """Aligned equations, one quantity per block:
+
+        lhs = formula in symbols
+            = formula with the numbers put in
+            = result
+    """
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.rows: list[str] = []
+
+    def add(self, lhs: str, steps: list[str], note: str = "", extra: str = "",
+            op: str = "=") -> None:
+        """`steps` are the right-hand sides; the last is the result. `extra` goes below.
+        `op` joins the left-hand side to the first step ("←" for an update)."""
+        if self.rows:
+            self.rows.append("<tr><td colspan='3' style='font-size:4pt'>&nbsp;</td></tr>")
+        if note:
+            self.rows.append(f"<tr><td></td><td></td><td>{caption(note)}</td></tr>")
+        for n, step in enumerate(steps):
+            left = lhs if n == 0 else ""
+            body = result(step, self.kind) if n == len(steps) - 1 and len(steps) > 1 else step
+            self.rows.append(f"<tr><td align='right' valign='middle' style='white-space:nowrap'>"
+                             f"{left}</td><td valign='middle'>&nbsp;{op if n == 0 else '='}&nbsp;</td>"
+                             f"<td valign='middle'>{body}</td></tr>")
+        if extra:
+            self.rows.append(f"<tr><td></td><td></td><td>{extra}</td></tr>")
+
+    def add_html(self, content: str) -> None:
+        self.rows.append(f"<tr><td colspan='3'>{content}</td></tr>")
+
+    def html(self) -> str:
+        return (f"<table cellspacing='0' cellpadding='2' style='font-family:{MATH_FONT}'>"
+                + "".join(self.rows) + "</table>")
+
+
+def sample_table(header: list[str], rows: list[list[str]], more: int = 0) -> str:
+    """Per-sample rows (sample, expansion, value …) under a quantity."""
+    head = "".join(f"<th align='left' style='color:{MUTED}; font-weight:normal'>{h}</th>"
+                   for h in header)
+    body = "".join("<tr>" + "".join(f"<td style='padding-right:8px'>{c}</td>" for c in row)
+                   + "</tr>" for row in rows)
+    tail = (f"<tr><td colspan='{len(header)}'>{caption(f'… and {more} more sample(s)')}</td></tr>"
+            if more else "")
+    return (f"<table cellspacing='0' cellpadding='2' style='margin-top:2px'><tr>{head}</tr>"
+            f"{body}{tail}</table>")
+
+
+def html_to_text(markup: str) -> str:
+    """What a reader sees, as plain text (for tests and copying)."""
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(markup)
+    return doc.toPlainText()

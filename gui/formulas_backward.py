@@ -1,0 +1,252 @@
+"""The backward stage of one layer as rich text: ∂L/∂a, f′(z), ∂L/∂z, ∂L/∂W, ∂L/∂b and the
+gradient handed to the layer below, each with the recorded numbers put in."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .formula_context import Focus, StageContext, join_terms, resolve_focus
+from .formula_markup import (ACTIVATION_SYMBOLS, Equations, matrix, num, sample_table,
+                             summary, sym, value)
+
+# ∂L/∂ŷ of each loss, in symbols (the engine averages over the batch, hence m).
+LOSS_GRADIENTS = {"mse": "2(ŷ − y)/m", "bce": "(ŷ − y) / (ŷ(1 − ŷ)·m)", "ce": "−y / (ŷ·m)"}
+
+
+def render_backward(ctx: StageContext, eq: Equations, selection) -> None:
+    stage, layer = ctx.stage, ctx.stage.layer
+    x, W, dZ = stage.get("a_prev"), stage.get("W"), stage.get("dZ")
+    n_in, n_out = W.shape
+    focus = resolve_focus(selection, layer, n_in, n_out)
+    if ctx.has("dA"):
+        _dA(ctx, eq, focus)
+    if ctx.has("fprime"):
+        _fprime(ctx, eq, focus)
+    _dZ(ctx, eq, focus)
+    _dW(ctx, eq, focus, x, dZ)
+    _db(ctx, eq, focus, dZ)
+    _dA_prev(ctx, eq, focus, W, dZ)
+
+
+def _names(ctx: StageContext):
+    layer = ctx.stage.layer
+    name = ctx.activation(layer)
+    return ACTIVATION_SYMBOLS.get(name, name), name
+
+
+def _per_sample(ctx, eq, lhs, steps, note, focus, header, cell):
+    """Large arrays: summary, then `cell(s)` -> (expansion, value) for sample s, neuron j."""
+    m = len(ctx.stage.get("dZ"))
+    shown, more = ctx.shown_samples(m)
+    rows = [[ctx.sample_label(s), *cell(s)] for s in shown]
+    eq.add(lhs, steps, note=note, extra=sample_table(["sample", *header], rows, more))
+
+
+def _output_targets(ctx: StageContext):
+    """ŷ and y as the loss stage recorded them (None without the trace)."""
+    return ctx.value("loss", None, "y_hat"), ctx.value("loss", None, "y")
+
+
+def _dA(ctx: StageContext, eq: Equations, focus: Focus) -> None:
+    stage, layer = ctx.stage, ctx.stage.layer
+    dA = stage.get("dA")
+    m = len(dA)
+    lhs = sym(ctx.symbol("dA"))
+    j = focus.j
+    if ctx.is_output() or next(q.formula for q in stage.quantities if q.key == "dA") == \
+            "from the loss":
+        name = ctx.loss_name()
+        y_hat, y = _output_targets(ctx)
+        note = "how the loss changes with the prediction"
+        if stage.fused:
+            note += " (for reference: the fused gradient below does not use it)"
+        formula = LOSS_GRADIENTS.get(name)
+        steps = [sym(formula)] if formula else []
+        if formula and y_hat is not None and ctx.small(y_hat, y, dA):
+            steps.append(_loss_gradient(name, matrix(y_hat), matrix(y, target=True), m))
+        if ctx.small(dA):
+            eq.add(lhs, [*steps, value(dA, focus.out_cols(m))], note=note)
+        elif y_hat is not None and formula:
+            _per_sample(ctx, eq, lhs, [*steps, summary(dA)], note, focus,
+                        [sym(formula), f"{lhs}<sub>{j + 1}</sub>"],
+                        lambda s: (_loss_gradient(name, num(y_hat[s, j]),
+                                                  num(y[s, j], target=True), m), num(dA[s, j])))
+        else:
+            eq.add(lhs, [*steps, summary(dA)], note=note)
+        return
+    # A hidden layer: the gradient the layer above handed down.
+    up = layer + 1
+    dZ_up, W_up = ctx.value("backward", up, "dZ"), ctx.value("backward", up, "W")
+    formula = f"{sym(f'∂L/∂z⁽{_sup(up)}⁾')}·{sym(f'W⁽{_sup(up)}⁾')}ᵀ"
+    note = f"handed down from layer {up} (see Backward · layer {up})"
+    if dZ_up is None:
+        eq.add(lhs, [formula, value(dA) if ctx.small(dA) else summary(dA)], note=note)
+    elif ctx.small(dZ_up, W_up, dA):
+        eq.add(lhs, [formula, f"{matrix(dZ_up)} · {matrix(W_up, transpose_mark=True)}",
+                     value(dA, focus.out_cols(m))], note=note)
+    else:
+        k_count = W_up.shape[1]
+        header = join_terms([f"δ<sub>{k + 1}</sub>·W<sub>{j + 1},{k + 1}</sub>"
+                             for k in range(k_count)])
+        _per_sample(ctx, eq, lhs, [formula, summary(dA)], note, focus,
+                    [header, f"{lhs}<sub>{j + 1}</sub>"],
+                    lambda s: (join_terms([f"{num(dZ_up[s, k])}·{num(W_up[j, k], paren=True)}"
+                                           for k in range(k_count)]), num(dA[s, j])))
+
+
+def _loss_gradient(name: str, y_hat: str, y: str, m: int) -> str:
+    if name == "mse":
+        return f"2({y_hat} − {y})/{m}"
+    if name == "bce":
+        return f"({y_hat} − {y}) / ({y_hat}·(1 − {y_hat})·{m})"
+    return f"−{y} / ({y_hat}·{m})"
+
+
+def _sup(layer: int) -> str:
+    return str(layer).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _fprime_substitution(name: str, z, a, show, fp=None):
+    """f′ with the recorded z or a put in; `show` formats a value (matrix or number)."""
+    if name == "sigmoid":
+        return f"{show(a)} · (1 − {show(a)})"
+    if name == "tanh":
+        return f"1 − {show(a)}²"
+    if name in ("relu", "leaky_relu"):
+        if np.size(z) == 1 and fp is not None:  # which branch: read off the recorded slope
+            return f"<i>z</i> = {show(z)} {'&gt;' if float(np.ravel(fp)[0]) == 1 else '≤'} 0"
+        low = "0" if name == "relu" else "0.01"
+        return f"1 where <i>z</i> &gt; 0, else {low}; <i>z</i> = {show(z)}"
+    if name == "linear":
+        return "1"
+    return f"at <i>z</i> = {show(z)}"
+
+
+def _fprime(ctx: StageContext, eq: Equations, focus: Focus) -> None:
+    stage, layer = ctx.stage, ctx.stage.layer
+    fp = stage.get("fprime")
+    m = len(fp)
+    act, name = _names(ctx)
+    lhs = f"{act}′({sym(f'z⁽{_sup(layer)}⁾')})"
+    formula = next(q.formula for q in stage.quantities if q.key == "fprime")
+    if name == "sigmoid":
+        formula = "σ(z)(1 − σ(z))"
+    z, a = ctx.value("forward", layer, "z"), ctx.value("forward", layer, "a")
+    note = "the slope of the activation at z: how much a changes when z changes"
+    steps = [sym(formula)]
+    if ctx.small(fp) and z is not None and ctx.small(z, a):
+        steps.append(_fprime_substitution(name, z, a, matrix, fp))
+        eq.add(lhs, [*steps, value(fp, focus.out_cols(m))], note=note)
+    elif z is not None and not ctx.small(fp):
+        j = focus.j
+        _per_sample(ctx, eq, lhs, [*steps, summary(fp)], note, focus,
+                    [sym(formula), f"{act}′<sub>{j + 1}</sub>"],
+                    lambda s: (_fprime_substitution(name, z[s, j], a[s, j], num, fp[s, j]),
+                               num(fp[s, j])))
+    else:
+        eq.add(lhs, [*steps, value(fp) if ctx.small(fp) else summary(fp)], note=note)
+
+
+def _dZ(ctx: StageContext, eq: Equations, focus: Focus) -> None:
+    stage, layer = ctx.stage, ctx.stage.layer
+    dZ = stage.get("dZ")
+    m = len(dZ)
+    lhs = sym(ctx.symbol("dZ"))
+    j = focus.j
+    act, _ = _names(ctx)
+    if stage.fused:
+        y_hat, y = _output_targets(ctx)
+        formula = sym("(ŷ − y) / m")
+        note = "the fused gradient of the activation and the loss together"
+        if y_hat is None:
+            eq.add(lhs, [formula, value(dZ) if ctx.small(dZ) else summary(dZ)], note=note)
+        elif ctx.small(y_hat, y, dZ):
+            eq.add(lhs, [formula, f"({matrix(y_hat)} − {matrix(y, target=True)}) / {m}",
+                         value(dZ, focus.out_cols(m))], note=note)
+        else:
+            _per_sample(ctx, eq, lhs, [formula, summary(dZ)], note, focus,
+                        [formula, f"δ<sub>{j + 1}</sub>"],
+                        lambda s: (f"({num(y_hat[s, j])} − {num(y[s, j], target=True)}) / {m}",
+                                   num(dZ[s, j])))
+        return
+    note = "the chain rule: the gradient arriving at a, times the slope f′ (entry by entry)"
+    if not (ctx.has("dA") and ctx.has("fprime")):
+        eq.add(lhs, [value(dZ) if ctx.small(dZ) else summary(dZ)], note=note)
+        return
+    dA, fp = stage.get("dA"), stage.get("fprime")
+    formula = f"{sym(ctx.symbol('dA'))} ⊙ {act}′({sym(f'z⁽{_sup(layer)}⁾')})"
+    if ctx.small(dA, fp, dZ):
+        times = " · " if dZ.size == 1 else " ⊙ "
+        eq.add(lhs, [formula, f"{matrix(dA)}{times}{matrix(fp)}", value(dZ, focus.out_cols(m))],
+               note=note)
+    else:
+        _per_sample(ctx, eq, lhs, [formula, summary(dZ)], note, focus,
+                    [f"∂L/∂a<sub>{j + 1}</sub> · {act}′<sub>{j + 1}</sub>",
+                     f"δ<sub>{j + 1}</sub>"],
+                    lambda s: (f"{num(dA[s, j])} · {num(fp[s, j], paren=True)}",
+                               num(dZ[s, j])))
+
+
+def _dW(ctx: StageContext, eq: Equations, focus: Focus, x, dZ) -> None:
+    stage = ctx.stage
+    dW = stage.get("dW")
+    m, (n_in, n_out) = len(x), dW.shape
+    lhs = sym(ctx.symbol("dW"))
+    x_s = sym(ctx.symbol("a_prev"))
+    formula = f"{x_s}ᵀ·{sym(ctx.symbol('dZ'))}"
+    note = "each weight's gradient: its input times the δ of the neuron it feeds" + (
+        f", summed over the {m} samples" if m > 1 else "")
+    if ctx.small(x, dZ, dW):
+        eq.add(lhs, [formula, f"{matrix(x, focus.in_cols(m), transpose_mark=True)} · "
+                              f"{matrix(dZ, focus.out_cols(m))}",
+                     value(dW, focus.weights(n_in, n_out))], note=note)
+        return
+    entries = [(focus.i, focus.j)] if focus.chosen in ("weight", "in") else \
+        [(i, focus.j) for i in range(min(n_in, 4))]
+    rows = []
+    for i, j in entries:
+        terms = [f"{num(x[s, i])}·{num(dZ[s, j], paren=True)}" for s in range(m)]
+        rows.append([f"{lhs}<sub>{i + 1},{j + 1}</sub>", join_terms(terms), num(dW[i, j])])
+    eq.add(lhs, [formula, summary(dW)], note=note,
+           extra=sample_table(["entry", f"Σ<sub>s</sub> {x_s}<sub>s,i</sub>·δ<sub>s,j</sub>",
+                               "value"], rows))
+
+
+def _db(ctx: StageContext, eq: Equations, focus: Focus, dZ) -> None:
+    db = ctx.stage.get("db")
+    m = len(dZ)
+    lhs = sym(ctx.symbol("db"))
+    formula = f"Σ<sub>s</sub> {sym(ctx.symbol('dZ'))}"
+    note = "a bias's gradient is its neuron's δ" + (", summed over the samples" if m > 1 else "")
+    if m == 1:
+        eq.add(lhs, [formula, value(db, focus.bias())], note=note)
+    elif ctx.small(dZ, db):
+        eq.add(lhs, [formula, f"column sums of {matrix(dZ, focus.out_cols(m))}",
+                     value(db, focus.bias())], note=note)
+    else:
+        j = focus.j
+        row = [f"{lhs}<sub>{j + 1}</sub>", join_terms([num(dZ[s, j]) for s in range(m)]),
+               num(db[j])]
+        eq.add(lhs, [formula, summary(db)], note=note,
+               extra=sample_table(["entry", "Σ over the samples", "value"], [row]))
+
+
+def _dA_prev(ctx: StageContext, eq: Equations, focus: Focus, W, dZ) -> None:
+    stage, layer = ctx.stage, ctx.stage.layer
+    dX = stage.get("dA_prev")
+    m, (n_in, n_out) = len(dX), W.shape
+    lhs = sym(ctx.symbol("dA_prev"))
+    formula = f"{sym(ctx.symbol('dZ'))}·{sym(ctx.symbol('W'))}ᵀ"
+    note = (f"handed down to layer {layer - 1}" if layer > 1 else
+            "the gradient with respect to the inputs: no weights below, shown for completeness")
+    if ctx.small(dZ, W, dX):
+        eq.add(lhs, [formula, f"{matrix(dZ, focus.out_cols(m))} · "
+                              f"{matrix(W, focus.weights(n_in, n_out), transpose_mark=True)}",
+                     value(dX, focus.in_cols(m))], note=note)
+        return
+    i = focus.i
+    header = join_terms([f"δ<sub>{j + 1}</sub>·W<sub>{i + 1},{j + 1}</sub>" for j in range(n_out)])
+    _per_sample(ctx, eq, lhs, [formula, summary(dX)], note, focus,
+                [header, f"{lhs}<sub>{i + 1}</sub>"],
+                lambda s: (join_terms([f"{num(dZ[s, j])}·{num(W[i, j], paren=True)}"
+                                       for j in range(n_out)]), num(dX[s, i])))

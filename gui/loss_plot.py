@@ -1,0 +1,296 @@
+"""Live plots against the training step: train/test loss (LossPlot) and the per-layer gradient
+norm ‖∂L/∂W, ∂L/∂b‖ (GradNormPlot).
+
+Both keep every point in growing NumPy buffers (append is O(1) amortised, called once per step)
+and push them to curves created once, in refresh(), which the main window calls on a ~30 Hz
+timer. Peak downsampling and clip-to-view keep a million points smooth.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget,
+)
+
+TRAIN_COLOR = (8, 119, 189)
+TEST_COLOR = (230, 120, 20)
+CROSSHAIR_PEN = pg.mkPen((120, 120, 120), width=1, style=Qt.PenStyle.DashLine)
+# Zero gradient norms are drawn at this floor so the log axis never meets log(0).
+NORM_FLOOR = 1e-12
+PENDING_LIMIT = 4096  # appended steps kept in a list before moving them into NumPy
+
+
+class GrowingColumns:
+    """Rows of float64 columns that grow by doubling; `view()` shows the filled part."""
+
+    def __init__(self, columns: int, capacity: int = 1024):
+        self._data = np.empty((columns, capacity))
+        self.count = 0
+
+    def extend(self, columns: np.ndarray) -> None:
+        """Append many entries at once: columns has shape (rows, k)."""
+        k = columns.shape[1]
+        self._reserve(self.count + k)
+        self._data[:, self.count:self.count + k] = columns
+        self.count += k
+
+    def _reserve(self, needed: int) -> None:
+        capacity = self._data.shape[1]
+        if needed <= capacity:
+            return
+        while capacity < needed:
+            capacity *= 2
+        grown = np.empty((self._data.shape[0], capacity))
+        grown[:, :self.count] = self._data[:, :self.count]
+        self._data = grown
+
+    def view(self) -> np.ndarray:
+        """(columns, count); later appends never change it (they write past count or realloc)."""
+        return self._data[:, :self.count]
+
+    def clear(self) -> None:
+        self.count = 0
+
+
+def format_value(value: float) -> str:
+    if not np.isfinite(value):
+        return "—"
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4f}"
+    return f"{value:.3g}"
+
+
+class _SparseLogAxis(pg.AxisItem):
+    """In log mode, label only 1, 2 and 5 × 10ᵏ: pyqtgraph labels every minor tick, and
+    0.1, 0.09, 0.08, … pile up into an unreadable smear."""
+
+    def logTickStrings(self, values, scale, spacing):
+        labels = []
+        for v in values:
+            x = 10.0 ** float(v) * scale
+            mantissa = x / 10.0 ** np.floor(np.log10(x)) if x > 0 else 0.0
+            labels.append(f"{x:g}" if np.round(mantissa, 6) in (1.0, 2.0, 5.0) else "")
+        return labels
+
+
+class _StepPlot(QWidget):
+    """A PlotWidget with a "Log y" checkbox and a readout line above it."""
+
+    def __init__(self, y_label: str, log_y: bool, legend_outside: bool = False, parent=None):
+        super().__init__(parent)
+        self.plot_widget = pg.PlotWidget(
+            background="w", axisItems={"left": _SparseLogAxis("left")})
+        self.plot = self.plot_widget.getPlotItem()
+        for name in ("bottom", "left"):
+            axis = self.plot.getAxis(name)
+            axis.setTextPen("#333")
+            axis.setPen("#999")
+            axis.enableAutoSIPrefix(False)  # "loss (x0.001)" confuses more than it helps
+        self.plot.setLabel("bottom", "step", color="#333")
+        self.plot.setLabel("left", y_label, color="#333")
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.legend = self._make_legend(legend_outside)
+        self.readout = QLabel("")
+        self.readout.setStyleSheet("color: #333")
+        self.log_check = QCheckBox("Log y")
+        self.log_check.setChecked(log_y)
+        self.log_check.toggled.connect(self._on_log_toggled)
+        self.plot.setLogMode(y=log_y)
+        top = QHBoxLayout()
+        top.addWidget(self.readout, 1)
+        top.addWidget(self.log_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+
+    def _make_legend(self, outside: bool) -> pg.LegendItem:
+        """Inside the top-right corner, or in a column right of the plot so that many curves
+        never hide behind it. Named curves are added to it automatically."""
+        if not outside:
+            return self.plot.addLegend(offset=(-10, 10), labelTextColor="#333",
+                                       brush=pg.mkBrush(255, 255, 255, 200))
+        legend = pg.LegendItem(labelTextColor="#333")
+        legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.plot.layout.addItem(legend, 2, 3, Qt.AlignmentFlag.AlignTop)
+        self.plot.legend = legend
+        return legend
+
+    def _on_log_toggled(self, log_y: bool) -> None:
+        self.plot.setLogMode(y=log_y)
+
+    def _curve(self, name: str, color) -> pg.PlotDataItem:
+        # Pen width 1 and no antialiasing: wide or smoothed lines are slow for long curves.
+        return self.plot.plot([], [], name=name, pen=pg.mkPen(color, width=1),
+                              antialias=False, connect="finite")
+
+
+class LossPlot(_StepPlot):
+    """Train and test loss against the step, with a crosshair readout."""
+
+    def __init__(self, parent=None):
+        super().__init__("loss", log_y=False, parent=parent)
+        self.log_check.setToolTip("Logarithmic loss axis: late, small improvements stay visible")
+        self.readout.setToolTip("Values at the step under the mouse")
+        self._buffer = GrowingColumns(3)  # rows: step, train loss, test loss (NaN if none)
+        self._pending: list[tuple[float, float, float]] = []
+        self.train_curve = self._curve("train", TRAIN_COLOR)
+        self.test_curve = self._curve("test", TEST_COLOR)
+        self._has_test = False
+        self.vline = pg.InfiniteLine(angle=90, movable=False, pen=CROSSHAIR_PEN)
+        self.hline = pg.InfiniteLine(angle=0, movable=False, pen=CROSSHAIR_PEN)
+        for line in (self.vline, self.hline):
+            line.setVisible(False)
+            self.plot.addItem(line, ignoreBounds=True)
+        self._mouse_proxy = pg.SignalProxy(
+            self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
+
+    def append(self, step: int, train_loss: float, test_loss: float | None) -> None:
+        """Record one step (cheap: no drawing). Non-finite losses are stored as gaps."""
+        # A list append is ~20x cheaper than writing into NumPy; refresh() moves them over.
+        self._pending.append((step, train_loss, math.nan if test_loss is None else test_loss))
+        if len(self._pending) >= PENDING_LIMIT:  # bounded even when nobody refreshes
+            self._flush()
+
+    def extend(self, steps, train_losses, test_losses=None) -> None:
+        """Append many steps at once (e.g. a loaded session's history)."""
+        steps = np.asarray(steps, dtype=float)
+        train = np.asarray(train_losses, dtype=float)
+        test = (np.full(len(steps), np.nan) if test_losses is None
+                else np.array(test_losses, dtype=float))  # a copy: never mutate the caller's
+        self._flush()
+        self._store(np.vstack([steps, train, test]))
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._store(np.array(self._pending, dtype=float).T)
+            self._pending.clear()
+
+    def _store(self, columns: np.ndarray) -> None:
+        columns[~np.isfinite(columns)] = np.nan  # diverged steps become gaps in the curves
+        self._buffer.extend(columns)
+        self._has_test = self._has_test or bool(np.isfinite(columns[2]).any())
+
+    def refresh(self) -> None:
+        """Push the buffers to the curves (the main window's redraw timer calls this)."""
+        self._flush()
+        steps, train, test = self._buffer.view()
+        self.train_curve.setData(steps, train)
+        if self._has_test:  # a curve of only NaN upsets the range computation
+            self.test_curve.setData(steps, test)
+        else:
+            self.test_curve.setData([], [])
+        self._show_test_in_legend(self._has_test)
+
+    def _show_test_in_legend(self, show: bool) -> None:
+        listed = any(sample.item is self.test_curve for sample, _ in self.legend.items)
+        if show and not listed:
+            self.legend.addItem(self.test_curve, "test")
+        elif listed and not show:
+            self.legend.removeItem(self.test_curve)
+
+    def clear(self) -> None:
+        self._buffer.clear()
+        self._pending.clear()
+        self._has_test = False
+        self.readout.setText("")
+        self.refresh()
+
+    def point_count(self) -> int:
+        return self._buffer.count + len(self._pending)
+
+    def readout_at(self, step: float) -> str:
+        """"step 1234 · train 0.0412 · test 0.0530" for the recorded step nearest `step`."""
+        self._flush()
+        steps, train, test = self._buffer.view()
+        if len(steps) == 0 or not np.isfinite(step):
+            return ""
+        i = int(np.searchsorted(steps, step))  # steps[i - 1] < step <= steps[i]
+        if i == len(steps) or (i > 0 and step - steps[i - 1] < steps[i] - step):
+            i -= 1
+        text = f"step {int(steps[i])} · train {format_value(train[i])}"
+        if self._has_test:
+            text += f" · test {format_value(test[i])}"
+        return text
+
+    def _on_mouse_moved(self, event) -> None:
+        pos = event[0]
+        inside = self.plot.sceneBoundingRect().contains(pos) and self.point_count() > 0
+        for line in (self.vline, self.hline):
+            line.setVisible(inside)
+        if not inside:
+            return
+        point = self.plot.getViewBox().mapSceneToView(pos)
+        self.vline.setPos(point.x())
+        self.hline.setPos(point.y())
+        self.readout.setText(self.readout_at(point.x()))
+
+
+class GradNormPlot(_StepPlot):
+    """One curve per layer of ‖∂L/∂W, ∂L/∂b‖ against the step; log y shows vanishing gradients."""
+
+    def __init__(self, parent=None):
+        super().__init__("‖∂L/∂W, ∂L/∂b‖", log_y=True, legend_outside=True, parent=parent)
+        self.log_check.setToolTip(
+            "Logarithmic axis: gradients that shrink layer by layer show as separated curves")
+        self.readout.setText("gradient norm per layer")
+        self.readout.setToolTip("Each curve is one layer's gradient size at every step; "
+                                "layers far below the others barely learn")
+        self.curves: list[pg.PlotDataItem] = []
+        self._buffer = GrowingColumns(1)
+        self._pending: list[tuple] = []
+
+    def set_layers(self, n: int) -> None:
+        """Start over with n layers (after the architecture changed)."""
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.legend.clear()
+        # Sampled from a sequential map so layer order reads as a colour order; the map's very
+        # light end is skipped so the last layer stays visible on white.
+        cmap = pg.colormap.get("plasma")
+        positions = np.linspace(0.0, 0.8, n) if n > 1 else [0.0]
+        self.curves = [self._curve(f"layer {i + 1}", cmap.map(p, mode="qcolor"))
+                       for i, p in enumerate(positions)]
+        self._buffer = GrowingColumns(1 + n)
+        self._pending.clear()
+
+    def append(self, step: int, norms) -> None:
+        if len(norms) != len(self.curves):
+            raise ValueError(f"expected {len(self.curves)} gradient norms, got {len(norms)}")
+        self._pending.append((step, *norms))  # moved into the NumPy buffer by refresh()
+        if len(self._pending) >= PENDING_LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            columns = np.array(self._pending, dtype=float).T
+            columns[1:] = _norms_for_plot(columns[1:])
+            self._buffer.extend(columns)
+            self._pending.clear()
+
+    def refresh(self) -> None:
+        self._flush()
+        data = self._buffer.view()
+        for curve, norms in zip(self.curves, data[1:]):
+            curve.setData(data[0], norms)
+
+    def clear(self) -> None:
+        self._buffer.clear()
+        self._pending.clear()
+        self.refresh()
+
+    def point_count(self) -> int:
+        return self._buffer.count + len(self._pending)
+
+
+def _norms_for_plot(norms: np.ndarray) -> np.ndarray:
+    """NaN/Inf become gaps; exact zeros sit at a tiny floor so log scale still draws them."""
+    clean = np.where(np.isfinite(norms), norms, np.nan)
+    return np.where(clean == 0, NORM_FLOOR, clean)

@@ -1,0 +1,382 @@
+"""The step-through panel: walk one real training step of the current network stage by stage
+(forward per layer, loss, backward per layer, update) with every number on screen, and the
+chain rule for a selected weight.
+
+The panel only displays a `engine.trace.Trace` it is given; re-tracing (another sample) and
+applying the step (Finish) are the main window's business, asked for through signals.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+    QSizePolicy, QSpinBox, QSplitter, QStyle, QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from engine.chain_rule import weight_chain
+
+from .formula_markup import ACCENTS, MARKERS
+from .formulas import chain_html, stage_html
+
+WIDE = 800  # from this width on, the stage list sits left of the formulas instead of above
+MINI_BATCH, ONE_SAMPLE = 0, 1
+
+
+class StepperPanel(QWidget):
+    """Step through a traced training step.
+
+    Signals:
+      sigStageChanged(int)   the stage shown now (index into trace.stages)
+      sigFinish()            apply the traced update and leave the step-through
+      sigCancel()            leave without applying anything
+      sigSampleChanged(object)  None: trace the current mini-batch; int: trace that one
+                             training sample (the owner re-traces and calls set_trace)
+    """
+
+    sigStageChanged = Signal(int)
+    sigFinish = Signal()
+    sigCancel = Signal()
+    sigSampleChanged = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._trace = None
+        self._index = 0
+        self._selection = None
+        self._html_cache: dict = {}
+        self._chain_cache: dict = {}
+        self._list_fitted = False
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._play_tick)
+        for widget in (self, self.stage_list, self.browser, self.prev_button, self.next_button,
+                       self.play_button, self.finish_button, self.cancel_button, self.sample_combo):
+            widget.installEventFilter(self)
+        self._show_current()
+
+    # -- layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        title = QLabel("Step through one training step")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        title.setFont(font)
+        self.info_label = QLabel("No step traced yet.")
+        self.info_label.setStyleSheet("color: #555")
+        self.info_label.setWordWrap(True)
+
+        self.sample_combo = QComboBox()
+        self.sample_combo.addItems(["current mini-batch", "one training sample"])
+        self.sample_combo.setToolTip("Trace the step on the mini-batch training would use next, "
+                                     "or on a single training sample (easier to follow by hand)")
+        self.sample_spin = QSpinBox()
+        self.sample_spin.setPrefix("sample #")
+        self.sample_spin.setToolTip("Index of the training sample to trace (training set order)")
+        self.sample_spin.setEnabled(False)
+        self.sample_combo.currentIndexChanged.connect(self._sample_mode_changed)
+        self.sample_spin.valueChanged.connect(self._sample_index_changed)
+        sample_row = QHBoxLayout()
+        trace_label = QLabel("Trace:")
+        trace_label.setToolTip(self.sample_combo.toolTip())
+        sample_row.addWidget(trace_label)
+        sample_row.addWidget(self.sample_combo, 1)
+        sample_row.addWidget(self.sample_spin)
+
+        self.stage_list = QListWidget()
+        self.stage_list.setToolTip("The stages of the step in the order they are computed: "
+                                   "→ forward, L loss, ← backward, Δ update. Click to jump.")
+        self.stage_list.currentRowChanged.connect(self._list_row_changed)
+        self.stage_list.setMinimumHeight(80)
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setToolTip("Each quantity: its formula, the formula with this step's "
+                                "numbers, and the result. Select a neuron or weight in the "
+                                "network to follow it.")
+        self.browser.document().setDocumentMargin(8)
+        self.browser.setStyleSheet("QTextBrowser { background: white; }")
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.addWidget(self.stage_list)
+        self.splitter.addWidget(self.browser)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setChildrenCollapsible(False)
+
+        style = self.style()
+        self.prev_button = QPushButton(style.standardIcon(QStyle.SP_ArrowBack), "Previous")
+        self.prev_button.setToolTip("Show the previous stage (Left arrow)")
+        self.prev_button.clicked.connect(self.previous_stage)
+        self.next_button = QPushButton(style.standardIcon(QStyle.SP_ArrowForward), "Next")
+        self.next_button.setToolTip("Show the next stage (Right arrow)")
+        self.next_button.clicked.connect(self.next_stage)
+        self.progress_label = QLabel()
+        self.progress_label.setAlignment(Qt.AlignCenter)
+        self.progress_label.setToolTip("Where you are in the step")
+        nav_row = QHBoxLayout()
+        nav_row.addWidget(self.prev_button)
+        nav_row.addWidget(self.progress_label, 1)
+        nav_row.addWidget(self.next_button)
+
+        self.play_button = QPushButton(style.standardIcon(QStyle.SP_MediaPlay), "Play")
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip("Walk through the stages automatically; press again to pause")
+        self.play_button.toggled.connect(self._play_toggled)
+        self.speed_spin = QDoubleSpinBox()
+        self.speed_spin.setRange(0.2, 5.0)
+        self.speed_spin.setSingleStep(0.2)
+        self.speed_spin.setValue(1.0)
+        self.speed_spin.setDecimals(1)
+        self.speed_spin.setSuffix(" s per stage")
+        self.speed_spin.setToolTip("How long Play shows each stage")
+        self.speed_spin.valueChanged.connect(self._speed_changed)
+        self.finish_button = QPushButton(style.standardIcon(QStyle.SP_DialogApplyButton),
+                                         "Finish")
+        self.finish_button.setToolTip("Apply this step's update to the network and leave the "
+                                      "step-through")
+        self.finish_button.clicked.connect(self._finish)
+        self.cancel_button = QPushButton(style.standardIcon(QStyle.SP_DialogCancelButton),
+                                         "Cancel")
+        self.cancel_button.setToolTip("Leave the step-through without changing the network")
+        self.cancel_button.clicked.connect(self._cancel)
+        action_row = QHBoxLayout()
+        action_row.addWidget(self.play_button)
+        action_row.addWidget(self.speed_spin)
+        action_row.addStretch(1)
+        action_row.addWidget(self.finish_button)
+        action_row.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(title)
+        layout.addWidget(self.info_label)
+        layout.addLayout(sample_row)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(nav_row)
+        layout.addLayout(action_row)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
+        self.setFocusPolicy(Qt.StrongFocus)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        wide = event.size().width() >= WIDE
+        orientation = Qt.Horizontal if wide else Qt.Vertical
+        if self.splitter.orientation() != orientation or not self._list_fitted:
+            self.splitter.setOrientation(orientation)
+            self._fit_list()
+
+    def _fit_list(self) -> None:
+        """Stage list as tall as its rows (narrow) or a fixed column (wide), formulas the rest."""
+        wide = self.splitter.orientation() == Qt.Horizontal
+        total = self.splitter.width() if wide else self.splitter.height()
+        if total <= 0:
+            return
+        if wide:
+            first = 230
+        else:
+            rows = max(self.stage_list.count(), 4)
+            row_height = self.stage_list.sizeHintForRow(0) if self.stage_list.count() else 18
+            first = min(rows * row_height + 2 * self.stage_list.frameWidth() + 4, total // 3)
+        self.splitter.setSizes([first, max(1, total - first)])
+        self._list_fitted = self.stage_list.count() > 0
+
+    # -- public API ----------------------------------------------------------------------------
+    def set_trace(self, trace, sample: int | None = None, training_size: int = 0) -> None:
+        """Show a new trace; keep the stage index when it is still valid. `sample` and
+        `training_size` set the sample selector without emitting sigSampleChanged."""
+        self._trace = trace
+        self._html_cache.clear()
+        self._chain_cache.clear()
+        for widget in (self.sample_combo, self.sample_spin):
+            widget.blockSignals(True)
+        self.sample_spin.setRange(0, max(0, training_size - 1))
+        self.sample_combo.setCurrentIndex(MINI_BATCH if sample is None else ONE_SAMPLE)
+        if sample is not None:
+            self.sample_spin.setValue(sample)
+        self.sample_spin.setEnabled(sample is not None)
+        for widget in (self.sample_combo, self.sample_spin):
+            widget.blockSignals(False)
+        if not 0 <= self._index < self.stage_count():
+            self._index = 0
+        self._fill_list()
+        self._show_current()
+        self.sigStageChanged.emit(self._index)
+
+    def stage_count(self) -> int:
+        return 0 if self._trace is None else len(self._trace.stages)
+
+    @property
+    def current_index(self) -> int:
+        return self._index
+
+    def current_stage(self):
+        return self._trace.stages[self._index] if self.stage_count() else None
+
+    def go_to(self, index: int) -> None:
+        if not self.stage_count():
+            return
+        index = max(0, min(int(index), self.stage_count() - 1))
+        if index == self._index:
+            return
+        self._index = index
+        self._show_current()
+        self.sigStageChanged.emit(index)
+
+    def next_stage(self) -> None:
+        self.go_to(self._index + 1)
+
+    def previous_stage(self) -> None:
+        self.go_to(self._index - 1)
+
+    def set_selection(self, selection) -> None:
+        """None, ("neuron", layer, n) with layer 0 = inputs, or ("weight", layer, i, j)."""
+        selection = None if selection is None else tuple(selection)
+        if selection == self._selection:
+            return
+        self._selection = selection
+        self._show_current()
+
+    def selection(self):
+        return self._selection
+
+    def text(self) -> str:
+        """What is displayed now (stage and chain rule) as plain text."""
+        return self.browser.toPlainText()
+
+    def html(self) -> str:
+        """The rich text displayed now, as given to the browser."""
+        return self._current_html()
+
+    # -- rendering -----------------------------------------------------------------------------
+    def _fill_list(self) -> None:
+        self.stage_list.blockSignals(True)
+        self.stage_list.clear()
+        for stage in (self._trace.stages if self._trace else []):
+            item = QListWidgetItem(f"{MARKERS[stage.kind]}   {stage.title}")
+            item.setForeground(QColor(ACCENTS[stage.kind]))
+            symbols = ", ".join(q.symbol for q in stage.quantities)
+            item.setToolTip(f"{stage.title}: computes {symbols}")
+            font = item.font()
+            font.setBold(stage.kind == "loss")
+            item.setFont(font)
+            self.stage_list.addItem(item)
+        self.stage_list.setCurrentRow(self._index if self.stage_count() else -1)
+        self.stage_list.blockSignals(False)
+        self._fit_list()
+
+    def _current_html(self) -> str:
+        if not self.stage_count():
+            return ("<p style='color:#666'>Start a step-through to see one training step of "
+                    "your network, stage by stage.</p>")
+        key = (self._index, self._selection)
+        if key not in self._html_cache:
+            stage = self.current_stage()
+            body = stage_html(stage, self._selection, context=self._trace)
+            self._html_cache[key] = body + self._chain_part(stage)
+        return self._html_cache[key]
+
+    def _chain_part(self, stage) -> str:
+        """The chain rule for a selected weight once the backward pass has computed it."""
+        sel = self._selection
+        if not sel or sel[0] != "weight" or stage.kind not in ("backward", "update"):
+            return ""
+        layer, i, j = sel[1:]
+        if stage.kind == "backward" and stage.layer > layer:
+            return (f"<p style='color:#666; margin-top:12px'>The selected weight's gradient "
+                    f"∂L/∂W<sup>({layer})</sup> is computed when the backward pass reaches "
+                    f"layer {layer}.</p>")
+        if (layer, i, j) not in self._chain_cache:
+            try:
+                chain = weight_chain(self._trace, layer, i, j)
+            except ValueError:
+                return ""
+            self._chain_cache[(layer, i, j)] = chain_html(chain, trace=self._trace)
+        return self._chain_cache[(layer, i, j)]
+
+    def _show_current(self) -> None:
+        scroll = self.browser.verticalScrollBar()
+        keep = scroll.value() if self.browser.property("shown_index") == self._index else 0
+        self.browser.setHtml(self._current_html())
+        self.browser.setProperty("shown_index", self._index)
+        scroll.setValue(keep)  # re-rendering the same stage keeps the reader's place
+        count = self.stage_count()
+        self.progress_label.setText(f"stage {self._index + 1} of {count}" if count else "")
+        self.prev_button.setEnabled(count > 0 and self._index > 0)
+        self.next_button.setEnabled(count > 0 and self._index < count - 1)
+        for widget in (self.play_button, self.finish_button):
+            widget.setEnabled(count > 0)
+        if count and self.stage_list.currentRow() != self._index:
+            self.stage_list.blockSignals(True)
+            self.stage_list.setCurrentRow(self._index)
+            self.stage_list.blockSignals(False)
+        self.info_label.setText(self._info())
+
+    def _info(self) -> str:
+        if self._trace is None:
+            return "No step traced yet."
+        m = len(self._trace.batch)
+        what = (f"training sample #{int(self._trace.batch[0])}" if m == 1
+                else f"a mini-batch of {m} samples")
+        stats = self._trace.stats
+        return (f"Step {stats.step} on {what} · loss {stats.batch_loss:.4f}. "
+                "Nothing changes in the network until you press Finish.")
+
+    # -- controls ------------------------------------------------------------------------------
+    def _list_row_changed(self, row: int) -> None:
+        if row >= 0:
+            self.go_to(row)
+
+    def _sample_mode_changed(self, mode: int) -> None:
+        one = mode == ONE_SAMPLE
+        self.sample_spin.setEnabled(one)
+        self.sigSampleChanged.emit(self.sample_spin.value() if one else None)
+
+    def _sample_index_changed(self, value: int) -> None:
+        if self.sample_combo.currentIndex() == ONE_SAMPLE:
+            self.sigSampleChanged.emit(value)
+
+    def _play_toggled(self, playing: bool) -> None:
+        style = self.style()
+        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setIcon(style.standardIcon(QStyle.SP_MediaPause if playing
+                                                    else QStyle.SP_MediaPlay))
+        if playing:
+            if self._index >= self.stage_count() - 1:
+                self.go_to(0)  # Play at the end starts over
+            self._timer.start(int(self.speed_spin.value() * 1000))
+        else:
+            self._timer.stop()
+
+    def _speed_changed(self, seconds: float) -> None:
+        if self._timer.isActive():
+            self._timer.start(int(seconds * 1000))
+
+    def _play_tick(self) -> None:
+        self.next_stage()
+        if self._index >= self.stage_count() - 1:
+            self.play_button.setChecked(False)
+
+    def _finish(self) -> None:
+        self.play_button.setChecked(False)
+        self.sigFinish.emit()
+
+    def _cancel(self) -> None:
+        self.play_button.setChecked(False)
+        self.sigCancel.emit()
+
+    def hideEvent(self, event) -> None:
+        self.play_button.setChecked(False)
+        super().hideEvent(event)
+
+    # -- keys ----------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Left/Right step through the stages while the panel has focus, even though the main
+        window binds Right to "train one step" (claim the key in ShortcutOverride)."""
+        if event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and \
+                event.modifiers() == Qt.NoModifier and event.key() in (Qt.Key_Left, Qt.Key_Right):
+            if event.type() == QEvent.ShortcutOverride:
+                event.accept()
+                return False
+            (self.previous_stage if event.key() == Qt.Key_Left else self.next_stage)()
+            return True
+        return super().eventFilter(watched, event)

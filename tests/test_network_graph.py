@@ -1,0 +1,233 @@
+"""The node graph: counts, colours per mode, colour bar, hover/click hit-testing, weight editing,
+highlight and the dense 10 × 32 case. Snapshots come from a real engine Trainer."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QInputDialog
+
+from engine.spec import Spec
+from engine.trainer import Trainer
+from gui.network_graph import DIM_ALPHA, NetworkGraph
+
+PLAYGROUND = [2, 4, 2, 1]
+
+
+def run(spec: Spec, steps: int = 3):
+    trainer = Trainer(spec)
+    stats = trainer.initial_stats()
+    for _ in range(steps):
+        stats = trainer.step()
+    return stats
+
+
+@pytest.fixture(scope="module")
+def playground_stats():
+    return run(Spec(), steps=20)
+
+
+def make_graph(qtbot, sizes=PLAYGROUND, stats=None, size=(800, 450)):
+    graph = NetworkGraph()
+    qtbot.addWidget(graph)
+    graph.resize(*size)
+    activations = ["tanh"] * (len(sizes) - 2) + ["sigmoid"]
+    graph.set_architecture(sizes, ["x₁", "x₂"][:sizes[0]], activations)
+    if stats is not None:
+        graph.set_stats(stats)
+    graph.show()
+    qtbot.waitExposed(graph)
+    return graph
+
+
+def rgba(colors):
+    return [c.getRgb() for c in colors]
+
+
+@pytest.mark.parametrize("sizes, nodes, edges", [
+    ([2, 4, 2, 1], 9, 18), ([1, 1, 1], 3, 2), ([2, 3], 5, 6), ([2] + [32] * 10 + [1], 323, 9312)])
+def test_counts(qtbot, sizes, nodes, edges):
+    graph = make_graph(qtbot, sizes)
+    assert (graph.node_count(), graph.edge_count()) == (nodes, edges)
+    assert len(graph.node_colors()) == nodes
+
+
+def test_empty_state_is_grey_and_stats_recolour(qtbot, playground_stats):
+    graph = make_graph(qtbot)
+    empty = rgba(graph.node_colors())
+    assert len(set(empty)) == 1  # every node the same neutral grey
+    assert graph.colorbar_text()[1:] == ("–", "–")
+    graph.set_stats(playground_stats)
+    coloured = rgba(graph.node_colors())
+    assert coloured != empty and len(set(coloured)) > 2
+    title, lo, hi = graph.colorbar_text()
+    assert "∂L/∂z" in title and lo == "0"
+    assert float(hi) == pytest.approx(max(max(g.max() for g in playground_stats.neuron_grads),
+                                          max(g.max() for g in playground_stats.weight_grads)),
+                                      rel=1e-2)
+
+
+def test_stats_for_another_architecture_are_ignored(qtbot, playground_stats):
+    graph = make_graph(qtbot, [2, 3, 1], stats=playground_stats)
+    assert graph.colorbar_text()[1] == "–"
+    graph.grab()  # paints without indexing errors
+
+
+def test_mode_switch_changes_colours(qtbot, playground_stats):
+    graph = make_graph(qtbot, stats=playground_stats)
+    gradient = rgba(graph.node_colors())
+    graph.mode_combo.setCurrentText("activation")
+    activation = rgba(graph.node_colors())
+    assert activation != gradient and "activation" in graph.colorbar_text()[0]
+    lo, hi = map(float, graph.colorbar_text()[1:])
+    assert lo == -hi  # diverging maps are symmetric around zero
+    graph.set_mode("weight")
+    assert graph.mode_combo.currentText() == "weight"
+    weight = rgba(graph.node_colors())
+    assert weight != activation
+    assert weight[0] == weight[1]  # inputs have no bias: neutral
+    assert not graph.log_check.isEnabled()
+    with pytest.raises(ValueError):
+        graph.set_mode("rainbow")
+
+
+def test_log_scale_changes_colour_bar(qtbot, playground_stats):
+    graph = make_graph(qtbot, stats=playground_stats)
+    linear = graph.colorbar_text()
+    before = rgba(graph.node_colors())
+    graph.log_check.setChecked(True)
+    log = graph.colorbar_text()
+    assert "log" in log[0] and "log" not in linear[0]
+    assert log[1] != linear[1] and float(log[1]) > 0  # the bottom is the smallest nonzero value
+    assert rgba(graph.node_colors()) != before
+    graph.set_log_scale(False)
+    assert graph.colorbar_text() == linear and not graph.log_check.isChecked()
+
+
+def test_hover_node_emits_indices_and_shows_numbers(qtbot, playground_stats):
+    graph = make_graph(qtbot, stats=playground_stats)
+    seen = []
+    graph.sigNeuronHovered.connect(lambda layer, n: seen.append((layer, n)))
+    pos = graph.neuron_position(1, 2)
+    qtbot.mouseMove(graph.canvas, pos.toPoint())
+    qtbot.waitUntil(lambda: seen == [(1, 2)])
+    text = graph.text_at(pos)
+    assert text.startswith("hidden 1, neuron 3")
+    for value in (playground_stats.neuron_activations[1][2], playground_stats.neuron_grads[1][2],
+                  playground_stats.biases[0][2]):
+        assert f"{value:.4g}" in text
+    assert "mean x =" in graph.text_at(graph.neuron_position(0, 1))
+    qtbot.mouseMove(graph.canvas, graph.canvas.rect().bottomLeft() + QPointF(5, -5).toPoint())
+    qtbot.waitUntil(lambda: seen[-1] == (-1, -1))
+
+
+def test_edge_text_and_hit_test(qtbot, playground_stats):
+    graph = make_graph(qtbot, stats=playground_stats)
+    text = graph.text_at(graph.edge_midpoint(2, 3, 1))
+    assert text.startswith("W²[4→2] = ")
+    assert f"{playground_stats.weights[1][3, 1]:.4g}" in text
+    assert f"{playground_stats.weight_grads[1][3, 1]:.4g}" in text
+    assert graph.text_at(QPointF(3, 3)) == ""
+
+
+@pytest.mark.parametrize("edge", [(1, 0, 0), (3, 1, 0)])
+def test_click_edge_edits_weight(qtbot, playground_stats, monkeypatch, edge):
+    graph = make_graph(qtbot, stats=playground_stats)
+    asked = []
+
+    def fake_get_double(parent, title, label, value, lo, hi, decimals):
+        asked.append((title, label, value, lo, hi, decimals))
+        return 1.5, True
+
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(fake_get_double))
+    clicked, edited = [], []
+    graph.sigEdgeClicked.connect(lambda *a: clicked.append(a))
+    graph.sigWeightEdited.connect(lambda *a: edited.append(a))
+    qtbot.mouseClick(graph.canvas, Qt.LeftButton, pos=graph.edge_midpoint(*edge).toPoint())
+    assert clicked == [edge] and edited == [(*edge, 1.5)]
+    layer, i, j = edge
+    title, label, value, lo, hi, decimals = asked[0]
+    assert title == "Edit weight" and label.startswith(f"W{'¹²³'[layer - 1]}[{i + 1}→{j + 1}]")
+    assert value == pytest.approx(playground_stats.weights[layer - 1][i, j])
+    assert (lo, hi, decimals) == (-100, 100, 4)
+
+
+def test_weight_editing_can_be_disabled_or_cancelled(qtbot, playground_stats, monkeypatch):
+    graph = make_graph(qtbot, stats=playground_stats)
+    answers = []
+    monkeypatch.setattr(QInputDialog, "getDouble",
+                        staticmethod(lambda *a: answers.append(a) or (2.0, False)))
+    edited, clicked = [], []
+    graph.sigWeightEdited.connect(lambda *a: edited.append(a))
+    graph.sigEdgeClicked.connect(lambda *a: clicked.append(a))
+    assert graph.edit_weight(3, 0, 0) is None and len(answers) == 1  # cancelled
+    graph.weight_editing_enabled = False
+    qtbot.mouseClick(graph.canvas, Qt.LeftButton, pos=graph.edge_midpoint(3, 0, 0).toPoint())
+    assert clicked == [(3, 0, 0)] and len(answers) == 1 and edited == []
+
+
+def test_click_neuron(qtbot, playground_stats):
+    graph = make_graph(qtbot, stats=playground_stats)
+    with qtbot.waitSignal(graph.sigNeuronClicked) as blocker:
+        qtbot.mouseClick(graph.canvas, Qt.LeftButton, pos=graph.neuron_position(3, 0).toPoint())
+    assert blocker.args == [3, 0]
+    assert graph._selected_neuron == (3, 0)
+
+
+def test_highlight_dims_the_rest(qtbot, playground_stats):
+    graph = make_graph(qtbot, stats=playground_stats)
+    normal = graph.node_colors()
+    for direction in ("forward", "backward"):
+        graph.set_highlight(2, direction)
+        alphas = [c.alpha() for c in graph.node_colors()]
+        assert alphas == [DIM_ALPHA] * 6 + [255] * 2 + [DIM_ALPHA]  # only column 2 (hidden 2) lit
+        graph.grab()
+    delta = np.arange(8.0).reshape(2, 4) * 1e-3
+    graph.set_highlight(1, "update", delta)
+    title, _, top = graph.colorbar_text()
+    assert title.startswith("|ΔW¹|") and float(top) == 0.007
+    graph.grab()
+    graph.set_selected_edge(1, 0, 3)
+    graph.set_highlight(None, "forward")
+    assert rgba(graph.node_colors()) == rgba(normal)
+    graph.grab()
+    with pytest.raises(ValueError):
+        graph.set_highlight(1, "sideways")
+
+
+def test_widest_and_smallest_networks_render(qtbot):
+    spec = Spec(hidden=[32] * 10, activations=["relu"] * 10)
+    stats = run(spec, steps=1)
+    graph = make_graph(qtbot, [2] + [32] * 10 + [1], stats=stats, size=(900, 600))
+    graph.set_log_scale(True)
+    graph.set_highlight(5, "backward")
+    assert not graph.grab().isNull()
+    # every node sits inside the canvas and nodes of a column do not overlap
+    assert graph.neuron_position(1, 31).y() < graph.canvas.height()
+    assert graph.neuron_position(1, 1).y() - graph.neuron_position(1, 0).y() > 2 * graph._radius
+    # new stats arriving quickly: edges are redrawn at most a few times a second, but always
+    # catch up with the last snapshot
+    graph.set_stats(run(spec, steps=2))
+    graph.canvas.repaint()
+    qtbot.waitUntil(lambda: not graph._edges_stale, timeout=2000)
+    with pytest.raises(ValueError):
+        graph.set_architecture([2], ["x₁", "x₂"], [])
+    tiny = make_graph(qtbot, [1, 1, 1], stats=run(Spec(hidden=[1], activations=["tanh"],
+                                                        features=["x1"])), size=(300, 200))
+    assert not tiny.grab().isNull()
+
+
+def test_colour_helpers():
+    from gui import colors
+
+    lut = colors.lookup_table(colors.diverging_colormap())
+    assert lut.shape == (256, 4) and lut.dtype == np.uint8
+    assert tuple(lut[0, :3]) == colors.NEGATIVE_BLUE
+    assert tuple(lut[-1, :3]) == colors.POSITIVE_ORANGE
+    values = np.array([0.0, 1e-6, 1e-3, 1.0])
+    linear = colors.map_values(values, colors.magnitude_colormap(), 0.0, 1.0)
+    log = colors.map_values(values, colors.magnitude_colormap(), 1e-6, 1.0, log=True)
+    assert linear.shape == log.shape == (4, 4) and linear.dtype == np.uint8
+    assert (linear[0] == linear[1]).all()  # on a linear scale 1e-6 looks like 0 ...
+    np.testing.assert_allclose(colors.normalize(values, 1e-6, 1.0, log=True), [0, 0, 0.5, 1])
+    assert (log[0] == log[1]).all() and not (log[1] == log[2]).all()  # ... not on a log scale
+    assert colors.normalize([3.0], 2.0, 2.0).tolist() == [0.5]  # degenerate range
