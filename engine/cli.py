@@ -119,6 +119,8 @@ def cmd_trace(args, out) -> int:
 
 
 def cmd_gradcheck(args, out) -> int:
+    if args.max_elements < 1:
+        raise UsageError(f"--max-elements must be ≥ 1, got {args.max_elements}")
     trainer = load_trainer(args)
     batch = np.arange(min(len(trainer.X_train), 64))
     results = gradcheck(trainer.network, trainer.X_train[batch], trainer.Y_train[batch],

@@ -139,12 +139,19 @@ def trace(trainer: Trainer, indices=None) -> Trace:
 
     used = after.update_gradients()
     rule = after.optimizer.rule
+    grads_differ = after.modifies_gradients
+
+    def update_formula(p):
+        # Plain SGD is θ − η·∂L/∂θ; momentum and Adam follow the rule given in the note.
+        if after.optimizer.name == "sgd":
+            return f"{p} − η·∂L/∂{p}"
+        return f"{after.optimizer.name} step from {p} and ∂L/∂{p}"
+
     for i, layer in enumerate(layers, 1):
-        grads_differ = after.modifies_gradients
         stages.append(Stage(
             "update", i, f"Update · layer {i}",
-            (_q("W_new", f"W{sup(i)}", f"W{sup(i)} − η·∂L/∂W{sup(i)}", layer.W),
-             _q("b_new", f"b{sup(i)}", f"b{sup(i)} − η·∂L/∂b{sup(i)}", layer.b)),
+            (_q("W_new", f"W{sup(i)}", update_formula(f"W{sup(i)}"), layer.W),
+             _q("b_new", f"b{sup(i)}", update_formula(f"b{sup(i)}"), layer.b)),
             (_q("W", f"W{sup(i)}", "", before[i - 1][0]), _q("b", f"b{sup(i)}", "", before[i - 1][1]),
              _q("dW", f"∂L/∂W{sup(i)}", "", used[f"{i}.W"]),
              _q("db", f"∂L/∂b{sup(i)}", "", used[f"{i}.b"]),

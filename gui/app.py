@@ -87,7 +87,10 @@ def render_screenshot(app, window, args) -> int:
         window.worker.step(args.steps)
     if args.stage is not None:
         window.open_stepper()
-        window.stepper.go_to(args.stage - 1)
+        panel = window.stepper.panel
+        if not 1 <= args.stage <= panel.stage_count():
+            raise ValueError(f"--stage must be between 1 and {panel.stage_count()}")
+        panel.go_to(args.stage - 1)
     for _ in range(3):  # let layouts settle and the views take the latest snapshot
         app.processEvents()
         window.force_redraw()

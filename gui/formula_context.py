@@ -150,7 +150,8 @@ class StageContext:
 
 
 def join_terms(terms: list[str], op: str = " + ", limit: int = MAX_TERMS) -> str:
-    """t₁ + t₂ + … with the tail elided past `limit` terms."""
+    """t₁ + t₂ + … with the tail elided past `limit` terms; lines break between terms only."""
+    terms = [f"<span style='white-space:nowrap'>{t}</span>" for t in terms]
     if len(terms) <= limit:
         return op.join(terms)
     return op.join(terms[:limit - 1]) + f"{op}…{op}" + terms[-1] + \

@@ -91,10 +91,16 @@ def layer_sym(base: str, layer: int, index: str = "") -> str:
     return f"{sym(base)}<sup>({layer})</sup>{sub}"
 
 
+BRACKET = "1px solid #8a8a8a"
+# Qt lays a table out as a block, never inline: matrix() marks its table with these, and
+# inline() turns an expression that mixes text and matrices into one row of cells.
+BLOCK_START, BLOCK_END = "\x02", "\x03"
+
+
 def matrix(values, highlight=None, target: bool = False, transpose_mark: bool = False,
            paren: bool = True) -> str:
-    """A small array as a bracketed table; a single entry as a bare number (in parentheses
-    when negative and `paren`, as an operand after an operator).
+    """A small array in brackets (rows = samples for batch arrays); a single entry as a bare
+    number (in parentheses when negative and `paren`, as an operand after an operator).
 
     `highlight` is a set of (row, column) entries to tint (a vector uses column indices)."""
     a = np.asarray(values)
@@ -102,18 +108,61 @@ def matrix(values, highlight=None, target: bool = False, transpose_mark: bool = 
         return num(a.reshape(()), paren=paren, target=target)  # a scalar's transpose is itself
     rows = a.reshape(1, -1) if a.ndim <= 1 else a
     highlight = highlight or set()
-    cells = []
+    body = []
     for r, row in enumerate(rows):
         tds = []
         for c, v in enumerate(row):
             bg = f" bgcolor='{HIGHLIGHT}'" if (r, c) in highlight else ""
-            tds.append(f"<td align='right'{bg}>{num(v, target=target)}</td>")
-        cells.append("<tr>" + "".join(tds) + "</tr>")
+            tds.append(f"<td align='right' style='padding:0px 4px'{bg}>{num(v, target=target)}</td>")
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    side = f"border-top:{BRACKET}; border-bottom:{BRACKET};"
     mark = "<td valign='top'>ᵀ</td>" if transpose_mark else ""
-    return ("<table style='display:inline' cellspacing='0' cellpadding='0'><tr>"
-            "<td valign='middle' style='font-size:x-large; color:#888'>[</td><td>"
-            "<table cellspacing='0' cellpadding='2'>" + "".join(cells) + "</table></td>"
-            "<td valign='middle' style='font-size:x-large; color:#888'>]</td>" + mark + "</tr></table>")
+    return (f"{BLOCK_START}<table cellspacing='0' cellpadding='0' style='border-collapse:collapse'>"
+            f"<tr><td width='3' style='border-left:{BRACKET}; {side}'></td>"
+            f"<td style='padding:1px 0px'><table cellspacing='0' cellpadding='0'>{''.join(body)}"
+            f"</table></td><td width='3' style='border-right:{BRACKET}; {side}'></td>{mark}"
+            f"</tr></table>{BLOCK_END}")
+
+
+def inline(text: str, style: str = "", budget: int | None = None) -> str:
+    """Text with matrices in it as rows of cells, so the matrices sit in the line.
+
+    With a `budget` (pixels), a line that would be wider breaks before an operator and
+    continues below, instead of pushing the page sideways."""
+    if BLOCK_START not in text:
+        return f"<span style='{style}'>{text}</span>" if style else text
+    parts = [p for p in re.split(f"({BLOCK_START}.*?{BLOCK_END})", text, flags=re.S) if p]
+    lines, line, width = [], [], 0
+    for n, part in enumerate(parts):
+        w = _width(part)
+        if budget and line and width + w > budget:
+            carry = []
+            if not part.startswith(BLOCK_START) or not line[-1].startswith(BLOCK_START):
+                carry = [] if part.startswith(BLOCK_START) else []
+            if part.startswith(BLOCK_START) and not line[-1].startswith(BLOCK_START) \
+                    and len(line) > 1:
+                carry = [line.pop()]  # the operator before a matrix leads the next line
+            lines.append(line)
+            line, width = carry, sum(_width(p) for p in carry)
+        line.append(part)
+        width += w
+    lines.append(line)
+    rows = []
+    for parts_of_line in lines:
+        cells = "".join(
+            f"<td valign='middle' style='white-space:nowrap; {style}'>"
+            f"{p.strip(BLOCK_START + BLOCK_END)}</td>" for p in parts_of_line)
+        rows.append(f"<table cellspacing='0' cellpadding='0'><tr>{cells}</tr></table>")
+    return "".join(rows)
+
+
+def _width(part: str) -> int:
+    """Rough width in pixels of a text or matrix part at the formula font size."""
+    if part.startswith(BLOCK_START):
+        row = re.search(r"<tr>(.*?)</tr>", part.split("<table", 2)[2], re.S)
+        columns = row.group(1).count("<td") if row else 1
+        return columns * 60 + 12
+    return 8 * len(re.sub(r"<[^>]+>", "", html.unescape(part)))
 
 
 def value(values, highlight=None) -> str:
@@ -127,18 +176,19 @@ def shape_text(values) -> str:
 
 
 def summary(values) -> str:
-    """Shape and size of a large array: mean |·| and max |·| (read off the array, no math)."""
+    """A large array in brief: its shape, mean |·| and max |·|."""
     a = np.abs(np.asarray(values, dtype=np.float64))
-    return (f"<span style='color:{MUTED}'>{shape_text(values)} array · mean |·| = </span>{fmt(a.mean())}"
-            f"<span style='color:{MUTED}'> · max |·| = </span>{fmt(a.max())}")
+    label = f"color:{MUTED}; font-weight:normal"
+    return (f"<span style='{label}'>{shape_text(values)} array: mean |·| = </span>"
+            f"{fmt(a.mean())}<span style='{label}'>, max |·| = </span>{fmt(a.max())}")
 
 
 def caption(text: str) -> str:
     return f"<span style='color:{MUTED}; font-size:small'>{text}</span>"
 
 
-def result(value_html: str, kind: str) -> str:
-    return f"<b><span style='color:{ACCENTS[kind]}'>{value_html}</span></b>"
+def result(value_html: str, kind: str, budget: int | None = None) -> str:
+    return inline(value_html, f"color:{ACCENTS[kind]}; font-weight:bold", budget)
 
 
 class Equations:
@@ -149,8 +199,9 @@ class Equations:
             = result
     """
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, budget: int | None = None):
         self.kind = kind
+        self.budget = budget  # pixels for a right-hand side before it breaks into lines
         self.rows: list[str] = []
 
     def add(self, lhs: str, steps: list[str], note: str = "", extra: str = "",
@@ -163,12 +214,13 @@ class Equations:
             self.rows.append(f"<tr><td></td><td></td><td>{caption(note)}</td></tr>")
         for n, step in enumerate(steps):
             left = lhs if n == 0 else ""
-            body = result(step, self.kind) if n == len(steps) - 1 and len(steps) > 1 else step
+            last = n == len(steps) - 1 and len(steps) > 1
+            body = result(step, self.kind, self.budget) if last else inline(step, "", self.budget)
             self.rows.append(f"<tr><td align='right' valign='middle' style='white-space:nowrap'>"
                              f"{left}</td><td valign='middle'>&nbsp;{op if n == 0 else '='}&nbsp;</td>"
                              f"<td valign='middle'>{body}</td></tr>")
         if extra:
-            self.rows.append(f"<tr><td></td><td></td><td>{extra}</td></tr>")
+            self.rows.append(f"<tr><td></td><td></td><td>{inline(extra, '', self.budget)}</td></tr>")
 
     def add_html(self, content: str) -> None:
         self.rows.append(f"<tr><td colspan='3'>{content}</td></tr>")
@@ -182,11 +234,13 @@ def sample_table(header: list[str], rows: list[list[str]], more: int = 0) -> str
     """Per-sample rows (sample, expansion, value …) under a quantity."""
     head = "".join(f"<th align='left' style='color:{MUTED}; font-weight:normal'>{h}</th>"
                    for h in header)
-    body = "".join("<tr>" + "".join(f"<td style='padding-right:8px'>{c}</td>" for c in row)
+    body = "".join("<tr>" + "".join(f"<td valign='middle' style='padding-right:10px'>"
+                                    f"{inline(c)}</td>" for c in row)
                    + "</tr>" for row in rows)
     tail = (f"<tr><td colspan='{len(header)}'>{caption(f'… and {more} more sample(s)')}</td></tr>"
             if more else "")
-    return (f"<table cellspacing='0' cellpadding='2' style='margin-top:2px'><tr>{head}</tr>"
+    return (f"<table cellspacing='0' cellpadding='1' style='margin-top:2px; font-size:10pt'>"
+            f"<tr>{head}</tr>"
             f"{body}{tail}</table>")
 
 

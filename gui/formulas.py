@@ -15,7 +15,7 @@ from engine.trace import Stage
 
 from .chain_formulas import chain_html
 from .formula_context import StageContext, join_terms, resolve_focus
-from .formula_markup import (ACCENTS, ACTIVATION_SYMBOLS, MARKERS, MINUS, MUTED, TINTS,
+from .formula_markup import (ACCENTS, BLOCK_END, BLOCK_START, ACTIVATION_SYMBOLS, MARKERS, MINUS, MUTED, TINTS,
                              Equations, caption, fmt_short, html_to_text, matrix, num,
                              sample_table, summary, sym, value)
 from .formulas_backward import render_backward
@@ -60,6 +60,7 @@ def _page(ctx: StageContext, body: str) -> str:
               f"<span style='color:{MUTED}; font-size:10pt'>{intro} Shown for {batch}.</span>"
               f"</td></tr></table>")
     note = _note(ctx)
+    body = body.replace(BLOCK_START, "").replace(BLOCK_END, "")  # any matrix not inlined
     return (f"<div style='font-size:11pt'>{header}<div style='margin-top:6px'>{body}</div>"
             f"{note}</div>")
 
@@ -135,7 +136,7 @@ def _sub(*indices: int) -> str:
 
 
 def _focus_caption(ctx: StageContext, focus, what: str) -> str:
-    if focus.chosen:
+    if focus.chosen in ("out", "weight"):
         return caption(f"The selected {what}, sample by sample:") + "<br>"
     return caption(f"{what.capitalize()} shown, sample by sample (click a neuron or weight in "
                    "the network to follow another):") + "<br>"

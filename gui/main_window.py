@@ -26,6 +26,7 @@ from .boundary_view import BoundaryView, grid_points, line_points
 from .loss_plot import GradNormPlot, LossPlot
 from .menus import build_menus
 from .network_graph import NetworkGraph
+from .stepper_mode import StepperMode
 from .training_controls import TrainingActions, TrainingControls
 from .worker import TrainingWorker
 
@@ -60,9 +61,10 @@ class MainWindow(QMainWindow):
 
         self.actions = TrainingActions(self)
         self._build_layout()
-        build_menus(self)
         self._build_status_bar()
         self._start_worker(threaded)
+        self.stepper = StepperMode(self)
+        build_menus(self)
         self._wire()
 
         self.redraw_timer = QTimer(self)
@@ -110,8 +112,9 @@ class MainWindow(QMainWindow):
         top.addWidget(scroll)
         top.addWidget(centre)
         top.addWidget(self.boundary)
-        top.setStretchFactor(1, 3)
-        top.setStretchFactor(2, 2)
+        top.setStretchFactor(1, 5)
+        top.setStretchFactor(2, 4)
+        top.setSizes([340, 620, 480])
         bottom = QSplitter(Qt.Horizontal)
         bottom.addWidget(self.loss_plot)
         bottom.addWidget(self.grad_plot)
@@ -221,6 +224,10 @@ class MainWindow(QMainWindow):
 
     def load_preset(self, name: str) -> None:
         self.apply_spec(load_preset(name))
+
+    def open_stepper(self) -> None:
+        """Pause and walk the next training step stage by stage (Ctrl+T)."""
+        self.stepper.open()
 
     def show_error(self, message: str) -> None:
         self.last_error = message

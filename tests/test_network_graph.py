@@ -203,7 +203,7 @@ def test_widest_and_smallest_networks_render(qtbot):
     assert not graph.grab().isNull()
     # every node sits inside the canvas and nodes of a column do not overlap
     assert graph.neuron_position(1, 31).y() < graph.canvas.height()
-    assert graph.neuron_position(1, 1).y() - graph.neuron_position(1, 0).y() > 2 * graph._radius
+    assert graph.neuron_position(1, 1).y() - graph.neuron_position(1, 0).y() > 2 * graph._layout.radius
     # new stats arriving quickly: edges are redrawn at most a few times a second, but always
     # catch up with the last snapshot
     graph.set_stats(run(spec, steps=2))

@@ -1,0 +1,149 @@
+"""Step-through mode: the glue between the window, the worker's trace and the stepper panel.
+
+Opening the mode pauses training and asks the worker to trace the next step on a copy of the
+trainer; nothing changes until Finish, which makes the worker take that very step for real
+(bit-identical to the trace, as the tests check). While the mode is open the editor and the
+training actions are disabled, so the trace on screen always belongs to the network on screen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDockWidget
+
+from .stepper_panel import StepperPanel
+
+DIRECTIONS = {"forward": "forward", "loss": "forward", "backward": "backward", "update": "update"}
+
+
+class StepperMode(QObject):
+    sigRequestTrace = Signal(object)  # None (next mini-batch) or training-set indices
+    sigApplyStep = Signal(object)
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.panel = StepperPanel()
+        self.dock = QDockWidget("Step through", window)
+        self.dock.setObjectName("stepperDock")
+        self.dock.setWidget(self.panel)
+        self.dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
+        self.dock.setMinimumWidth(460)
+        window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.trace = None
+        self.sample: int | None = None  # training-set index, or None for the mini-batch
+        self.active = False
+
+        worker = window.worker
+        self.sigRequestTrace.connect(worker.request_trace)
+        self.sigApplyStep.connect(worker.apply_traced_step)
+        worker.sigTrace.connect(self._on_trace)
+        self.panel.sigStageChanged.connect(self._on_stage)
+        self.panel.sigFinish.connect(self.finish)
+        self.panel.sigCancel.connect(self.cancel)
+        self.panel.sigSampleChanged.connect(self.choose_sample)
+        self.dock.visibilityChanged.connect(self._on_dock_visibility)
+        window.graph.sigEdgeClicked.connect(self._on_edge_clicked)
+        window.graph.sigNeuronClicked.connect(self._on_neuron_clicked)
+        window.boundary.sigPointClicked.connect(self._on_point_clicked)
+
+    # -- entering and leaving ------------------------------------------------------------------
+    def open(self) -> None:
+        if self.active:
+            return
+        self.active = True
+        self._lock_window(True)
+        self.window.sigSetRunning.emit(False)
+        self.dock.show()
+        self.dock.raise_()
+        self.sigRequestTrace.emit(self._indices())
+
+    def finish(self) -> None:
+        """Take the traced step for real and leave the mode."""
+        if self.active and self.trace is not None:
+            self.sigApplyStep.emit(self._indices())
+        self._close()
+
+    def cancel(self) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if not self.active:
+            return
+        self.active = False
+        self.trace = None
+        self._lock_window(False)
+        self.window.graph.set_highlight(None)
+        self.window.graph.set_selected_edge(None)
+        self.window.boundary.select_point(None)
+        self.dock.hide()
+        self.window.force_redraw()
+
+    def _on_dock_visibility(self, visible: bool) -> None:
+        if not visible and self.active and not self.window.isHidden():
+            self.cancel()  # closing the dock with its ✕ leaves without applying
+
+    def _lock_window(self, locked: bool) -> None:
+        w = self.window
+        w.editor.setEnabled(not locked)
+        for action in (w.actions.play, w.actions.step, w.actions.epoch, w.actions.reset,
+                       w.actions.regenerate):
+            action.setEnabled(not locked)
+        w.graph.weight_editing_enabled = not locked
+        w.step_through_action.setEnabled(not locked)
+
+    # -- the trace -------------------------------------------------------------------------------
+    def _indices(self):
+        return None if self.sample is None else [self.sample]
+
+    def choose_sample(self, sample) -> None:
+        """None traces the next mini-batch; an int traces that one training sample."""
+        self.sample = sample
+        if self.active:
+            self.sigRequestTrace.emit(self._indices())
+        points_index = None
+        if sample is not None and self.window.dataset is not None:
+            points_index = int(self.window.dataset.train_idx[sample])
+        self.window.boundary.select_point(points_index)
+
+    def _on_trace(self, generation: int, trace) -> None:
+        if not self.active or generation != self.window.generation:
+            return
+        self.trace = trace
+        self.panel.set_trace(trace, self.sample, len(self.window.dataset.train_idx))
+        self.window.graph.set_stats(trace.stats)  # colour by the values this step computes
+        self._on_stage(self.panel.current_index)
+
+    def _on_stage(self, index: int) -> None:
+        if self.trace is None or not 0 <= index < len(self.trace.stages):
+            return
+        stage = self.trace.stages[index]
+        layer = stage.layer if stage.layer is not None else len(self.trace.stats.weights)
+        values = None
+        if stage.kind == "update":
+            values = np.abs(stage.get("W_new") - stage.get("W"))
+        self.window.graph.set_highlight(layer, DIRECTIONS[stage.kind], values)
+
+    # -- clicks in the other views -----------------------------------------------------------
+    def _on_edge_clicked(self, layer: int, i: int, j: int) -> None:
+        if self.active:
+            self.panel.set_selection(("weight", layer, i, j))
+
+    def _on_neuron_clicked(self, layer: int, neuron: int) -> None:
+        if self.active:
+            self.panel.set_selection(("neuron", layer, neuron))
+
+    def _on_point_clicked(self, index: int) -> None:
+        """A click on a data point picks it as the sample to trace (training points only)."""
+        data = self.window.dataset
+        if not self.active or data is None:
+            return
+        position = np.searchsorted(data.train_idx, index)
+        if position >= len(data.train_idx) or data.train_idx[position] != index:
+            self.window.statusBar().showMessage(
+                "That is a test point: the network never trains on it. Pick a filled (training) "
+                "point.", 6000)
+            return
+        self.choose_sample(int(position))  # the new trace brings the panel's selector along
