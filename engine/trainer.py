@@ -216,7 +216,7 @@ class Trainer:
         else:
             threshold = 0.0 if self.network.layers[-1].activation.name == "linear" else 0.5
             correct = (out[:, 0] > threshold) == (Y[:, 0] > 0.5)
-        return np.count_nonzero(correct) / len(correct)
+        return float(np.count_nonzero(correct) / len(correct))
 
     def _stats(self, batch_loss, grad_norms, message) -> StepStats:
         net = self.network

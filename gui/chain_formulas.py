@@ -12,7 +12,7 @@ import re
 
 from engine.chain_rule import ChainRule
 
-from .formula_context import StageContext, join_terms
+from .formula_context import StageContext, join_terms, sum_of_products
 from .formula_markup import (ACCENTS, ACTIVATION_SYMBOLS, MUTED, TINTS, Equations, caption,
                              num, sample_table, sym)
 
@@ -115,9 +115,9 @@ def _delta_expansion(chain: ChainRule, names: _Names, max_samples: int) -> str:
                 "each weighted by the connecting weight")
     out += eq.html()
     for s in chain.samples[:max_samples]:
-        terms = [f"{num(t.weight)}·{num(t.delta, paren=True)}" for t in s.terms]
+        terms = sum_of_products([(t.weight, t.delta) for t in s.terms])
         eq = Equations(KIND)
-        eq.add(f"{names.delta_j}", [f"{num(s.fprime_j)} · [{join_terms(terms)}]",
+        eq.add(f"{names.delta_j}", [f"{num(s.fprime_j)} · [{terms}]",
                                     num(s.delta_j)],
                note=f"sample {names.sample(s.sample)}")
         rows = [[f"k = {t.k + 1}", num(t.weight), num(t.delta), num(t.product)]
@@ -158,8 +158,11 @@ def _paths(chain: ChainRule, names: _Names, max_paths: int) -> str:
     for n, path in enumerate(listed, 1):
         symbols = " · ".join(names.factor(s) for s, _ in path.factors)
         values = " · ".join(num(v, paren=True) for _, v in path.factors)
-        steps = [symbols, values if m == 1 else f"{values} &nbsp;{caption('(sample 1)')}",
-                 num(path.product)]
+        if m == 1:
+            steps = [symbols, values, num(path.product)]
+        else:
+            steps = [symbols, f"{values} &nbsp;{caption(f'(sample {names.sample(0)})')}",
+                     f"{num(path.product)} &nbsp;{caption(f'(summed over the {m} samples)')}"]
         eq.add(f"path {n}", steps, note=_route(chain, names, path.neurons))
     out += eq.html()
     eq = Equations(KIND)

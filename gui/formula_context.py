@@ -14,6 +14,8 @@ import numpy as np
 
 from engine.trace import Stage
 
+from .formula_markup import num, summary, value
+
 MAX_TERMS = 6  # terms of a sum written out before "…"
 
 
@@ -144,9 +146,19 @@ class StageContext:
     def small(self, *arrays) -> bool:
         return all(a is not None and np.asarray(a).size <= self.max_entries for a in arrays)
 
+    def brief(self, values) -> str:
+        """A result: every entry when it is small, else its summary."""
+        return value(values) if self.small(values) else summary(values)
+
     def shown_samples(self, m: int) -> tuple[range, int]:
         shown = min(m, self.max_samples)
         return range(shown), m - shown
+
+
+def sum_of_products(pairs, limit: int = MAX_TERMS) -> str:
+    """a₁·b₁ + a₂·b₂ + … with the numbers; negatives in parentheses after an operator."""
+    return join_terms([f"{num(a, paren=k > 0)}·{num(b, paren=True)}"
+                       for k, (a, b) in enumerate(pairs)], limit=limit)
 
 
 def join_terms(terms: list[str], op: str = " + ", limit: int = MAX_TERMS) -> str:

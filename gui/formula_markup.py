@@ -32,7 +32,7 @@ _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"
 
 def fmt(value, decimals: int = 4) -> str:
     """A number as shown everywhere: 4 decimals, the true minus sign, scientific when tiny/huge."""
-    v = float(value)
+    v = float(np.asarray(value).item())
     if math.isnan(v) or math.isinf(v):
         text = str(v)
     elif v != 0 and (abs(v) < 10 ** -decimals or abs(v) >= 1e6):
@@ -52,14 +52,14 @@ def fmt_short(value) -> str:
 
 def fmt_target(value) -> str:
     """Targets are usually labels: 1 rather than 1.0000."""
-    v = float(value)
+    v = float(np.asarray(value).item())
     return fmt_short(v) if v == int(v) else fmt(v)
 
 
 def num(value, paren: bool = False, target: bool = False) -> str:
     """A number as an operand; negative numbers get parentheses after an operator."""
     text = fmt_target(value) if target else fmt(value)
-    if paren and float(value) < 0:
+    if paren and float(np.asarray(value).item()) < 0:
         text = f"({text})"
     return f"<span style='white-space:nowrap'>{text}</span>"
 
@@ -97,8 +97,7 @@ BRACKET = "1px solid #8a8a8a"
 BLOCK_START, BLOCK_END = "\x02", "\x03"
 
 
-def matrix(values, highlight=None, target: bool = False, transpose_mark: bool = False,
-           paren: bool = True) -> str:
+def matrix(values, highlight=None, target: bool = False, paren: bool = True) -> str:
     """A small array in brackets (rows = samples for batch arrays); a single entry as a bare
     number (in parentheses when negative and `paren`, as an operand after an operator).
 
@@ -116,11 +115,10 @@ def matrix(values, highlight=None, target: bool = False, transpose_mark: bool = 
             tds.append(f"<td align='right' style='padding:0px 4px'{bg}>{num(v, target=target)}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     side = f"border-top:{BRACKET}; border-bottom:{BRACKET};"
-    mark = "<td valign='top'>ᵀ</td>" if transpose_mark else ""
     return (f"{BLOCK_START}<table cellspacing='0' cellpadding='0' style='border-collapse:collapse'>"
             f"<tr><td width='3' style='border-left:{BRACKET}; {side}'></td>"
             f"<td style='padding:1px 0px'><table cellspacing='0' cellpadding='0'>{''.join(body)}"
-            f"</table></td><td width='3' style='border-right:{BRACKET}; {side}'></td>{mark}"
+            f"</table></td><td width='3' style='border-right:{BRACKET}; {side}'></td>"
             f"</tr></table>{BLOCK_END}")
 
 
@@ -137,10 +135,8 @@ def inline(text: str, style: str = "", budget: int | None = None) -> str:
         w = _width(part)
         if budget and line and width + w > budget:
             carry = []
-            if not part.startswith(BLOCK_START) or not line[-1].startswith(BLOCK_START):
-                carry = [] if part.startswith(BLOCK_START) else []
-            if part.startswith(BLOCK_START) and not line[-1].startswith(BLOCK_START) \
-                    and len(line) > 1:
+            if part.startswith(BLOCK_START) and len(line) > 1 and \
+                    not line[-1].startswith(BLOCK_START):
                 carry = [line.pop()]  # the operator before a matrix leads the next line
             lines.append(line)
             line, width = carry, sum(_width(p) for p in carry)

@@ -14,10 +14,10 @@ from engine.losses import LOSS_LABELS
 from engine.trace import Stage
 
 from .chain_formulas import chain_html
-from .formula_context import StageContext, join_terms, resolve_focus
+from .formula_context import StageContext, join_terms, resolve_focus, sum_of_products
 from .formula_markup import (ACCENTS, BLOCK_END, BLOCK_START, ACTIVATION_SYMBOLS, MARKERS, MINUS, MUTED, TINTS,
                              Equations, caption, fmt_short, html_to_text, matrix, num,
-                             sample_table, summary, sym, value)
+                             sample_table, sym, value)
 from .formulas_backward import render_backward
 
 __all__ = ["stage_html", "chain_html", "html_to_text"]
@@ -34,12 +34,13 @@ INTROS = {  # prose, with the symbols marked up by hand (sym() would italicise e
 
 
 def stage_html(stage: Stage, selection=None, max_entries: int = 12, context=None,
-               max_samples: int = 4) -> str:
+               max_samples: int = 4, width: int | None = 480) -> str:
     """The stage as rich text. `context` is the Trace (or its stages) the stage belongs to:
     with it, formulas can also show the numbers a neighbouring stage recorded (ŷ and y for
-    ∂L/∂ŷ, a for σ′, ∂L/∂z⁽ˡ⁺¹⁾ for ∂L/∂a⁽ˡ⁾) and samples are named by training index."""
+    ∂L/∂ŷ, a for σ′, ∂L/∂z⁽ˡ⁺¹⁾ for ∂L/∂a⁽ˡ⁾) and samples are named by training index.
+    `width` (pixels of the view, None = unlimited) breaks long matrix expressions into lines."""
     ctx = StageContext(stage, context, max_entries, max_samples)
-    eq = Equations(stage.kind)
+    eq = Equations(stage.kind, None if width is None else max(200, width - 150))
     renderers = {"forward": _forward, "loss": _loss, "backward": render_backward,
                  "update": _update}
     renderers[stage.kind](ctx, eq, selection)
@@ -61,8 +62,8 @@ def _page(ctx: StageContext, body: str) -> str:
               f"</td></tr></table>")
     note = _note(ctx)
     body = body.replace(BLOCK_START, "").replace(BLOCK_END, "")  # any matrix not inlined
-    return (f"<div style='font-size:11pt'>{header}<div style='margin-top:6px'>{body}</div>"
-            f"{note}</div>")
+    return (f"<div style='font-size:11pt'>{header}{note}<div style='margin-top:6px'>{body}</div>"
+            f"</div>")
 
 
 def _note(ctx: StageContext) -> str:
@@ -75,9 +76,9 @@ def _note(ctx: StageContext) -> str:
     if not text:
         return ""
     accent = ACCENTS[stage.kind]
-    return (f"<table width='100%' cellspacing='0' cellpadding='5' style='margin-top:8px'><tr>"
+    return (f"<table width='100%' cellspacing='0' cellpadding='5' style='margin-top:4px'><tr>"
             f"<td width='3' bgcolor='{accent}'></td><td bgcolor='#f6f6f6'>"
-            f"<span style='color:#333'>{sym(text)}</span></td></tr></table>")
+            f"<span style='color:#333; font-size:10pt'>{sym(text)}</span></td></tr></table>")
 
 
 # -- forward -----------------------------------------------------------------------------------
@@ -103,10 +104,10 @@ def _forward(ctx: StageContext, eq: Equations, selection) -> None:
         terms = [f"{x_s}{_sub(i)}·{W_s}{_sub(i, j)}" for i in range(n_in)]
         header = join_terms(terms) + f" + {b_s}{_sub(j)}"
         rows = [[ctx.sample_label(s),
-                 join_terms([f"{num(x[s, i])}·{num(W[i, j], paren=True)}" for i in range(n_in)])
+                 sum_of_products([(x[s, i], W[i, j]) for i in range(n_in)])
                  + f" + {num(b[j], paren=True)}", num(z[s, j])]
                 for s in ctx.shown_samples(m)[0]]
-        eq.add(z_s, [formula, summary(z)], note="weighted sum of the inputs, plus the bias",
+        eq.add(z_s, [formula, ctx.brief(z)], note="weighted sum of the inputs, plus the bias",
                extra=_focus_caption(ctx, focus, f"neuron {j + 1}")
                + sample_table(["sample", header, f"{z_s}{_sub(j)}"], rows,
                               ctx.shown_samples(m)[1]))
@@ -125,7 +126,7 @@ def _forward(ctx: StageContext, eq: Equations, selection) -> None:
         else:
             rows = [[ctx.sample_label(s), f"{act}({num(z[s, j])})", num(a[s, j])]
                     for s in ctx.shown_samples(m)[0]]
-        eq.add(a_s, [formula, summary(a)], note=f"the activation {act}",
+        eq.add(a_s, [formula, ctx.brief(a)], note=f"the activation {act}",
                extra=sample_table(["sample", f"{act}({z_s}{_sub(j)})", f"{a_s}{_sub(j)}"], rows,
                                   ctx.shown_samples(m)[1]))
 
@@ -233,7 +234,7 @@ def _update(ctx: StageContext, eq: Equations, selection) -> None:
                       else num(old[index] - new[index], paren=True))
             label = f"{p}{_sub(*index)}" if key == "W" else f"{p}{_sub(index)}"
             rows.append([label, f"{num(old[index])} − {change}", num(new[index])])
-        eq.add(p, [formula, summary(new)], note=note, op="←",
+        eq.add(p, [formula, ctx.brief(new)], note=note, op="←",
                extra=sample_table(["entry", "old − step", "new"], rows,
                                   0) if rows else "")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .formula_context import Focus, StageContext, join_terms, resolve_focus
+from .formula_context import Focus, StageContext, join_terms, resolve_focus, sum_of_products
 from .formula_markup import (ACTIVATION_SYMBOLS, Equations, matrix, num, sample_table,
-                             summary, sym, value)
+                             sym, value)
 
 # ∂L/∂ŷ of each loss, in symbols (the engine averages over the batch, hence m).
 LOSS_GRADIENTS = {"mse": "2(ŷ − y)/m", "bce": "(ŷ − y) / (ŷ(1 − ŷ)·m)", "ce": "−y / (ŷ·m)"}
@@ -62,17 +62,17 @@ def _dA(ctx: StageContext, eq: Equations, focus: Focus) -> None:
             note += " (for reference: the fused gradient below does not use it)"
         formula = LOSS_GRADIENTS.get(name)
         steps = [sym(formula)] if formula else []
-        if formula and y_hat is not None and ctx.small(y_hat, y, dA):
+        if formula and y_hat is not None and ctx.small(y_hat, y, dA) and not stage.fused:
             steps.append(_loss_gradient(name, matrix(y_hat), matrix(y, target=True), m))
         if ctx.small(dA):
             eq.add(lhs, [*steps, value(dA, focus.out_cols(m))], note=note)
         elif y_hat is not None and formula:
-            _per_sample(ctx, eq, lhs, [*steps, summary(dA)], note, focus,
+            _per_sample(ctx, eq, lhs, [*steps, ctx.brief(dA)], note, focus,
                         [sym(formula), f"{lhs}<sub>{j + 1}</sub>"],
                         lambda s: (_loss_gradient(name, num(y_hat[s, j]),
                                                   num(y[s, j], target=True), m), num(dA[s, j])))
         else:
-            eq.add(lhs, [*steps, summary(dA)], note=note)
+            eq.add(lhs, [*steps, ctx.brief(dA)], note=note)
         return
     # A hidden layer: the gradient the layer above handed down.
     up = layer + 1
@@ -80,18 +80,17 @@ def _dA(ctx: StageContext, eq: Equations, focus: Focus) -> None:
     formula = f"{sym(f'∂L/∂z⁽{_sup(up)}⁾')}·{sym(f'W⁽{_sup(up)}⁾')}ᵀ"
     note = f"handed down from layer {up} (see Backward · layer {up})"
     if dZ_up is None:
-        eq.add(lhs, [formula, value(dA) if ctx.small(dA) else summary(dA)], note=note)
+        eq.add(lhs, [formula, ctx.brief(dA)], note=note)
     elif ctx.small(dZ_up, W_up, dA):
-        eq.add(lhs, [formula, f"{matrix(dZ_up)} · {matrix(W_up, transpose_mark=True)}",
+        eq.add(lhs, [formula, f"{matrix(dZ_up)} · {matrix(W_up.T)}",
                      value(dA, focus.out_cols(m))], note=note)
     else:
         k_count = W_up.shape[1]
-        header = join_terms([f"δ<sub>{k + 1}</sub>·W<sub>{j + 1},{k + 1}</sub>"
-                             for k in range(k_count)])
-        _per_sample(ctx, eq, lhs, [formula, summary(dA)], note, focus,
+        header = join_terms([f"{_delta(up, k)}·{_weight(up, j, k)}" for k in range(k_count)])
+        _per_sample(ctx, eq, lhs, [formula, ctx.brief(dA)], note, focus,
                     [header, f"{lhs}<sub>{j + 1}</sub>"],
-                    lambda s: (join_terms([f"{num(dZ_up[s, k])}·{num(W_up[j, k], paren=True)}"
-                                           for k in range(k_count)]), num(dA[s, j])))
+                    lambda s: (sum_of_products([(dZ_up[s, k], W_up[j, k])
+                                                for k in range(k_count)]), num(dA[s, j])))
 
 
 def _loss_gradient(name: str, y_hat: str, y: str, m: int) -> str:
@@ -102,8 +101,25 @@ def _loss_gradient(name: str, y_hat: str, y: str, m: int) -> str:
     return f"−{y} / ({y_hat}·{m})"
 
 
+def _delta(layer: int, k: int) -> str:
+    return f"δ<sup>({layer})</sup><sub>{k + 1}</sub>"
+
+
+def _weight(layer: int, i: int, j: int) -> str:
+    return f"{sym('W')}<sup>({layer})</sup><sub>{i + 1},{j + 1}</sub>"
+
+
+def _transposed(entries: set) -> set:
+    """Highlighted entries of an array shown transposed (the ᵀ in the formula)."""
+    return {(c, r) for r, c in entries}
+
+
 def _sup(layer: int) -> str:
     return str(layer).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _operand(v) -> str:
+    return num(v, paren=True)
 
 
 def _fprime_substitution(name: str, z, a, show, fp=None):
@@ -114,7 +130,7 @@ def _fprime_substitution(name: str, z, a, show, fp=None):
         return f"1 − {show(a)}²"
     if name in ("relu", "leaky_relu"):
         if np.size(z) == 1 and fp is not None:  # which branch: read off the recorded slope
-            return f"<i>z</i> = {show(z)} {'&gt;' if float(np.ravel(fp)[0]) == 1 else '≤'} 0"
+            return f"<i>z</i> = {num(z)} {'&gt;' if float(np.ravel(fp)[0]) == 1 else '≤'} 0"
         low = "0" if name == "relu" else "0.01"
         return f"1 where <i>z</i> &gt; 0, else {low}; <i>z</i> = {show(z)}"
     if name == "linear":
@@ -139,12 +155,12 @@ def _fprime(ctx: StageContext, eq: Equations, focus: Focus) -> None:
         eq.add(lhs, [*steps, value(fp, focus.out_cols(m))], note=note)
     elif z is not None and not ctx.small(fp):
         j = focus.j
-        _per_sample(ctx, eq, lhs, [*steps, summary(fp)], note, focus,
+        _per_sample(ctx, eq, lhs, [*steps, ctx.brief(fp)], note, focus,
                     [sym(formula), f"{act}′<sub>{j + 1}</sub>"],
-                    lambda s: (_fprime_substitution(name, z[s, j], a[s, j], num, fp[s, j]),
+                    lambda s: (_fprime_substitution(name, z[s, j], a[s, j], _operand, fp[s, j]),
                                num(fp[s, j])))
     else:
-        eq.add(lhs, [*steps, value(fp) if ctx.small(fp) else summary(fp)], note=note)
+        eq.add(lhs, [*steps, ctx.brief(fp)], note=note)
 
 
 def _dZ(ctx: StageContext, eq: Equations, focus: Focus) -> None:
@@ -159,19 +175,19 @@ def _dZ(ctx: StageContext, eq: Equations, focus: Focus) -> None:
         formula = sym("(ŷ − y) / m")
         note = "the fused gradient of the activation and the loss together"
         if y_hat is None:
-            eq.add(lhs, [formula, value(dZ) if ctx.small(dZ) else summary(dZ)], note=note)
+            eq.add(lhs, [formula, ctx.brief(dZ)], note=note)
         elif ctx.small(y_hat, y, dZ):
             eq.add(lhs, [formula, f"({matrix(y_hat)} − {matrix(y, target=True)}) / {m}",
                          value(dZ, focus.out_cols(m))], note=note)
         else:
-            _per_sample(ctx, eq, lhs, [formula, summary(dZ)], note, focus,
+            _per_sample(ctx, eq, lhs, [formula, ctx.brief(dZ)], note, focus,
                         [formula, f"δ<sub>{j + 1}</sub>"],
                         lambda s: (f"({num(y_hat[s, j])} − {num(y[s, j], target=True)}) / {m}",
                                    num(dZ[s, j])))
         return
     note = "the chain rule: the gradient arriving at a, times the slope f′ (entry by entry)"
     if not (ctx.has("dA") and ctx.has("fprime")):
-        eq.add(lhs, [value(dZ) if ctx.small(dZ) else summary(dZ)], note=note)
+        eq.add(lhs, [ctx.brief(dZ)], note=note)
         return
     dA, fp = stage.get("dA"), stage.get("fprime")
     formula = f"{sym(ctx.symbol('dA'))} ⊙ {act}′({sym(f'z⁽{_sup(layer)}⁾')})"
@@ -180,7 +196,7 @@ def _dZ(ctx: StageContext, eq: Equations, focus: Focus) -> None:
         eq.add(lhs, [formula, f"{matrix(dA)}{times}{matrix(fp)}", value(dZ, focus.out_cols(m))],
                note=note)
     else:
-        _per_sample(ctx, eq, lhs, [formula, summary(dZ)], note, focus,
+        _per_sample(ctx, eq, lhs, [formula, ctx.brief(dZ)], note, focus,
                     [f"∂L/∂a<sub>{j + 1}</sub> · {act}′<sub>{j + 1}</sub>",
                      f"δ<sub>{j + 1}</sub>"],
                     lambda s: (f"{num(dA[s, j])} · {num(fp[s, j], paren=True)}",
@@ -197,7 +213,7 @@ def _dW(ctx: StageContext, eq: Equations, focus: Focus, x, dZ) -> None:
     note = "each weight's gradient: its input times the δ of the neuron it feeds" + (
         f", summed over the {m} samples" if m > 1 else "")
     if ctx.small(x, dZ, dW):
-        eq.add(lhs, [formula, f"{matrix(x, focus.in_cols(m), transpose_mark=True)} · "
+        eq.add(lhs, [formula, f"{matrix(x.T, _transposed(focus.in_cols(m)))} · "
                               f"{matrix(dZ, focus.out_cols(m))}",
                      value(dW, focus.weights(n_in, n_out))], note=note)
         return
@@ -205,9 +221,9 @@ def _dW(ctx: StageContext, eq: Equations, focus: Focus, x, dZ) -> None:
         [(i, focus.j) for i in range(min(n_in, 4))]
     rows = []
     for i, j in entries:
-        terms = [f"{num(x[s, i])}·{num(dZ[s, j], paren=True)}" for s in range(m)]
-        rows.append([f"{lhs}<sub>{i + 1},{j + 1}</sub>", join_terms(terms), num(dW[i, j])])
-    eq.add(lhs, [formula, summary(dW)], note=note,
+        rows.append([f"{lhs}<sub>{i + 1},{j + 1}</sub>",
+                     sum_of_products([(x[s, i], dZ[s, j]) for s in range(m)]), num(dW[i, j])])
+    eq.add(lhs, [formula, ctx.brief(dW)], note=note,
            extra=sample_table(["entry", f"Σ<sub>s</sub> {x_s}<sub>s,i</sub>·δ<sub>s,j</sub>",
                                "value"], rows))
 
@@ -225,9 +241,9 @@ def _db(ctx: StageContext, eq: Equations, focus: Focus, dZ) -> None:
                      value(db, focus.bias())], note=note)
     else:
         j = focus.j
-        row = [f"{lhs}<sub>{j + 1}</sub>", join_terms([num(dZ[s, j]) for s in range(m)]),
+        row = [f"{lhs}<sub>{j + 1}</sub>", join_terms([num(dZ[s, j], paren=s > 0) for s in range(m)]),
                num(db[j])]
-        eq.add(lhs, [formula, summary(db)], note=note,
+        eq.add(lhs, [formula, ctx.brief(db)], note=note,
                extra=sample_table(["entry", "Σ over the samples", "value"], [row]))
 
 
@@ -241,12 +257,12 @@ def _dA_prev(ctx: StageContext, eq: Equations, focus: Focus, W, dZ) -> None:
             "the gradient with respect to the inputs: no weights below, shown for completeness")
     if ctx.small(dZ, W, dX):
         eq.add(lhs, [formula, f"{matrix(dZ, focus.out_cols(m))} · "
-                              f"{matrix(W, focus.weights(n_in, n_out), transpose_mark=True)}",
+                              f"{matrix(W.T, _transposed(focus.weights(n_in, n_out)))}",
                      value(dX, focus.in_cols(m))], note=note)
         return
     i = focus.i
-    header = join_terms([f"δ<sub>{j + 1}</sub>·W<sub>{i + 1},{j + 1}</sub>" for j in range(n_out)])
-    _per_sample(ctx, eq, lhs, [formula, summary(dX)], note, focus,
+    header = join_terms([f"{_delta(layer, j)}·{_weight(layer, i, j)}" for j in range(n_out)])
+    _per_sample(ctx, eq, lhs, [formula, ctx.brief(dX)], note, focus,
                 [header, f"{lhs}<sub>{i + 1}</sub>"],
-                lambda s: (join_terms([f"{num(dZ[s, j])}·{num(W[i, j], paren=True)}"
-                                       for j in range(n_out)]), num(dX[s, i])))
+                lambda s: (sum_of_products([(dZ[s, j], W[i, j]) for j in range(n_out)]),
+                           num(dX[s, i])))

@@ -138,6 +138,10 @@ class NetworkGraph(QWidget):
         self._highlight = None if layer is None else (int(layer), direction, values)
         self._changed()
 
+    def highlight(self):
+        """The current (layer, direction, values) highlight, or None."""
+        return self._highlight
+
     def set_selected_edge(self, layer, i=None, j=None) -> None:
         self._selected_edge = None if layer is None else (int(layer), int(i), int(j))
         self.canvas.update()

@@ -47,13 +47,16 @@ class StepperPanel(QWidget):
         self._selection = None
         self._html_cache: dict = {}
         self._chain_cache: dict = {}
-        self._list_fitted = False
+        self._user_sized = False  # once the user drags the splitter, leave it where they put it
         self._build()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._play_tick)
         for widget in (self, self.stage_list, self.browser, self.prev_button, self.next_button,
                        self.play_button, self.finish_button, self.cancel_button, self.sample_combo):
             widget.installEventFilter(self)
+        self.browser.viewport().installEventFilter(self)
+        self.splitter.installEventFilter(self)
+        self._shown_width = None
         self._show_current()
 
     # -- layout --------------------------------------------------------------------------------
@@ -102,6 +105,7 @@ class StepperPanel(QWidget):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(self._splitter_moved)
 
         style = self.style()
         self.prev_button = QPushButton(style.standardIcon(QStyle.SP_ArrowBack), "Previous")
@@ -159,11 +163,14 @@ class StepperPanel(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        wide = event.size().width() >= WIDE
-        orientation = Qt.Horizontal if wide else Qt.Vertical
-        if self.splitter.orientation() != orientation or not self._list_fitted:
+        orientation = Qt.Horizontal if event.size().width() >= WIDE else Qt.Vertical
+        if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
+            self._user_sized = False
             self._fit_list()
+
+    def _splitter_moved(self, *_) -> None:
+        self._user_sized = True
 
     def _fit_list(self) -> None:
         """Stage list as tall as its rows (narrow) or a fixed column (wide), formulas the rest."""
@@ -178,7 +185,6 @@ class StepperPanel(QWidget):
             row_height = self.stage_list.sizeHintForRow(0) if self.stage_list.count() else 18
             first = min(rows * row_height + 2 * self.stage_list.frameWidth() + 4, total // 3)
         self.splitter.setSizes([first, max(1, total - first)])
-        self._list_fitted = self.stage_list.count() > 0
 
     # -- public API ----------------------------------------------------------------------------
     def set_trace(self, trace, sample: int | None = None, training_size: int = 0) -> None:
@@ -268,12 +274,17 @@ class StepperPanel(QWidget):
         if not self.stage_count():
             return ("<p style='color:#666'>Start a step-through to see one training step of "
                     "your network, stage by stage.</p>")
-        key = (self._index, self._selection)
+        width = self._formula_width()
+        key = (self._index, self._selection, width)
         if key not in self._html_cache:
             stage = self.current_stage()
-            body = stage_html(stage, self._selection, context=self._trace)
+            body = stage_html(stage, self._selection, context=self._trace, width=width)
             self._html_cache[key] = body + self._chain_part(stage)
         return self._html_cache[key]
+
+    def _formula_width(self) -> int:
+        """The view's width in steps of 40 px: long matrix expressions break to fit it."""
+        return max(240, self.browser.viewport().width() // 40 * 40)
 
     def _chain_part(self, stage) -> str:
         """The chain rule for a selected weight once the backward pass has computed it."""
@@ -298,6 +309,7 @@ class StepperPanel(QWidget):
         keep = scroll.value() if self.browser.property("shown_index") == self._index else 0
         self.browser.setHtml(self._current_html())
         self.browser.setProperty("shown_index", self._index)
+        self._shown_width = self._formula_width()
         scroll.setValue(keep)  # re-rendering the same stage keeps the reader's place
         count = self.stage_count()
         self.progress_label.setText(f"stage {self._index + 1} of {count}" if count else "")
@@ -372,6 +384,13 @@ class StepperPanel(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Left/Right step through the stages while the panel has focus, even though the main
         window binds Right to "train one step" (claim the key in ShortcutOverride)."""
+        if watched is self.splitter and event.type() == QEvent.Resize and not self._user_sized:
+            QTimer.singleShot(0, self._fit_list)
+            return False
+        if watched is self.browser.viewport():
+            if event.type() == QEvent.Resize and self._shown_width != self._formula_width():
+                QTimer.singleShot(0, self._show_current)  # re-flow long formulas to the width
+            return False
         if event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and \
                 event.modifiers() == Qt.NoModifier and event.key() in (Qt.Key_Left, Qt.Key_Right):
             if event.type() == QEvent.ShortcutOverride:

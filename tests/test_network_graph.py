@@ -203,7 +203,8 @@ def test_widest_and_smallest_networks_render(qtbot):
     assert not graph.grab().isNull()
     # every node sits inside the canvas and nodes of a column do not overlap
     assert graph.neuron_position(1, 31).y() < graph.canvas.height()
-    assert graph.neuron_position(1, 1).y() - graph.neuron_position(1, 0).y() > 2 * graph._layout.radius
+    gap = graph.neuron_position(1, 1).y() - graph.neuron_position(1, 0).y()
+    assert gap > 2 * graph._layout.radius
     # new stats arriving quickly: edges are redrawn at most a few times a second, but always
     # catch up with the last snapshot
     graph.set_stats(run(spec, steps=2))
@@ -231,3 +232,58 @@ def test_colour_helpers():
     np.testing.assert_allclose(colors.normalize(values, 1e-6, 1.0, log=True), [0, 0, 0.5, 1])
     assert (log[0] == log[1]).all() and not (log[1] == log[2]).all()  # ... not on a log scale
     assert colors.normalize([3.0], 2.0, 2.0).tolist() == [0.5]  # degenerate range
+
+
+# -- graph_layout: the NumPy half, tested without a widget ------------------------------------
+def test_layout_places_nodes_and_hit_tests_round_trip():
+    from gui import graph_layout as gl
+
+    lay = gl.place_nodes(PLAYGROUND, 800, 400, top=30, left=40, right=120)
+    assert lay.node_xy.shape == (9, 2) and lay.seg.shape == (18, 4)
+    assert lay.node_start.tolist() == [0, 2, 6, 8, 9] and lay.edge_start.tolist() == [0, 8, 16, 18]
+    assert lay.col_x[0] - lay.radius == 40 and lay.col_x[-1] + lay.radius == 800 - 120
+    for layer in range(len(PLAYGROUND)):  # every column is centred in the area below `top`
+        ys = lay.node_xy[lay.node_start[layer]:lay.node_start[layer + 1], 1]
+        assert ys.mean() == pytest.approx(30 + 4 + (400 - 30 - 28) / 2)
+    for layer, n in enumerate(PLAYGROUND):
+        for k in range(n):
+            assert gl.node_at(lay, *lay.node_xy[lay.node_start[layer] + k]) == (layer, k)
+    for layer in (1, 2, 3):
+        for i in range(PLAYGROUND[layer - 1]):
+            for j in range(PLAYGROUND[layer]):
+                x0, y0, x1, y1 = lay.seg[gl.edge_index(lay, layer, i, j)]
+                # an edge runs from source neuron i to target neuron j, as W[i, j]
+                assert gl.node_at(lay, x0, y0) == (layer - 1, i)
+                assert gl.node_at(lay, x1, y1) == (layer, j)
+                # (not the midpoint: crossing edges x₁→h₂ and x₂→h₁ share it)
+                assert gl.edge_at(lay, x0 + 0.3 * (x1 - x0), y0 + 0.3 * (y1 - y0)) == (layer, i, j)
+    assert gl.node_at(lay, 2, 2) is None and gl.edge_at(lay, 2, 2) is None
+    seg = np.array([[0.0, 0.0, 10.0, 0.0]])
+    np.testing.assert_allclose([gl.segment_distances(seg, *p)[0] for p in
+                                [(5, 3), (-4, 3), (13, -4)]], [3, 5, 5])
+
+
+def test_layout_colours_headers_and_pen_groups(playground_stats):
+    from gui import graph_layout as gl
+
+    lay = gl.place_nodes(PLAYGROUND, 600, 300, top=30, left=30, right=100)
+    empty = gl.graph_colors(lay, None, "gradient", False, None)
+    assert (empty.nodes == gl.GREY).all() and empty.bar[0] is None
+    lit = gl.graph_colors(lay, playground_stats, "weight", False, (1, "forward", None))
+    assert lit.dim_nodes.tolist() == [True] * 2 + [False] * 4 + [True] * 3
+    assert (lit.edges[8:, 3] <= gl.DIM_ALPHA).all() and (lit.edges[:8, 3] > gl.DIM_ALPHA).all()
+    assert lit.nodes[:2, :3].tolist() == [list(gl.GREY[:3])] * 2  # inputs have no bias
+    assert lit.bar[2:4] == (-lit.bar[3], lit.bar[3])  # weights: symmetric diverging scale
+    # every edge lands in exactly one pen group, faint groups first
+    groups = gl.pen_groups(lit.edges, lit.edge_widths)
+    assert sorted(np.concatenate([g[2] for g in groups]).tolist()) == list(range(18))
+    for rgb, width, indices in groups:  # one width per pen, a quarter-pixel rounding of |W|'s
+        np.testing.assert_allclose(lit.edge_widths[indices], width, atol=0.125)
+    assert gl.stats_fit(PLAYGROUND, playground_stats)
+    assert not gl.stats_fit([2, 3, 1], playground_stats) and not gl.stats_fit(PLAYGROUND, None)
+    names, acts = ["input", "hidden 1", "output"], ["", "leaky_relu", "sigmoid"]
+    assert gl.fit_headers(names, acts, 100, len) == ([["input"], ["hidden 1 · leaky_relu"],
+                                                      ["output · sigmoid"]], 9.0)
+    assert gl.fit_headers(names, acts, 12, len)[0][1] == ["hidden 1", "leaky_relu"]
+    short, points = gl.fit_headers(names, acts, 5, len)
+    assert short[1:] == [["h1", "leaky"], ["out", "sigm"]] and 6.5 <= points < 9.0

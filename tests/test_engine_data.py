@@ -1,0 +1,220 @@
+"""engine.datasets: generators, seeding, noise limits, CSV loading, feature expansion."""
+
+import numpy as np
+import pytest
+
+from engine.datasets import (
+    EXTENT,
+    FEATURES,
+    GENERATORS,
+    REGRESSION,
+    expand_features,
+    load_csv,
+    make_dataset,
+)
+
+GENERATED = [name for name in GENERATORS if name != "xor4"]  # xor4 is four fixed points
+
+
+@pytest.mark.parametrize("name", GENERATED)
+@pytest.mark.parametrize("samples", [4, 101, 500])
+def test_generator_gives_the_requested_count_of_2d_points(name, samples):
+    data = make_dataset(name, samples=samples, noise=0.2, seed=3)
+    assert data.points.shape == (samples, 2) and data.labels.shape == (samples,)
+    assert np.all(np.isfinite(data.points)) and np.all(np.isfinite(data.labels))
+    assert data.input_dim == 2
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_labels_are_in_range(name):
+    data = make_dataset(name, samples=300, noise=0.1, seed=1)
+    if name in REGRESSION:
+        assert data.task == "regression" and data.n_classes == 0
+        assert len(np.unique(data.labels)) > 20
+    else:
+        assert data.task == "classification"
+        classes = 3 if name == "blobs" else 2
+        assert data.n_classes == classes
+        assert set(np.unique(data.labels)) == set(range(classes))
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_generators_are_seeded(name):
+    a = make_dataset(name, samples=200, noise=0.2, seed=7)
+    b = make_dataset(name, samples=200, noise=0.2, seed=7)
+    c = make_dataset(name, samples=200, noise=0.2, seed=8)
+    assert np.array_equal(a.points, b.points) and np.array_equal(a.labels, b.labels)
+    assert np.array_equal(a.train_idx, b.train_idx)
+    assert not np.array_equal(a.points, c.points)
+    assert not np.array_equal(a.train_idx, c.train_idx)
+
+
+@pytest.mark.parametrize("name", GENERATED)
+@pytest.mark.parametrize("noise", [0.0, 0.25, 0.5])
+def test_noise_from_0_to_half_is_accepted(name, noise):
+    data = make_dataset(name, samples=50, noise=noise)
+    assert len(data.points) == 50
+
+
+@pytest.mark.parametrize("name", GENERATED)
+@pytest.mark.parametrize("noise", [0.6, -0.1])
+def test_noise_outside_0_to_half_is_refused(name, noise):
+    with pytest.raises(ValueError, match="noise"):
+        make_dataset(name, samples=50, noise=noise)
+
+
+def test_noise_spreads_the_points():
+    clean = make_dataset("xor", samples=400, noise=0.0, seed=2)
+    noisy = make_dataset("xor", samples=400, noise=0.5, seed=2)
+    # Without noise every point keeps a margin around the axes and sits in its quadrant.
+    assert np.all(np.abs(clean.points) >= 0.3)
+    assert np.all((clean.points[:, 0] * clean.points[:, 1] > 0) == (clean.labels == 1))
+    assert np.abs(noisy.points).max() > np.abs(clean.points).max()
+
+
+def test_points_stay_near_the_playground_square():
+    for name in GENERATED:
+        data = make_dataset(name, samples=300, noise=0.0, seed=0)
+        assert np.abs(data.points).max() <= EXTENT + 1, name
+
+
+@pytest.mark.parametrize("classes", [3, 4, 5])
+def test_blobs_have_3_to_5_balanced_classes(classes):
+    data = make_dataset("blobs", samples=200, classes=classes, seed=0)
+    assert data.n_classes == classes
+    counts = np.bincount(data.labels.astype(int))
+    assert len(counts) == classes and counts.max() - counts.min() <= 1
+
+
+def test_xor4_is_the_seed_notebooks_four_points_all_for_training():
+    data = make_dataset("xor4", samples=500, noise=0.3)
+    assert data.points.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert data.labels.tolist() == [0, 1, 1, 0]
+    assert data.train_idx.tolist() == [0, 1, 2, 3] and len(data.test_idx) == 0
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.8, 1.0])
+def test_train_test_split_is_a_partition(fraction):
+    data = make_dataset("circle", samples=200, train_fraction=fraction, seed=4)
+    assert len(data.train_idx) == round(200 * fraction)
+    both = np.concatenate([data.train_idx, data.test_idx])
+    assert sorted(both.tolist()) == list(range(200))
+
+
+def test_given_points_and_labels():
+    data = make_dataset("given", points=[[1, 2], [3, 4], [5, 6]], labels=[0, 1, 1])
+    assert data.task == "classification" and data.n_classes == 2
+    one_d = make_dataset("given", points=[1.0, 2.0], labels=[0.5, 1.5])
+    assert one_d.points.shape == (2, 1) and one_d.task == "regression"
+
+
+@pytest.mark.parametrize("points, labels, message", [
+    (None, None, "needs"),
+    ([[1, 2], [3, 4]], [0], "as many labels"),
+    ([[1, "a"]], [0], "numbers"),
+    ([[1, 2], [3]], [0, 1], "numbers"),
+    ([[1, float("nan")]], [0], "finite"),
+    ([[1, 2]], [-1], "class labels"),
+    ([[1, 2]], [50], "at most 20 classes"),
+])
+def test_bad_given_data_is_refused(points, labels, message):
+    with pytest.raises(ValueError, match=message):
+        make_dataset("given", points=points, labels=labels)
+
+
+def test_unknown_dataset_is_refused():
+    with pytest.raises(ValueError, match="unknown dataset"):
+        make_dataset("mnist")
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+def test_csv_without_header(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("1.0,2.0,0\n-1.5,0.5,1\n3,4,1\n")
+    X, y = load_csv(str(path))
+    np.testing.assert_array_equal(X, [[1, 2], [-1.5, 0.5], [3, 4]])
+    np.testing.assert_array_equal(y, [0, 1, 1])
+
+
+def test_csv_with_header_and_a_chosen_label_column(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text("label,x1,x2\n1,0.5,0.25\n0,-1,2\n")
+    X, y = load_csv(str(path), label_column=0)
+    np.testing.assert_array_equal(X, [[0.5, 0.25], [-1, 2]])
+    np.testing.assert_array_equal(y, [1, 0])
+
+
+def test_csv_dataset_detects_the_task(tmp_path):
+    classes = tmp_path / "classes.csv"
+    classes.write_text("".join(f"{i * 0.1},{-i * 0.2},{i % 3}\n" for i in range(30)))
+    data = make_dataset("csv", csv_path=str(classes), train_fraction=0.5)
+    assert data.task == "classification" and data.n_classes == 3
+    assert len(data.train_idx) == 15
+    values = tmp_path / "values.csv"
+    values.write_text("".join(f"{i},{i * 2},{i * 0.37}\n" for i in range(30)))
+    assert make_dataset("csv", csv_path=str(values)).task == "regression"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("1,2,3\n4,x,6\n", "not numeric"),
+    ("1,2,3\n4,5\n", "not numeric"),
+    ("1\n2\n3\n", "at least one feature column"),
+    ("", "empty"),
+    ("x1,x2,label\n", "needs at least one"),
+    ("1,2,0\n3,nan,1\n", "NaN or infinite"),
+    ("1,2,0\n3,inf,1\n", "NaN or infinite"),
+])
+def test_bad_csv_is_refused_with_a_value_error(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=message):
+        load_csv(str(path))
+
+
+def test_unreadable_csv_is_a_value_error(tmp_path):
+    with pytest.raises(ValueError, match="cannot read"):
+        load_csv(str(tmp_path / "missing.csv"))
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x01,2\n")
+    with pytest.raises(ValueError, match="UTF-8"):
+        load_csv(str(binary))
+    with pytest.raises(ValueError, match="no column"):
+        path = tmp_path / "ok.csv"
+        path.write_text("1,2\n3,4\n")
+        load_csv(str(path), label_column=5)
+
+
+# -- features ------------------------------------------------------------------------------
+
+def test_feature_expansion_columns_match_their_definitions():
+    points = np.array([[1.5, -2.0], [0.0, 3.0], [-0.5, 0.25]])
+    x1, x2 = points[:, 0], points[:, 1]
+    expected = {"x1": x1, "x2": x2, "x1^2": x1 ** 2, "x2^2": x2 ** 2, "x1*x2": x1 * x2,
+                "sin(x1)": np.sin(x1), "sin(x2)": np.sin(x2)}
+    assert set(expected) == set(FEATURES)
+    names = list(FEATURES)
+    X = expand_features(points, names)
+    assert X.shape == (3, len(names)) and X.dtype == np.float64
+    for column, name in enumerate(names):
+        np.testing.assert_array_equal(X[:, column], expected[name], err_msg=name)
+
+
+def test_feature_expansion_keeps_the_order_asked_for_and_the_dtype():
+    points = np.array([[2.0, 3.0]])
+    X = expand_features(points, ["x1*x2", "x1"], dtype=np.float32)
+    assert X.tolist() == [[6.0, 2.0]] and X.dtype == np.float32
+
+
+def test_no_features_passes_raw_columns_through():
+    points = np.arange(12.0).reshape(4, 3)
+    X = expand_features(points, [])
+    np.testing.assert_array_equal(X, points)
+    assert X.flags.c_contiguous
+
+
+def test_bad_features_are_refused():
+    with pytest.raises(ValueError, match="unknown feature"):
+        expand_features(np.zeros((2, 2)), ["cos(x1)"])
+    with pytest.raises(ValueError, match="2-D points"):
+        expand_features(np.zeros((2, 3)), ["x1"])
