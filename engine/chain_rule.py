@@ -13,14 +13,14 @@ tests check that they add up to the step's own ∂L/∂w.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from .trace import Trace, sup
 
-MAX_PATHS = 4096  # beyond this the paths view lists the largest contributions only
+LISTED_PATHS = 64  # the paths view lists the largest contributions, the total covers all
+MAX_PATH_VALUES = 4_000_000  # samples × paths beyond which paths are only counted
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class DeltaTerm:
 class SampleChain:
     sample: int  # position in the batch
     a_i: float
-    fprime_j: float | None  # None at a fused output, where δⱼ comes straight from the loss
+    fprime_j: float | None  # None at a softmax output (no element-wise f′; δⱼ from the loss)
     delta_j: float
     terms: tuple[DeltaTerm, ...]  # empty for a weight into the output layer
 
@@ -58,9 +58,10 @@ class ChainRule:
     j: int
     gradient: float  # ∂L/∂w as the step computed it
     samples: tuple[SampleChain, ...]
-    paths: tuple[PathTerm, ...]  # sorted by |product|, largest first
-    path_count: int  # all paths, even when only MAX_PATHS are listed
-    complete: bool  # True when `paths` holds every path
+    paths: tuple[PathTerm, ...]  # the largest |product| first, at most LISTED_PATHS
+    path_count: int  # all paths
+    path_sum: float | None  # Σ over all paths (= gradient); None when too many to form
+    complete: bool  # True when `paths` lists every path
 
 
 def _backward(trace: Trace, layer: int):
@@ -91,9 +92,9 @@ def weight_chain(trace: Trace, layer: int, i: int, j: int) -> ChainRule:
                                    None if fprime is None else float(fprime[s, j]),
                                    float(dZ[s, j]), terms))
 
-    paths, count = _paths(trace, layer, i, j, n_layers)
+    paths, count, total = _paths(trace, layer, i, j, n_layers)
     return ChainRule(layer, i, j, float(stage.get("dW")[i, j]), tuple(samples),
-                     tuple(paths), count, len(paths) == count)
+                     tuple(paths), count, total, len(paths) == count)
 
 
 def _factor(stage, key):
@@ -109,42 +110,57 @@ def _paths(trace: Trace, layer: int, i: int, j: int, n_layers: int):
     Factors along i → j → k → … → o: aᵢ, then f′(z) of each neuron passed through and the
     weight between consecutive ones, ending with the loss's ∂L/∂ŷₒ (or, at a fused output,
     ∂L/∂zₒ = (ŷ − y)/m which already includes the output activation's derivative).
+
+    All path products are formed at once as a (samples, widths above…) array, one axis per
+    layer, so the listed paths are truly the largest and their total is over every path.
+    Returns (largest paths, number of paths, sum over all paths or None when too many).
     """
-    stages = {l: _backward(trace, l) for l in range(layer, n_layers + 1)}
-    widths = [stages[l].get("dZ").shape[1] for l in range(layer + 1, n_layers + 1)]
+    stages = {q: _backward(trace, q) for q in range(layer, n_layers + 1)}
+    widths = [stages[q].get("dZ").shape[1] for q in range(layer + 1, n_layers + 1)]
     count = int(np.prod(widths)) if widths else 1
     a_i = stages[layer].get("a_prev")[:, i]
-    out = stages[n_layers]
-    fused = out.fused
+    fused = stages[n_layers].fused
     # The loss end of every path: ∂L/∂ŷₒ·f′(zₒ), or ∂L/∂zₒ directly when fused.
-    tail = out.get("dZ") if fused else out.get("dA")
+    tail = stages[n_layers].get("dZ" if fused else "dA")
 
-    def factors_of(route):
-        sym = [("a" if layer > 1 else "x") + f"{sup(layer - 1) if layer > 1 else ''}[{i + 1}]"]
-        vals = [a_i]
-        for depth, neuron in enumerate(route):
-            l = layer + depth
-            if depth > 0:
-                sym.append(f"W{sup(l)}[{route[depth - 1] + 1},{neuron + 1}]")
-                vals.append(np.full_like(a_i, stages[l].get("W")[route[depth - 1], neuron]))
-            last = l == n_layers
-            if not last or not fused:
-                sym.append(f"f′(z{sup(l)}[{neuron + 1}])")
-                vals.append(stages[l].get("fprime")[:, neuron])
-            if last:
-                sym.append(f"∂L/∂{'z' + sup(l) if fused else 'ŷ'}[{neuron + 1}]")
-                vals.append(tail[:, neuron])
-        return sym, vals
+    def local(q):
+        """Per-sample factor of passing through the neurons of layer q: (m, width)."""
+        if q == n_layers:
+            return tail if fused else stages[q].get("fprime") * tail
+        return stages[q].get("fprime")
 
-    routes = itertools.product(*[range(w) for w in widths])
-    if count > MAX_PATHS:
-        routes = itertools.islice(routes, MAX_PATHS)
+    if len(a_i) * count > MAX_PATH_VALUES:
+        return [], count, None
+    products = a_i * local(layer)[:, j]  # (m,)
+    for q in range(layer + 1, n_layers + 1):
+        W = stages[q].get("W")
+        step = W[j] if q == layer + 1 else W  # from the fixed neuron j, then from the last axis
+        products = products[..., None] * step
+        products = products * local(q).reshape(len(a_i), *[1] * (products.ndim - 2), -1)
+    totals = products.sum(axis=0).reshape(-1)
+    largest = np.argsort(-np.abs(totals), kind="stable")[:LISTED_PATHS]
     paths = []
-    for rest in routes:
-        route = (j, *rest)
-        symbols, values = factors_of(route)
-        per_sample = np.prod(np.vstack(values), axis=0)
-        paths.append(PathTerm(route, tuple((s, float(v[0])) for s, v in zip(symbols, values)),
-                              float(per_sample.sum())))
-    paths.sort(key=lambda p: -abs(p.product))
-    return paths, count
+    for flat in largest:
+        route = (j, *np.unravel_index(flat, widths)) if widths else (j,)
+        paths.append(PathTerm(tuple(int(n) for n in route),
+                              _factors(stages, layer, i, route, n_layers, fused, tail),
+                              float(totals[flat])))
+    return paths, count, float(totals.sum())
+
+
+def _factors(stages, layer, i, route, n_layers, fused, tail):
+    """(symbol, value for the first sample) of every local derivative along one path."""
+    name = "x" if layer == 1 else f"a{sup(layer - 1)}"
+    factors = [(f"{name}[{i + 1}]", stages[layer].get("a_prev")[0, i])]
+    for depth, neuron in enumerate(route):
+        q = layer + depth
+        if depth > 0:
+            factors.append((f"W{sup(q)}[{route[depth - 1] + 1},{neuron + 1}]",
+                            stages[q].get("W")[route[depth - 1], neuron]))
+        last = q == n_layers
+        if not last or not fused:
+            factors.append((f"f′(z{sup(q)}[{neuron + 1}])", stages[q].get("fprime")[0, neuron]))
+        if last:
+            symbol = f"∂L/∂z{sup(q)}" if fused else "∂L/∂ŷ"
+            factors.append((f"{symbol}[{neuron + 1}]", tail[0, neuron]))
+    return tuple((symbol, float(value)) for symbol, value in factors)

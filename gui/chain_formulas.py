@@ -21,11 +21,11 @@ KIND = "backward"
 
 def chain_html(chain: ChainRule, max_samples: int = 4, max_paths: int = 12, trace=None) -> str:
     """The chain rule for w = W⁽ˡ⁾[i, j]. With `trace`, f′ is named after each layer's
-    activation and samples by their training-set index."""
+    activation and samples by their training-set index. Starts with the anchor "chain"."""
     names = _Names(chain, trace)
     parts = [_header(chain, names), _sum_over_samples(chain, names, max_samples),
              _delta_expansion(chain, names, max_samples), _paths(chain, names, max_paths)]
-    return "<div style='font-size:11pt'>" + "".join(parts) + "</div>"
+    return ("<a name='chain'></a><div style='font-size:11pt'>" + "".join(parts) + "</div>")
 
 
 class _Names:
@@ -63,8 +63,8 @@ def _header(chain: ChainRule, names: _Names) -> str:
             f"style='margin-top:14px'><tr><td width='5' bgcolor='{accent}'></td><td>"
             f"<span style='font-size:large; font-weight:bold; color:{accent}'>"
             f"∂&nbsp;&nbsp;The chain rule for the weight {names.w}</span><br>"
-            f"<span style='color:{MUTED}; font-size:10pt'>from {source} to neuron {chain.j + 1} of layer "
-            f"{chain.layer}: how the loss changes when this one weight changes.</span>"
+            f"<span style='color:{MUTED}; font-size:10pt'>from {source} to neuron "
+            f"{chain.j + 1} of layer {chain.layer}: how the loss changes when this one weight changes.</span>"
             f"</td></tr></table>")
 
 
@@ -100,10 +100,11 @@ def _delta_expansion(chain: ChainRule, names: _Names, max_samples: int) -> str:
     out = _section(f"2 · Where {names.delta_j} comes from")
     first = chain.samples[0]
     if not first.terms:  # a weight into the output layer: δ comes from the loss
+        output = names.ctx.find("backward", l) if names.ctx else None
+        fused = first.fprime_j is None or (output is not None and output.fused)
         text = ("δ of an output neuron comes straight from the loss: "
-                + ("(ŷ − y)/m at a fused output" if first.fprime_j is None
-                   else f"∂L/∂ŷ · {names.act(l)}′(z)") + " (see Backward · layer "
-                + f"{l}).")
+                + ("(ŷ − y)/m, activation and loss fused" if fused
+                   else f"∂L/∂ŷ · {names.act(l)}′(z)") + f" (see Backward · layer {l}).")
         rows = [[names.sample(s.sample), num(s.delta_j)] for s in chain.samples[:max_samples]]
         return out + caption(sym(text)) + sample_table(
             ["sample", names.delta_j], rows, max(0, len(chain.samples) - max_samples))
@@ -151,12 +152,16 @@ def _paths(chain: ChainRule, names: _Names, max_paths: int) -> str:
         intro += (f" Factors are shown for the first sample; each product is summed over the "
                   f"batch of m = {m}.")
     listed = chain.paths[:max_paths]
-    if not chain.complete or len(listed) < count:
-        intro += f" The {len(listed)} largest are listed."
+    if chain.path_sum is None:
+        intro += (" That is too many to form one by one here; the layer-by-layer expansion "
+                  "above gives the same gradient.")
+    elif len(listed) < count:
+        intro += f" The {len(listed)} largest are listed; the sum runs over all {count}."
     out += caption(intro)
     eq = Equations(KIND)
     for n, path in enumerate(listed, 1):
-        symbols = " · ".join(names.factor(s) for s, _ in path.factors)
+        symbols = " · ".join(f"<span style='white-space:nowrap'>{names.factor(s)}</span>"
+                             for s, _ in path.factors)
         values = " · ".join(num(v, paren=True) for _, v in path.factors)
         if m == 1:
             steps = [symbols, values, num(path.product)]
@@ -171,5 +176,7 @@ def _paths(chain: ChainRule, names: _Names, max_paths: int) -> str:
         products.append(f"… ({count - len(listed)} more)")
     total = f"{num(chain.gradient)} &nbsp;{caption('= ∂L/∂w as the engine computed it')}"
     steps = [" + ".join(products), total] if count > 1 else [total]
+    if chain.path_sum is not None and len(listed) < count:
+        steps.insert(1, f"{num(chain.path_sum)} &nbsp;{caption(f'(all {count} paths)')}")
     eq.add("sum of paths", steps)
     return out + f"<div style='margin-top:6px'>{eq.html()}</div>"

@@ -14,7 +14,7 @@ import numpy as np
 
 from engine.trace import Stage
 
-from .formula_markup import num, summary, value
+from .formula_markup import matrix_width, num, summary, value
 
 MAX_TERMS = 6  # terms of a sum written out before "…"
 
@@ -74,13 +74,15 @@ def resolve_focus(selection, layer: int, n_in: int, n_out: int) -> Focus:
 class StageContext:
     """One stage plus read access to the other recorded stages of the same trace."""
 
-    def __init__(self, stage: Stage, trace=None, max_entries: int = 12, max_samples: int = 4):
+    def __init__(self, stage: Stage, trace=None, max_entries: int = 12, max_samples: int = 4,
+                 budget: int | None = None):
         self.stage = stage
         self.stages = list(getattr(trace, "stages", trace or []))
         batch = getattr(trace, "batch", None)
         self.batch = None if batch is None else np.asarray(batch)
         self.max_entries = max_entries
         self.max_samples = max_samples
+        self.budget = budget  # pixels a formula line may take (None: no limit)
         layers = [s.layer for s in self.stages if s.layer is not None]
         self.n_layers = max(layers) if layers else None
 
@@ -144,7 +146,10 @@ class StageContext:
         return f"s{s + 1}"
 
     def small(self, *arrays) -> bool:
-        return all(a is not None and np.asarray(a).size <= self.max_entries for a in arrays)
+        """Show every entry: few entries, and each matrix fits on a formula line."""
+        return all(a is not None and np.asarray(a).size <= self.max_entries and
+                   (self.budget is None or matrix_width(a) <= self.budget - 40)
+                   for a in arrays)
 
     def brief(self, values) -> str:
         """A result: every entry when it is small, else its summary."""

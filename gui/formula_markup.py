@@ -27,7 +27,6 @@ ACTIVATION_SYMBOLS = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU"
                       "linear": "linear", "softmax": "softmax"}
 
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def fmt(value, decimals: int = 4) -> str:
@@ -64,10 +63,6 @@ def num(value, paren: bool = False, target: bool = False) -> str:
     return f"<span style='white-space:nowrap'>{text}</span>"
 
 
-def subscript(text: str) -> str:
-    return text.translate(_SUBSCRIPT_DIGITS)
-
-
 def sym(text: str) -> str:
     """An engine symbol ("∂L/∂z⁽²⁾", "W⁽²⁾[1,3]") as rich text: italic letters, <sup>(l)</sup>
     for the layer, subscripts for indices."""
@@ -83,12 +78,6 @@ def sym(text: str) -> str:
         else:
             out.append(html.escape(token))
     return "".join(out)
-
-
-def layer_sym(base: str, layer: int, index: str = "") -> str:
-    """z, 2, "3" -> z⁽²⁾ with subscript 3, as rich text."""
-    sub = f"<sub>{index}</sub>" if index else ""
-    return f"{sym(base)}<sup>({layer})</sup>{sub}"
 
 
 BRACKET = "1px solid #8a8a8a"
@@ -107,15 +96,19 @@ def matrix(values, highlight=None, target: bool = False, paren: bool = True) -> 
         return num(a.reshape(()), paren=paren, target=target)  # a scalar's transpose is itself
     rows = a.reshape(1, -1) if a.ndim <= 1 else a
     highlight = highlight or set()
-    body = []
+    body, widths = [], [0] * rows.shape[1]
     for r, row in enumerate(rows):
         tds = []
         for c, v in enumerate(row):
+            widths[c] = max(widths[c], _text_width(num(v, target=target)))
             bg = f" bgcolor='{HIGHLIGHT}'" if (r, c) in highlight else ""
-            tds.append(f"<td align='right' style='padding:0px 4px'{bg}>{num(v, target=target)}</td>")
+            tds.append(f"<td align='right' style='padding:0px 4px'{bg}>"
+                       f"{num(v, target=target)}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     side = f"border-top:{BRACKET}; border-bottom:{BRACKET};"
-    return (f"{BLOCK_START}<table cellspacing='0' cellpadding='0' style='border-collapse:collapse'>"
+    width = sum(widths) + 8 * len(widths) + 10  # for inline()'s line breaking
+    return (f"{BLOCK_START}<!--w:{width}--><table cellspacing='0' cellpadding='0' "
+            f"style='border-collapse:collapse'>"
             f"<tr><td width='3' style='border-left:{BRACKET}; {side}'></td>"
             f"<td style='padding:1px 0px'><table cellspacing='0' cellpadding='0'>{''.join(body)}"
             f"</table></td><td width='3' style='border-right:{BRACKET}; {side}'></td>"
@@ -133,7 +126,8 @@ def inline(text: str, style: str = "", budget: int | None = None) -> str:
     lines, line, width = [], [], 0
     for n, part in enumerate(parts):
         w = _width(part)
-        if budget and line and width + w > budget:
+        has_matrix = any(p.startswith(BLOCK_START) for p in line)
+        if budget and has_matrix and width + w > budget:
             carry = []
             if part.startswith(BLOCK_START) and len(line) > 1 and \
                     not line[-1].startswith(BLOCK_START):
@@ -145,20 +139,36 @@ def inline(text: str, style: str = "", budget: int | None = None) -> str:
     lines.append(line)
     rows = []
     for parts_of_line in lines:
-        cells = "".join(
-            f"<td valign='middle' style='white-space:nowrap; {style}'>"
-            f"{p.strip(BLOCK_START + BLOCK_END)}</td>" for p in parts_of_line)
+        cells = "".join(f"<td valign='middle' style='white-space:nowrap; {style}'>"
+                        f"{_cell_text(p)}</td>" for p in parts_of_line)
         rows.append(f"<table cellspacing='0' cellpadding='0'><tr>{cells}</tr></table>")
     return "".join(rows)
+
+
+def _cell_text(part: str) -> str:
+    """A part as a cell's content; spaces at a text's ends would collapse, so keep them."""
+    if part.startswith(BLOCK_START):
+        return part.strip(BLOCK_START + BLOCK_END)
+    core = part.strip(" ")
+    lead = "&nbsp;" if part.startswith(" ") else ""
+    trail = "&nbsp;" if part.endswith(" ") and core else ""
+    return f"{lead}{core}{trail}"
 
 
 def _width(part: str) -> int:
     """Rough width in pixels of a text or matrix part at the formula font size."""
     if part.startswith(BLOCK_START):
-        row = re.search(r"<tr>(.*?)</tr>", part.split("<table", 2)[2], re.S)
-        columns = row.group(1).count("<td") if row else 1
-        return columns * 60 + 12
-    return 8 * len(re.sub(r"<[^>]+>", "", html.unescape(part)))
+        return int(re.search(r"<!--w:(\d+)-->", part).group(1))
+    return _text_width(part)
+
+
+def matrix_width(values) -> int:
+    """Estimated pixels matrix() needs for these values."""
+    return _width(matrix(values)) if np.asarray(values).size > 1 else _text_width(num(values))
+
+
+def _text_width(markup: str) -> int:
+    return round(7.5 * len(re.sub(r"<[^>]+>", "", html.unescape(markup))))
 
 
 def value(values, highlight=None) -> str:
@@ -212,14 +222,13 @@ class Equations:
             left = lhs if n == 0 else ""
             last = n == len(steps) - 1 and len(steps) > 1
             body = result(step, self.kind, self.budget) if last else inline(step, "", self.budget)
+            sign = op if n == 0 else "="
             self.rows.append(f"<tr><td align='right' valign='middle' style='white-space:nowrap'>"
-                             f"{left}</td><td valign='middle'>&nbsp;{op if n == 0 else '='}&nbsp;</td>"
+                             f"{left}</td><td valign='middle'>&nbsp;{sign}&nbsp;</td>"
                              f"<td valign='middle'>{body}</td></tr>")
         if extra:
-            self.rows.append(f"<tr><td></td><td></td><td>{inline(extra, '', self.budget)}</td></tr>")
-
-    def add_html(self, content: str) -> None:
-        self.rows.append(f"<tr><td colspan='3'>{content}</td></tr>")
+            below = inline(extra, "", self.budget)
+            self.rows.append(f"<tr><td></td><td></td><td>{below}</td></tr>")
 
     def html(self) -> str:
         return (f"<table cellspacing='0' cellpadding='2' style='font-family:{MATH_FONT}'>"

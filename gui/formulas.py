@@ -15,9 +15,9 @@ from engine.trace import Stage
 
 from .chain_formulas import chain_html
 from .formula_context import StageContext, join_terms, resolve_focus, sum_of_products
-from .formula_markup import (ACCENTS, BLOCK_END, BLOCK_START, ACTIVATION_SYMBOLS, MARKERS, MINUS, MUTED, TINTS,
-                             Equations, caption, fmt_short, html_to_text, matrix, num,
-                             sample_table, sym, value)
+from .formula_markup import (ACCENTS, ACTIVATION_SYMBOLS, BLOCK_END, BLOCK_START, MARKERS,
+                             MINUS, MUTED, TINTS, Equations, caption, fmt_short, html_to_text,
+                             matrix, num, sample_table, sym, value)
 from .formulas_backward import render_backward
 
 __all__ = ["stage_html", "chain_html", "html_to_text"]
@@ -39,8 +39,9 @@ def stage_html(stage: Stage, selection=None, max_entries: int = 12, context=None
     with it, formulas can also show the numbers a neighbouring stage recorded (ŷ and y for
     ∂L/∂ŷ, a for σ′, ∂L/∂z⁽ˡ⁺¹⁾ for ∂L/∂a⁽ˡ⁾) and samples are named by training index.
     `width` (pixels of the view, None = unlimited) breaks long matrix expressions into lines."""
-    ctx = StageContext(stage, context, max_entries, max_samples)
-    eq = Equations(stage.kind, None if width is None else max(200, width - 150))
+    budget = None if width is None else max(200, width - 150)
+    ctx = StageContext(stage, context, max_entries, max_samples, budget)
+    eq = Equations(stage.kind, budget)
     renderers = {"forward": _forward, "loss": _loss, "backward": render_backward,
                  "update": _update}
     renderers[stage.kind](ctx, eq, selection)
@@ -53,12 +54,13 @@ def _page(ctx: StageContext, body: str) -> str:
     act = ACTIVATION_SYMBOLS.get(ctx.activation(stage.layer), "f") if stage.layer else ""
     intro = INTROS[stage.kind].format(layer=stage.layer, act=act)
     m = ctx.batch_size()
-    batch = "one sample" if m == 1 else f"a batch of m = {m} samples (one row each)"
+    batch = "" if stage.kind == "update" else " Shown for one sample." if m == 1 else \
+        f" Shown for a batch of m = {m} samples (one row each)."
     header = (f"<table width='100%' cellspacing='0' cellpadding='6' bgcolor='{tint}'><tr>"
               f"<td width='5' bgcolor='{accent}'></td><td>"
               f"<span style='font-size:large; font-weight:bold; color:{accent}'>"
               f"{MARKERS[stage.kind]}&nbsp;&nbsp;{sym(stage.title)}</span><br>"
-              f"<span style='color:{MUTED}; font-size:10pt'>{intro} Shown for {batch}.</span>"
+              f"<span style='color:{MUTED}; font-size:10pt'>{intro}{batch}</span>"
               f"</td></tr></table>")
     note = _note(ctx)
     body = body.replace(BLOCK_START, "").replace(BLOCK_END, "")  # any matrix not inlined
@@ -138,9 +140,9 @@ def _sub(*indices: int) -> str:
 
 def _focus_caption(ctx: StageContext, focus, what: str) -> str:
     if focus.chosen in ("out", "weight"):
-        return caption(f"The selected {what}, sample by sample:") + "<br>"
+        return caption(f"The selected {what}, sample by sample:")
     return caption(f"{what.capitalize()} shown, sample by sample (click a neuron or weight in "
-                   "the network to follow another):") + "<br>"
+                   "the network to follow another):")
 
 
 # -- loss --------------------------------------------------------------------------------------
@@ -171,7 +173,8 @@ def _loss(ctx: StageContext, eq: Equations, selection) -> None:
     n_layers = ctx.n_layers or 0
     focus = resolve_focus(selection, n_layers, 0, k)
     if ctx.small(y_hat, y):
-        extra = (f"{sym('ŷ')} = {value(y_hat, focus.out_cols(m))} &nbsp;&nbsp; "
+        extra = (f"{caption('where')} &nbsp;{sym('ŷ')} = {value(y_hat, focus.out_cols(m))}"
+                 " &nbsp;&nbsp; "
                  f"{sym('y')} = {matrix(y, focus.out_cols(m), target=True, paren=False)}")
     else:
         rows = [[ctx.sample_label(s), value(y_hat[s]), matrix(y[s], target=True, paren=False)]
@@ -221,7 +224,7 @@ def _update(ctx: StageContext, eq: Equations, selection) -> None:
         else:
             formula = f"{p} − Δ"
             note = (f"Δ = {p} − {p}<sub>new</sub>: the step {ctx.optimizer_name()} took "
-                    f"(rule below), read off the recorded parameters; gradient {g} was used")
+                    f"(rule above), read off the recorded parameters; gradient {g} was used")
         if ctx.small(old, new, grad):
             step = (f"{matrix(old, marks)} − {eta}·{matrix(grad, marks)}" if sgd
                     else f"{matrix(old, marks)} − {matrix(old - new, marks)}")
@@ -235,16 +238,13 @@ def _update(ctx: StageContext, eq: Equations, selection) -> None:
             label = f"{p}{_sub(*index)}" if key == "W" else f"{p}{_sub(index)}"
             rows.append([label, f"{num(old[index])} − {change}", num(new[index])])
         eq.add(p, [formula, ctx.brief(new)], note=note, op="←",
-               extra=sample_table(["entry", "old − step", "new"], rows,
-                                  0) if rows else "")
+               extra=sample_table(["entry", "old − step", "new"], rows))
 
 
 def _update_entries(key: str, focus, n_in: int) -> list:
     """Which entries to work out: the selected weight, else the weights into neuron j."""
     if key == "b":
         return [focus.j]
-    if focus.chosen == "weight":
-        return [(focus.i, focus.j)]
-    if focus.chosen == "in":
+    if focus.chosen in ("weight", "in"):
         return [(focus.i, focus.j)]
     return [(i, focus.j) for i in range(min(n_in, 4))]

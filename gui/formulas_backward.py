@@ -241,8 +241,8 @@ def _db(ctx: StageContext, eq: Equations, focus: Focus, dZ) -> None:
                      value(db, focus.bias())], note=note)
     else:
         j = focus.j
-        row = [f"{lhs}<sub>{j + 1}</sub>", join_terms([num(dZ[s, j], paren=s > 0) for s in range(m)]),
-               num(db[j])]
+        terms = join_terms([num(dZ[s, j], paren=s > 0) for s in range(m)])
+        row = [f"{lhs}<sub>{j + 1}</sub>", terms, num(db[j])]
         eq.add(lhs, [formula, ctx.brief(db)], note=note,
                extra=sample_table(["entry", "Σ over the samples", "value"], [row]))
 

@@ -18,7 +18,9 @@ GREY = np.array(colors.NEUTRAL_GREY + (255,), np.uint8)
 DIM_ALPHA = 45  # what is not highlighted fades to this alpha
 BINS = 64  # colour levels per map for edges (few pens ⇒ fast painting)
 AA_MAX_EDGES = 2500  # antialiased lines cost ~5x; denser graphs are drawn without
-MAX_STEP = 56.0  # px between neighbouring neurons of a column, at most
+MAX_STEP = 120.0  # px between neighbouring neurons of a column, at most
+MAX_RADIUS = 22.0  # px; bigger nodes look like buttons, not neurons
+HEADER_PAD = 6.0  # px kept free between neighbouring column headers
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -38,45 +40,57 @@ class Layout(NamedTuple):
     col_x: np.ndarray
     radius: float
     top: float  # where the nodes' area starts (below the column headers)
+    step: float  # vertical distance between neighbouring neurons of a column
 
 
 def column_name(layer: int, n_layers: int) -> str:
     return "input" if layer == 0 else "output" if layer == n_layers - 1 else f"hidden {layer}"
 
 
-def fit_headers(names, activations, room: float, measure: Callable[[str], float],
+def header_lefts(col_x, widths, lo: float, hi: float) -> np.ndarray:
+    """Left edge of every column header: centred over its column, but kept within lo..hi."""
+    widths = np.asarray(widths, float)
+    return np.maximum(np.minimum(np.asarray(col_x, float) - widths / 2, hi - widths), lo)
+
+
+def headers_collide(col_x, widths, lo: float, hi: float, pad: float = HEADER_PAD) -> bool:
+    left, widths = header_lefts(col_x, widths, lo, hi), np.asarray(widths, float)
+    return bool(np.any(left[1:] < left[:-1] + widths[:-1] + pad))
+
+
+def fit_headers(names, activations, col_x, lo: float, hi: float,
+                measure: Callable[[str], float],
                 point_size: float = 9.0) -> tuple[list[list[str]], float]:
-    """Column headers (lines per column) and their font size: "name · activation" on one line if
-    it fits in `room` px, else two lines, else abbreviated and shrunk (never below 6.5 pt)."""
+    """Column headers (lines per column) and their font size, such that no two headers overlap:
+    "name · activation" on one line, else two lines, else abbreviated and shrunk (not below
+    6.5 pt), else abbreviated names alone. `measure` gives a text's width at `point_size`."""
+    def widths(lines, scale=1.0):
+        return [max(measure(t) for t in ls) * scale for ls in lines]
+
     for lines in ([[f"{n} · {a}" if a else n] for n, a in zip(names, activations)],
-                  [[n, a] for n, a in zip(names, activations)]):
-        if max(measure(t) for ls in lines for t in ls) <= room * 0.95:
+                  [[n, a] if a else [n] for n, a in zip(names, activations)]):
+        if not headers_collide(col_x, widths(lines), lo, hi):
             return lines, point_size
-    lines = [[n.replace("hidden ", "h").replace("output", "out"), SHORT_ACTIVATIONS.get(a, a)]
-             for n, a in zip(names, activations)]
-    widest = max(measure(t) for ls in lines for t in ls)
-    return lines, max(6.5, point_size * min(1.0, room * 0.95 / widest))
+    short = [n.replace("hidden ", "h").replace("output", "out") for n in names]
+    lines = [[n, SHORT_ACTIVATIONS.get(a, a)] if a else [n] for n, a in zip(short, activations)]
+    for points in np.arange(point_size, 6.49, -0.5):
+        if not headers_collide(col_x, widths(lines, points / point_size), lo, hi):
+            return lines, float(points)
+    return [[n] for n in short], 6.5
 
 
-def _node_area(sizes, height: float, top: float) -> tuple[float, float]:
-    avail = max(height - top - 28, 20)
-    return avail, min(avail / max(sizes), MAX_STEP)
-
-
-def column_step(sizes, height: float, top: float) -> float:
-    """Vertical distance between neurons of a column (sets the label font before placing)."""
-    return _node_area(sizes, height, top)[1]
-
-
-def place_nodes(sizes, width: float, height: float, top: float, left: float,
-                right: float) -> Layout:
-    """Columns spread between the `left` and `right` margins, each centred vertically."""
+def place_nodes(sizes, width: float, height: float, top: float, left: float, right: float,
+                bottom: float = 28.0) -> Layout:
+    """Columns spread evenly between the `left` and `right` margins, each centred vertically
+    between `top` and `height - bottom`; neuron spacing and radius grow with the room."""
     sizes, n_cols = tuple(int(n) for n in sizes), len(sizes)
-    avail, step = _node_area(sizes, height, top)
-    r = float(np.clip(min(step * 0.36, (width - left - right) / (n_cols - 1) * 0.16), 2.5, 16))
-    gap = (width - left - right - 2 * r) / (n_cols - 1)
+    avail = max(height - top - bottom, 20.0)
+    step = min(avail / max(sizes), MAX_STEP)
+    room = max(width - left - right, 10.0)
+    r = float(np.clip(min(step * 0.3, room / (n_cols - 1) * 0.2), 2.5, MAX_RADIUS))
+    gap = max(room - 2 * r, 0.0) / (n_cols - 1)
     col_x = left + r + gap * np.arange(n_cols)
-    mid = top + 4 + avail / 2
+    mid = top + avail / 2
     xy = [np.column_stack([np.full(n, x), mid + (np.arange(n) - (n - 1) / 2) * step])
           for x, n in zip(col_x, sizes)]
     seg = np.concatenate([np.column_stack([np.repeat(src, len(dst), 0),
@@ -85,7 +99,7 @@ def place_nodes(sizes, width: float, height: float, top: float, left: float,
     return Layout(sizes, np.concatenate(xy), np.concatenate([[0], np.cumsum(sizes)]),
                   np.repeat(np.arange(n_cols), sizes),
                   np.concatenate([[0], np.cumsum(np.multiply(sizes[:-1], sizes[1:]))]),
-                  seg, col_x, r, top)
+                  seg, col_x, r, top, step)
 
 
 def node_name(labels, n_layers: int, layer: int, n: int) -> str:

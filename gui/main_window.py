@@ -31,6 +31,7 @@ from .training_controls import TrainingActions, TrainingControls
 from .worker import TrainingWorker
 
 REDRAW_HZ = 30
+PLOT_HZ = 10
 
 
 class MainWindow(QMainWindow):
@@ -56,7 +57,8 @@ class MainWindow(QMainWindow):
         self.playing = False
         self.last_error = ""
         self.hovered_neuron = (-1, -1)
-        self._dirty = False
+        self._dirty = set()  # which views have news: "stats", "outputs", "hover"
+        self._last_plot_refresh = 0.0
         self._rate_samples: deque[tuple[float, int]] = deque(maxlen=120)
 
         self.actions = TrainingActions(self)
@@ -246,16 +248,17 @@ class MainWindow(QMainWindow):
             self.loss_plot.append(stats.step, stats.train_loss, stats.test_loss)
             self.grad_plot.append(stats.step, stats.grad_norms)
         self._rate_samples.append((time.perf_counter(), stats.step))
-        self._dirty = True
+        self._dirty.update(("stats", "plots"))
 
     def on_boundary(self, generation: int, outputs) -> None:
         if generation == self.generation:
             self.latest_outputs = outputs
-            self._dirty = True
+            self._dirty.add("outputs")
 
     def on_running(self, running: bool) -> None:
         self.playing = running
         self.actions.set_playing(running)
+        self._dirty.add("stats")  # the status bar's rate turns into "paused" and back
 
     def on_diverged(self, generation: int, message: str) -> None:
         if generation != self.generation:
@@ -266,32 +269,46 @@ class MainWindow(QMainWindow):
 
     def on_neuron_hovered(self, layer: int, neuron: int) -> None:
         self.hovered_neuron = (layer, neuron)
-        self._dirty = True
+        self._dirty.add("outputs")
 
     # -- drawing --------------------------------------------------------------------------------
     def redraw(self) -> None:
-        if not self._dirty:
-            return
-        self._dirty = False
+        """Push the latest snapshot into the views that have news.
+
+        Repainting is what costs (the worker shares the interpreter lock with this thread), so
+        each view repaints only when its data changed, and the plots, whose axes re-layout on
+        every range change, at most PLOT_HZ times a second.
+        """
+        dirty, self._dirty = self._dirty, set()
         stats = self.latest_stats
-        if stats is not None:
+        if "stats" in dirty and stats is not None:
             self.graph.set_stats(stats)
-        self.loss_plot.refresh()
-        self.grad_plot.refresh()
-        if self.latest_outputs is not None:
-            self.boundary.set_output(self.latest_outputs[-1])
-            layer, neuron = self.hovered_neuron
-            if layer >= 0 and layer < len(self.latest_outputs):
-                name = "input" if layer == 0 else (
-                    "output" if layer == len(self.latest_outputs) - 1 else f"hidden {layer}")
-                self.boundary.set_overlay(self.latest_outputs[layer][:, neuron],
-                                          f"{name}, neuron {neuron + 1}")
+            self._update_status(stats)
+        if "plots" in dirty:
+            now = time.perf_counter()
+            if now - self._last_plot_refresh >= 1 / PLOT_HZ:
+                self._last_plot_refresh = now
+                self.loss_plot.refresh()
+                self.grad_plot.refresh()
             else:
-                self.boundary.set_overlay(None, "")
-        self._update_status(stats)
+                self._dirty.add("plots")  # not yet: the next tick brings the last points
+        if "outputs" in dirty and self.latest_outputs is not None:
+            self._show_outputs()
+
+    def _show_outputs(self) -> None:
+        outputs = self.latest_outputs
+        self.boundary.set_output(outputs[-1])
+        layer, neuron = self.hovered_neuron
+        if 0 <= layer < len(outputs):
+            name = "input" if layer == 0 else (
+                "output" if layer == len(outputs) - 1 else f"hidden {layer}")
+            self.boundary.set_overlay(outputs[layer][:, neuron], f"{name}, neuron {neuron + 1}")
+        else:
+            self.boundary.set_overlay(None, "")
 
     def force_redraw(self) -> None:
-        self._dirty = True
+        self._dirty.update(("stats", "plots", "outputs"))
+        self._last_plot_refresh = 0.0
         self.redraw()
 
     def steps_per_second(self) -> float:

@@ -214,7 +214,9 @@ class NetworkGraph(QWidget):
         return graph_layout.node_name(self._labels, len(self._sizes), layer, n)
 
     def _ensure_geometry(self):
-        """Fonts and margins are measured here; graph_layout places the nodes between them."""
+        """Fonts and margins are measured here; graph_layout places the nodes between them:
+        input labels on the left, ŷ labels on the right, column headers above and the colour
+        bar below (a narrow pane keeps its whole width for the network)."""
         size = (self.canvas.width(), self.canvas.height())
         if self._geom_size == size:
             return
@@ -223,22 +225,26 @@ class NetworkGraph(QWidget):
         self._font = QFont(self.font())
         self._font.setPointSizeF(9)
         fm = QFontMetricsF(self._font)
-        # right edge: rotated title, bar, tick labels
-        self._bar_width = fm.lineSpacing() + 28 + fm.horizontalAdvance("−8.88e-88")
+        self._bar_height = 2 * fm.lineSpacing() + 34  # title, bar, tick labels
+        left = max(fm.horizontalAdvance(t) for t in self._labels) + 12
+        right = fm.horizontalAdvance("ŷ₁₀" if self._sizes[-1] > 9 else "ŷ₉") + 12
         names = [column_name(k, n_cols) for k in range(n_cols)]
-        self._headers, points = graph_layout.fit_headers(
-            names, [""] + self._activations, (w - self._bar_width - 60) / (n_cols - 1),
-            fm.horizontalAdvance, self._font.pointSizeF())
-        self._header_font = QFont(self._font)
-        self._header_font.setPointSizeF(points)
-        top = len(self._headers[0]) * QFontMetricsF(self._header_font).lineSpacing() + 12
-        step = graph_layout.column_step(self._sizes, h, top)
+        top = fm.lineSpacing() + 14
+        for _ in range(3):  # headers need the column positions, which depend on their height
+            self._layout = graph_layout.place_nodes(self._sizes, w, h, top, left, right,
+                                                    self._bar_height)
+            self._headers, points = graph_layout.fit_headers(
+                names, [""] + self._activations, self._layout.col_x, 4, w - 4,
+                fm.horizontalAdvance, self._font.pointSizeF())
+            self._header_font = QFont(self._font)
+            self._header_font.setPointSizeF(points)
+            lines = max(len(header) for header in self._headers)
+            needed = lines * QFontMetricsF(self._header_font).lineSpacing() + 14
+            if needed <= top:
+                break
+            top = needed
         self._label_font = QFont(self._font)
-        self._label_font.setPointSizeF(float(np.clip(step * 0.55, 6, 9)))
-        lfm = QFontMetricsF(self._label_font)
-        left = max(lfm.horizontalAdvance(t) for t in self._labels) + 10
-        right = self._bar_width + lfm.horizontalAdvance("ŷ₁₀") + 8
-        self._layout = graph_layout.place_nodes(self._sizes, w, h, top, left, right)
+        self._label_font.setPointSizeF(float(np.clip(self._layout.step * 0.55, 6, 9)))
         self._lines = [QLineF(*s) for s in self._layout.seg.tolist()]
         self._colors_dirty = self._edges_urgent = True
 
@@ -305,7 +311,7 @@ class NetworkGraph(QWidget):
     def _paint_flow(self, p):
         """Arrowheads on some highlighted edges: right for forward, left for backward."""
         layer, direction, _ = self._highlight
-        size = float(np.clip(self._layout.radius * 0.6, 3.0, 7.0))
+        size = float(np.clip(self._layout.radius * 0.5, 3.0, 9.0))
         p.setPen(Qt.NoPen)
         p.setBrush(QColor(40, 40, 40, 220))
         for triangle in graph_layout.flow_arrows(self._layout, layer, direction, size):
@@ -325,41 +331,48 @@ class NetworkGraph(QWidget):
                 p.setPen(pen)
                 p.drawEllipse(self.neuron_position(*node), r + 3, r + 3)
 
+    def header_rects(self) -> list[QRectF]:
+        """Where each column header is drawn (the lines of a header centred on each other)."""
+        self._ensure_geometry()
+        fm = QFontMetricsF(self._header_font)
+        widths = [max(fm.horizontalAdvance(t) for t in lines) for lines in self._headers]
+        lefts = graph_layout.header_lefts(self._layout.col_x, widths, 4, self.canvas.width() - 4)
+        return [QRectF(x, 6, wd, len(lines) * fm.lineSpacing())
+                for x, wd, lines in zip(lefts.tolist(), widths, self._headers)]
+
     def _paint_labels(self, p):
         p.setPen(QColor(40, 40, 40))
         p.setFont(self._header_font)
         fm = QFontMetricsF(self._header_font)
-        right = self.canvas.width() - self._bar_width
-        for x, lines in zip(self._layout.col_x, self._headers):
+        for rect, lines in zip(self.header_rects(), self._headers):
             for k, text in enumerate(lines):
-                tw = fm.horizontalAdvance(text)
-                p.drawText(QPointF(min(max(x - tw / 2, 2), right - tw),
-                                   6 + fm.ascent() + k * fm.lineSpacing()), text)
+                x = rect.center().x() - fm.horizontalAdvance(text) / 2
+                p.drawText(QPointF(x, rect.top() + fm.ascent() + k * fm.lineSpacing()), text)
         p.setFont(self._label_font)
         lfm = QFontMetricsF(self._label_font)
         r, base = self._layout.radius, (lfm.ascent() - lfm.descent()) / 2
         xy = self._layout.node_xy
         for (x, y), text in zip(xy.tolist(), self._labels):
-            p.drawText(QPointF(x - r - 5 - lfm.horizontalAdvance(text), y + base), text)
+            p.drawText(QPointF(x - r - 6 - lfm.horizontalAdvance(text), y + base), text)
         n_out = self._sizes[-1]
         for n, (x, y) in enumerate(xy[-n_out:].tolist()):
             index = str(n + 1).translate(SUB) if n_out > 1 else ""
-            p.drawText(QPointF(x + r + 5, y + base), "ŷ" + index)
-        if self._stats is None:
-            p.setPen(QColor(120, 120, 120))
-            p.drawText(QPointF(8, self.canvas.height() - 8), "no training statistics yet")
+            p.drawText(QPointF(x + r + 6, y + base), "ŷ" + index)
 
     def _paint_colorbar(self, p, w, h):
+        """A horizontal colour bar along the bottom: title above, tick labels below."""
         cmap, _, lo, hi, log = self._colors.bar
         fm = QFontMetricsF(self._font)
-        top, bottom = self._layout.top + 8, h - 24
-        if bottom - top < 40:
+        label_room = fm.horizontalAdvance("−8.88e-88") + 8  # centred end labels must fit
+        length = min(w - label_room - 16, 420.0)
+        if length < 40:
             return
-        bar = QRectF(w - self._bar_width + fm.lineSpacing() + 8, top, 12, bottom - top)
+        top = h - self._bar_height + fm.lineSpacing() + 12
+        bar = QRectF((w - length) / 2, top, length, 10)
         if cmap is None:
             p.setBrush(QColor(*colors.NEUTRAL_GREY))
         else:
-            grad = QLinearGradient(bar.bottomLeft(), bar.topLeft())
+            grad = QLinearGradient(bar.topLeft(), bar.topRight())
             stops = np.linspace(0, 1, 17)
             for t, c in zip(stops, colors.map_values(stops, cmap, 0, 1)):
                 grad.setColorAt(t, QColor(*c.tolist()))
@@ -369,18 +382,19 @@ class NetworkGraph(QWidget):
         p.setFont(self._font)
         p.setPen(QColor(40, 40, 40))
         title, lo_text, hi_text = self.colorbar_text()
-        ticks = [(bar.bottom(), lo_text), (bar.top(), hi_text)]
-        if cmap is not None:
-            ticks.append((bar.center().y(), fmt(graph_layout.bar_midpoint(lo, hi, log), 3)))
-        for y, text in ticks:
-            p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y))
-            p.drawText(QPointF(bar.right() + 5, y + fm.ascent() / 2 - 1), text)
-        p.save()  # the title runs up the left side of the bar, as on a plot axis
-        p.translate(bar.left() - 6, bar.center().y())
-        p.rotate(-90)
-        text = fm.elidedText(title, Qt.ElideRight, bar.height())
-        p.drawText(QPointF(-fm.horizontalAdvance(text) / 2, 0), text)
-        p.restore()
+        title = fm.elidedText(title, Qt.ElideRight, w - 12)
+        p.drawText(QPointF((w - fm.horizontalAdvance(title)) / 2, bar.top() - 5 - fm.descent()),
+                   title)
+        baseline = bar.bottom() + 5 + fm.ascent()
+        if cmap is None:
+            p.setPen(QColor(120, 120, 120))
+            text = "no training statistics yet"
+            p.drawText(QPointF((w - fm.horizontalAdvance(text)) / 2, baseline), text)
+            return
+        mid = fmt(graph_layout.bar_midpoint(lo, hi, log), 3)
+        for x, text in ((bar.left(), lo_text), (bar.center().x(), mid), (bar.right(), hi_text)):
+            p.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3))
+            p.drawText(QPointF(x - fm.horizontalAdvance(text) / 2, baseline), text)
 
     # -- mouse ------------------------------------------------------------------------------
     def _item_at(self, pos):

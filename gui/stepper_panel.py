@@ -51,13 +51,25 @@ class StepperPanel(QWidget):
         self._build()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._play_tick)
+        # Deferred re-layout after resizes; owned timers die with the panel (a bare
+        # singleShot could fire into a deleted widget).
+        self._refit_timer = self._deferred(self._fit_list)
+        self._reflow_timer = self._deferred(self._show_current)
         for widget in (self, self.stage_list, self.browser, self.prev_button, self.next_button,
                        self.play_button, self.finish_button, self.cancel_button, self.sample_combo):
             widget.installEventFilter(self)
-        self.browser.viewport().installEventFilter(self)
+        self._viewport = self.browser.viewport()  # kept: no C++ call needed in eventFilter
+        self._viewport.installEventFilter(self)
         self.splitter.installEventFilter(self)
         self._shown_width = None
         self._show_current()
+
+    def _deferred(self, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(0)
+        timer.timeout.connect(slot)
+        return timer
 
     # -- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -69,6 +81,7 @@ class StepperPanel(QWidget):
         self.info_label = QLabel("No step traced yet.")
         self.info_label.setStyleSheet("color: #555")
         self.info_label.setWordWrap(True)
+        self.info_label.setToolTip("Which step is traced, on which samples, and its loss")
 
         self.sample_combo = QComboBox()
         self.sample_combo.addItems(["current mini-batch", "one training sample"])
@@ -84,8 +97,9 @@ class StepperPanel(QWidget):
         trace_label = QLabel("Trace:")
         trace_label.setToolTip(self.sample_combo.toolTip())
         sample_row.addWidget(trace_label)
-        sample_row.addWidget(self.sample_combo, 1)
+        sample_row.addWidget(self.sample_combo)
         sample_row.addWidget(self.sample_spin)
+        sample_row.addStretch(1)
 
         self.stage_list = QListWidget()
         self.stage_list.setToolTip("The stages of the step in the order they are computed: "
@@ -241,6 +255,8 @@ class StepperPanel(QWidget):
             return
         self._selection = selection
         self._show_current()
+        if selection and selection[0] == "weight" and "name='chain'" in self._current_html():
+            self.browser.scrollToAnchor("chain")  # the part the click asked about
 
     def selection(self):
         return self._selection
@@ -385,11 +401,11 @@ class StepperPanel(QWidget):
         """Left/Right step through the stages while the panel has focus, even though the main
         window binds Right to "train one step" (claim the key in ShortcutOverride)."""
         if watched is self.splitter and event.type() == QEvent.Resize and not self._user_sized:
-            QTimer.singleShot(0, self._fit_list)
+            self._refit_timer.start()
             return False
-        if watched is self.browser.viewport():
+        if watched is self._viewport:
             if event.type() == QEvent.Resize and self._shown_width != self._formula_width():
-                QTimer.singleShot(0, self._show_current)  # re-flow long formulas to the width
+                self._reflow_timer.start()  # re-flow long formulas to the new width
             return False
         if event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and \
                 event.modifiers() == Qt.NoModifier and event.key() in (Qt.Key_Left, Qt.Key_Right):

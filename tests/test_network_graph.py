@@ -217,6 +217,44 @@ def test_widest_and_smallest_networks_render(qtbot):
     assert not tiny.grab().isNull()
 
 
+@pytest.mark.parametrize("sizes, size", [
+    (PLAYGROUND, (430, 600)), (PLAYGROUND, (260, 400)), ([2] + [8] * 6 + [1], (370, 540)),
+    ([2] + [8] * 6 + [1], (700, 600)), ([2] + [32] * 10 + [1], (280, 300)),
+    ([1, 1, 1], (300, 250))])
+def test_network_fills_the_canvas_and_headers_never_overlap(qtbot, sizes, size):
+    graph = NetworkGraph()
+    qtbot.addWidget(graph)
+    graph.resize(*size)
+    graph.set_architecture(sizes, ["x₁", "x₂"][:sizes[0]],
+                           ["leaky_relu"] * (len(sizes) - 2) + ["softplus"])
+    graph.show()
+    qtbot.waitExposed(graph)
+    w, h = graph.canvas.width(), graph.canvas.height()
+    rects = graph.header_rects()
+    for a, b in zip(rects, rects[1:]):
+        assert a.right() < b.left()
+    assert rects[0].left() >= 0 and rects[-1].right() <= w
+    lay = graph._layout
+    assert rects[0].bottom() < lay.node_xy[:, 1].min() - lay.radius  # headers above the nodes
+    # columns spread over the whole width (input labels and ŷ on the sides)...
+    assert lay.col_x[0] - lay.radius < 0.15 * w and lay.col_x[-1] + lay.radius > 0.85 * w
+    # ... and the drawing is centred vertically between the headers and the colour bar
+    ys = lay.node_xy[:, 1]
+    bar_top = h - graph._bar_height
+    assert ys.max() + lay.radius < bar_top
+    assert (ys.min() + ys.max()) / 2 == pytest.approx((lay.top + bar_top) / 2)
+    assert not graph.grab().isNull()
+
+
+def test_nodes_grow_with_the_room(qtbot):
+    small = make_graph(qtbot, size=(300, 260))
+    large = make_graph(qtbot, size=(700, 600))
+    assert large.header_rects()[-1].height() == small.header_rects()[-1].height() / 2  # 1 line
+    assert small._layout.radius < large._layout.radius == 22
+    gap = large.neuron_position(1, 1).y() - large.neuron_position(1, 0).y()
+    assert gap > small.neuron_position(1, 1).y() - small.neuron_position(1, 0).y()
+
+
 def test_colour_helpers():
     from gui import colors
 
@@ -238,13 +276,19 @@ def test_colour_helpers():
 def test_layout_places_nodes_and_hit_tests_round_trip():
     from gui import graph_layout as gl
 
-    lay = gl.place_nodes(PLAYGROUND, 800, 400, top=30, left=40, right=120)
+    lay = gl.place_nodes(PLAYGROUND, 800, 400, top=30, left=40, right=120, bottom=50)
     assert lay.node_xy.shape == (9, 2) and lay.seg.shape == (18, 4)
     assert lay.node_start.tolist() == [0, 2, 6, 8, 9] and lay.edge_start.tolist() == [0, 8, 16, 18]
     assert lay.col_x[0] - lay.radius == 40 and lay.col_x[-1] + lay.radius == 800 - 120
-    for layer in range(len(PLAYGROUND)):  # every column is centred in the area below `top`
+    np.testing.assert_allclose(np.diff(lay.col_x), (800 - 160 - 2 * lay.radius) / 3)  # even
+    for layer in range(len(PLAYGROUND)):  # every column is centred between top and bottom
         ys = lay.node_xy[lay.node_start[layer]:lay.node_start[layer + 1], 1]
-        assert ys.mean() == pytest.approx(30 + 4 + (400 - 30 - 28) / 2)
+        assert ys.mean() == pytest.approx(30 + (400 - 30 - 50) / 2)
+    # more room: bigger nodes and spacing, up to a limit
+    small = gl.place_nodes(PLAYGROUND, 300, 200, top=30, left=20, right=20, bottom=50)
+    huge = gl.place_nodes(PLAYGROUND, 3000, 3000, top=30, left=20, right=20, bottom=50)
+    assert small.radius < lay.radius <= huge.radius == gl.MAX_RADIUS
+    assert small.step < lay.step < huge.step == gl.MAX_STEP
     for layer, n in enumerate(PLAYGROUND):
         for k in range(n):
             assert gl.node_at(lay, *lay.node_xy[lay.node_start[layer] + k]) == (layer, k)
@@ -282,8 +326,16 @@ def test_layout_colours_headers_and_pen_groups(playground_stats):
     assert gl.stats_fit(PLAYGROUND, playground_stats)
     assert not gl.stats_fit([2, 3, 1], playground_stats) and not gl.stats_fit(PLAYGROUND, None)
     names, acts = ["input", "hidden 1", "output"], ["", "leaky_relu", "sigmoid"]
-    assert gl.fit_headers(names, acts, 100, len) == ([["input"], ["hidden 1 · leaky_relu"],
-                                                      ["output · sigmoid"]], 9.0)
-    assert gl.fit_headers(names, acts, 12, len)[0][1] == ["hidden 1", "leaky_relu"]
-    short, points = gl.fit_headers(names, acts, 5, len)
-    assert short[1:] == [["h1", "leaky"], ["out", "sigm"]] and 6.5 <= points < 9.0
+
+    def fit(spacing):  # measure = len: one px per character, plus HEADER_PAD = 6 px between
+        return gl.fit_headers(names, acts, [0, spacing, 2 * spacing], -99, 99, len)
+
+    assert fit(30) == ([["input"], ["hidden 1 · leaky_relu"], ["output · sigmoid"]], 9.0)
+    assert fit(20) == ([["input"], ["hidden 1", "leaky_relu"], ["output", "sigmoid"]], 9.0)
+    assert fit(11) == ([["input"], ["h1", "leaky"], ["out", "sigm"]], 9.0)
+    assert fit(10.5) == ([["input"], ["h1", "leaky"], ["out", "sigm"]], 8.0)  # shrunk to fit
+    assert fit(4) == ([["input"], ["h1"], ["out"]], 6.5)  # last resort
+    # headers stay inside lo..hi, even if that moves them off their column's centre
+    np.testing.assert_allclose(gl.header_lefts([0, 50, 100], [20, 20, 30], 0, 110), [0, 40, 80])
+    assert gl.headers_collide([0, 20], [20, 20], 0, 100)  # 6 px padding required
+    assert not gl.headers_collide([0, 26], [20, 20], -100, 100)

@@ -205,7 +205,9 @@ def test_adam_update_shows_the_step_taken(worked):
     update = next(s for s in tr.stages if s.kind == "update" and s.layer == 1)
     text = html_to_text(stage_html(update, context=tr))
     old, new = float(update.get("W")[0, 0]), float(update.get("W_new")[0, 0])
-    assert f"{old:.4f} − {old - new:.4f}" in text and f"{new:.4f}" in text
+    step = old - new  # Δ read off the recorded parameters (Adam's first step is ±η)
+    shown = f"({step:.4f})".replace("-", "−") if step < 0 else f"{step:.4f}"
+    assert f"{old:.4f} − {shown}" in text and f"{new:.4f}" in text
     assert "adam" in text
 
 
@@ -216,3 +218,31 @@ def test_a_single_training_sample_trace(panel):
     text = panel.text()
     assert "Shown for one sample" in text and "array" not in text  # small: every entry
     assert "training sample #2" in panel.info_label.text()
+
+
+def test_arrow_keys_win_over_a_window_shortcut_on_right(qtbot, worked):
+    """The main window binds Right to "train one step"; inside the panel Right means Next,
+    whichever child has focus (a push button would otherwise let the shortcut fire)."""
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QMainWindow
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    panel = StepperPanel()
+    window.setCentralWidget(panel)
+    fired = []
+    action = QAction("Step", window)
+    action.setShortcut(QKeySequence(Qt.Key_Right))
+    action.triggered.connect(lambda: fired.append(True))
+    window.addAction(action)
+    panel.set_trace(worked, None, 1)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    for n, focus in enumerate((panel.finish_button, panel.stage_list, panel.browser, panel), 1):
+        focus.setFocus()
+        QTest.keyClick(window.windowHandle(), Qt.Key_Right)  # through the shortcut machinery
+        assert panel.current_index == n and fired == []
+    QTest.keyClick(window.windowHandle(), Qt.Key_Left)
+    assert panel.current_index == 3 and fired == []
