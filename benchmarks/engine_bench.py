@@ -151,8 +151,8 @@ def numpy_final_params(spec, batches):
 
 
 def max_difference(ours, theirs) -> float:
-    return max(float(np.max(np.abs(a - b))) for pair_a, pair_b in zip(ours, theirs)
-               for a, b in zip(pair_a, pair_b))
+    return max(float(np.max(np.abs(a - b))) for pair_a, pair_b in zip(ours, theirs, strict=True)
+               for a, b in zip(pair_a, pair_b, strict=True))
 
 
 def main(argv=None) -> int:
@@ -183,8 +183,7 @@ def main(argv=None) -> int:
         default_threads = torch.get_num_threads()
         reference = numpy_final_params(spec, batches)
         for dtype_name, dtype in (("float64", torch.float64), ("float32", torch.float32)):
-            for label, threads in (("1 thread", 1), (f"{default_threads} threads",
-                                                     default_threads)):
+            for threads in sorted({1, default_threads}):
                 key = f"torch_{dtype_name}_{threads}t"
                 rates = []
                 for _ in range(args.repeats):

@@ -33,7 +33,8 @@ class Dataset:
 def _circle(rng, n, noise):
     radius = 5.0
     inner = n // 2
-    r = np.concatenate([rng.uniform(0, radius * 0.5, inner), rng.uniform(radius * 0.7, radius, n - inner)])
+    r = np.concatenate([rng.uniform(0, radius * 0.5, inner),
+                        rng.uniform(radius * 0.7, radius, n - inner)])
     angle = rng.uniform(0, 2 * np.pi, n)
     points = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
     points += rng.uniform(-radius, radius, (n, 2)) * noise
@@ -107,7 +108,8 @@ def _regress_gaussian(rng, n, noise):
 
 def _xor4(rng, n, noise):
     # The seed notebook's four XOR points, fixed: n and noise do not apply.
-    return np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0.0, 1.0, 1.0, 0.0])
+    points = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    return points, np.array([0.0, 1.0, 1.0, 0.0])
 
 
 GENERATORS = {
@@ -141,7 +143,8 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
         task = "regression" if np.any(y != np.round(y)) else "classification"
     elif name == "csv":
         X, y = load_csv(csv_path, label_column)
-        task = "regression" if np.any(y != np.round(y)) or len(np.unique(y)) > MAX_CLASSES else "classification"
+        many_values = len(np.unique(y)) > MAX_CLASSES
+        task = "regression" if np.any(y != np.round(y)) or many_values else "classification"
     elif name in GENERATORS:
         if not 0 <= noise <= 0.5:
             raise ValueError(f"noise must be between 0 and 0.5, got {noise}")
@@ -151,7 +154,8 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
     else:
         raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(ALL_DATASETS)}")
     if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f"dataset {name!r} needs as many labels as points (got {len(X)} and {len(y)})")
+        raise ValueError(
+            f"dataset {name!r} needs as many labels as points (got {len(X)} and {len(y)})")
     n_classes = 0
     if task == "classification":
         if y.min() < 0:

@@ -46,13 +46,14 @@ def extended_copy(network: Network) -> Network:
 def _loss_and_kinks(network: Network, X, y):
     """Loss, and which side of 0 every pre-activation of a kinked activation is on."""
     passes = network.pass_through(X)
-    kinks = [z > 0 for (z, _), layer in zip(passes, network.layers) if layer.activation.kinked]
+    kinks = [z > 0 for (z, _), layer in zip(passes, network.layers, strict=True)
+             if layer.activation.kinked]
     z, a = passes[-1]
     return network.loss.value(z, a, y), kinks
 
 
 def _same(kinks_a, kinks_b) -> bool:
-    return all(np.array_equal(p, q) for p, q in zip(kinks_a, kinks_b))
+    return all(np.array_equal(p, q) for p, q in zip(kinks_a, kinks_b, strict=True))
 
 
 def gradcheck(network: Network, X: np.ndarray, y: np.ndarray, *, eps: float = 1e-5,

@@ -26,7 +26,7 @@ class Network:
         rng = rng if rng is not None else np.random.default_rng(0)
         init = get_initializer(initializer)
         layers = []
-        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             if weights is not None:
                 W = _given(weights[i]["W"], (fan_in, fan_out), f"layer {i + 1}'s W", dtype)
                 b = _given(weights[i]["b"], (fan_out,), f"layer {i + 1}'s b", dtype)

@@ -18,7 +18,7 @@ from .trainer import Trainer
 def session_dict(spec: Spec, weights, biases, step: int = 0) -> dict:
     """A session from a spec and per-layer weight matrices and bias vectors."""
     layers = [{"W": np.asarray(W).tolist(), "b": np.asarray(b).tolist()}
-              for W, b in zip(weights, biases)]
+              for W, b in zip(weights, biases, strict=True)]
     return {"format": FORMAT, "kind": "session", "step": step, "spec": spec.to_dict(),
             "weights": layers}
 

@@ -62,7 +62,8 @@ class Spec:
         for name in self.activations:
             if name not in HIDDEN_ACTIVATIONS:
                 raise ValueError(
-                    f"unknown hidden activation {name!r}; choose from {', '.join(HIDDEN_ACTIVATIONS)}"
+                    f"unknown hidden activation {name!r}; "
+                    f"choose from {', '.join(HIDDEN_ACTIVATIONS)}"
                 )
         if self.output_activation not in ACTIVATIONS:
             raise ValueError(f"unknown output activation {self.output_activation!r}")
@@ -129,7 +130,8 @@ class Spec:
             raise ValueError("a spec must be a JSON object")
         version = data.get("format", FORMAT)
         if version != FORMAT:
-            raise ValueError(f"spec format {version!r} is not supported (this version reads {FORMAT})")
+            raise ValueError(
+                f"spec format {version!r} is not supported (this version reads {FORMAT})")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known - {"format", "name", "description"})
         if unknown:

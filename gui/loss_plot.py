@@ -22,6 +22,7 @@ TEST_COLOR = (230, 120, 20)
 CROSSHAIR_PEN = pg.mkPen((120, 120, 120), width=1, style=Qt.PenStyle.DashLine)
 # Zero gradient norms are drawn at this floor so the log axis never meets log(0).
 NORM_FLOOR = 1e-12
+SMOOTHING = 0.02  # weight of the newest step in the gradient-norm running average (~50 steps)
 PENDING_LIMIT = 4096  # appended steps kept in a list before moving them into NumPy
 
 
@@ -245,7 +246,16 @@ class GradNormPlot(_StepPlot):
                                 "layers far below the others barely learn")
         self.curves: list[pg.PlotDataItem] = []
         self._buffer = GrowingColumns(1)
+        self._smoothed = GrowingColumns(0)
+        self._ema = None  # running mean of log10 ‖g‖ per layer
         self._pending: list[tuple] = []
+        self.smooth_check = QCheckBox("Smooth")
+        self.smooth_check.setChecked(True)
+        self.smooth_check.setToolTip(
+            "Show a running average (over about 50 steps, on the log scale): mini-batch gradients "
+            "are noisy and the layers' trends get lost in the noise. Untick for every raw value.")
+        self.smooth_check.toggled.connect(self.refresh)
+        self.layout().itemAt(0).layout().insertWidget(1, self.smooth_check)
 
     def set_layers(self, n: int) -> None:
         """Start over with n layers (after the architecture changed)."""
@@ -258,7 +268,10 @@ class GradNormPlot(_StepPlot):
         positions = np.linspace(0.0, 0.8, n) if n > 1 else [0.0]
         self.curves = [self._curve(f"layer {i + 1}", cmap.map(p, mode="qcolor"))
                        for i, p in enumerate(positions)]
+        self.legend.setColumnCount(2 if n > 5 else 1)  # deep nets: keep every entry in view
         self._buffer = GrowingColumns(1 + n)
+        self._smoothed = GrowingColumns(n)
+        self._ema = None
         self._pending.clear()
 
     def append(self, step: int, norms) -> None:
@@ -273,16 +286,32 @@ class GradNormPlot(_StepPlot):
             columns = np.array(self._pending, dtype=float).T
             columns[1:] = _norms_for_plot(columns[1:])
             self._buffer.extend(columns)
+            self._smoothed.extend(self._smooth(columns[1:]))
             self._pending.clear()
+
+    def _smooth(self, norms: np.ndarray) -> np.ndarray:
+        """Exponential moving average of log10 norms, carried across flushes (NaN skipped)."""
+        logs = np.log10(norms)
+        out = np.empty_like(logs)
+        ema = self._ema
+        for t in range(logs.shape[1]):
+            x = logs[:, t]
+            ema = x.copy() if ema is None else np.where(np.isfinite(x), ema + SMOOTHING * (x - ema), ema)
+            out[:, t] = ema
+        self._ema = ema
+        return 10.0 ** out
 
     def refresh(self) -> None:
         self._flush()
         data = self._buffer.view()
-        for curve, norms in zip(self.curves, data[1:]):
+        shown = self._smoothed.view() if self.smooth_check.isChecked() else data[1:]
+        for curve, norms in zip(self.curves, shown):
             curve.setData(data[0], norms)
 
     def clear(self) -> None:
         self._buffer.clear()
+        self._smoothed.clear()
+        self._ema = None
         self._pending.clear()
         self.refresh()
 

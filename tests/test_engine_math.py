@@ -177,7 +177,7 @@ def test_pairing_refuses_meaningless_output_loss_pairs():
 def random_network(rng, sizes, hidden, output, loss):
     """Random weights and biases (random biases keep ReLU pre-activations off exactly 0)."""
     weights = [{"W": rng.normal(0, 0.8, (i, o)), "b": rng.normal(0, 0.5, o)}
-               for i, o in zip(sizes[:-1], sizes[1:])]
+               for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
     return Network.build(sizes, [*hidden, output], loss, weights=weights)
 
 

@@ -148,7 +148,7 @@ def test_session_round_trip_rebuilds_the_same_weights(tmp_path, dtype):
     assert data["kind"] == "session" and data["format"] == FORMAT and data["step"] == 25
     spec = load_spec_file(str(path))
     reopened = Trainer(spec)
-    for (W, b), (W2, b2) in zip(_weights(trainer), _weights(reopened)):
+    for (W, b), (W2, b2) in zip(_weights(trainer), _weights(reopened), strict=True):
         assert np.array_equal(W, W2) and np.array_equal(b, b2)
         assert W2.dtype == np.dtype(dtype)
     assert spec.replace(weights=None) == trainer.spec.replace(weights=None)
@@ -161,7 +161,8 @@ def test_session_dict_from_snapshot_arrays(tmp_path):
     path = tmp_path / "s.json"
     save_session(session, str(path))
     reopened = Trainer(load_spec_file(str(path)))
-    for (W, b), layer in zip(zip(stats.weights, stats.biases), reopened.network.layers):
+    layers = reopened.network.layers
+    for W, b, layer in zip(stats.weights, stats.biases, layers, strict=True):
         assert np.array_equal(W, layer.W) and np.array_equal(b, layer.b)
 
 

@@ -39,7 +39,8 @@ def test_worked_example_stages_in_order(worked):
 def test_worked_example_values_to_four_decimals(worked):
     for layer, values in FORWARD.items():
         for key, expected in values.items():
-            assert stage(worked, "forward", layer).get(key).item() == pytest.approx(expected, abs=5e-5)
+            got = stage(worked, "forward", layer).get(key).item()
+            assert got == pytest.approx(expected, abs=5e-5)
     assert stage(worked, "loss", None).get("L").item() == pytest.approx(LOSS, abs=5e-5)
     for layer, values in BACKWARD.items():
         for key, expected in values.items():
@@ -47,7 +48,8 @@ def test_worked_example_values_to_four_decimals(worked):
             assert got == pytest.approx(expected, abs=5e-5), (layer, key)
     for layer, values in UPDATED.items():
         for key, expected in values.items():
-            assert stage(worked, "update", layer).get(key).item() == pytest.approx(expected, abs=5e-5)
+            got = stage(worked, "update", layer).get(key).item()
+            assert got == pytest.approx(expected, abs=5e-5)
 
 
 def test_worked_example_against_the_chain_rule_by_hand(worked):
@@ -66,7 +68,8 @@ def test_worked_example_against_the_chain_rule_by_hand(worked):
     assert back2.get("dZ").item() == pytest.approx(dz2, rel=1e-12)
     assert back2.get("dW").item() == pytest.approx(dz2 * a1, rel=1e-12)
     assert back1.get("dW").item() == pytest.approx(dz1 * x, rel=1e-12)
-    assert stage(worked, "update", 1).get("W_new").item() == pytest.approx(W1 - lr * dz1 * x, rel=1e-12)
+    W1_new = stage(worked, "update", 1).get("W_new").item()
+    assert W1_new == pytest.approx(W1 - lr * dz1 * x, rel=1e-12)
     assert stage(worked, "update", 2).get("b_new").item() == pytest.approx(b2 - lr * dz2, rel=1e-12)
 
 
@@ -101,7 +104,8 @@ def test_trace_leaves_the_callers_trainer_untouched():
     before = [p.copy() for p in trainer.network.params().values()]
     state = (trainer.step_count, trainer.cursor, trainer.epoch, trainer.order.copy())
     trace(trainer)
-    assert all(np.array_equal(p, q) for p, q in zip(before, trainer.network.params().values()))
+    after = trainer.network.params().values()
+    assert all(np.array_equal(p, q) for p, q in zip(before, after, strict=True))
     assert (trainer.step_count, trainer.cursor, trainer.epoch) == state[:3]
     assert np.array_equal(trainer.order, state[3])
 
@@ -132,7 +136,7 @@ def test_traced_step_is_bit_identical_to_an_ordinary_step(name, spec):
     traced = trace(trainer)
     stats = trainer.step()
     after = traced.trainer_after
-    for ours, theirs in zip(params_of(trainer), params_of(after)):
+    for ours, theirs in zip(params_of(trainer), params_of(after), strict=True):
         assert np.array_equal(ours, theirs)
     assert stats.batch_loss == traced.stats.batch_loss
     assert stats.train_loss == traced.stats.train_loss
@@ -151,7 +155,7 @@ def test_trace_with_explicit_indices_equals_step_with_those_indices(name, spec):
     indices = np.array([5, 1, 17, 3])
     traced = trace(trainer, indices)
     trainer.step(indices)
-    for ours, theirs in zip(params_of(trainer), params_of(traced.trainer_after)):
+    for ours, theirs in zip(params_of(trainer), params_of(traced.trainer_after), strict=True):
         assert np.array_equal(ours, theirs)
     assert traced.batch.tolist() == [5, 1, 17, 3]
     assert stage(traced, "loss", None).get("y").shape[0] == 4

@@ -106,7 +106,7 @@ def test_huge_weights_give_an_infinite_loss_and_no_update():
         activations=["linear", "linear"])
     sizes = [2, 4, 2, 1]
     weights = [{"W": np.full((i, o), 1e300).tolist(), "b": [0.0] * o}
-               for i, o in zip(sizes[:-1], sizes[1:])]
+               for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
     trainer = Trainer(spec.replace(weights=weights))
     before = params_of(trainer)
     stats = trainer.step()
@@ -273,7 +273,7 @@ def test_batches_are_reshuffled_each_epoch_and_sized_as_asked():
     first = [trainer.next_batch().copy() for _ in range(steps_per_epoch)]
     second = [trainer.next_batch().copy() for _ in range(steps_per_epoch)]
     assert all(len(b) == 10 for b in first[:-1])
-    assert not all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
 def test_epoch_counter_counts_completed_passes():
@@ -362,8 +362,10 @@ def test_step_stats_are_snapshots_and_match_the_layers():
 def test_step_stats_losses_and_accuracy_match_evaluate():
     trainer = Trainer(load_preset("softmax-2-3-2"))
     stats = trainer.step()
-    assert (stats.train_loss, stats.accuracy) == trainer.evaluate(trainer.X_train, trainer.Y_train)
-    assert (stats.test_loss, stats.test_accuracy) == trainer.evaluate(trainer.X_test, trainer.Y_test)
+    train = trainer.evaluate(trainer.X_train, trainer.Y_train)
+    test = trainer.evaluate(trainer.X_test, trainer.Y_test)
+    assert (stats.train_loss, stats.accuracy) == train
+    assert (stats.test_loss, stats.test_accuracy) == test
     assert 0 <= stats.accuracy <= 1 and stats.step == 1
 
 

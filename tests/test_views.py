@@ -331,6 +331,7 @@ def test_grad_norm_plot_for_seven_layers(qtbot):
         s = t.step()
         plot.append(s.step, s.grad_norms)
     plot.append(21, np.zeros(7))  # zero gradients must not break the log axis
+    plot.smooth_check.setChecked(False)  # raw values; smoothing is checked below
     plot.refresh()
     assert plot.point_count() == 21 and plot.log_check.isChecked()
     assert [label.text for _, label in plot.legend.items] == [f"layer {i}" for i in range(1, 8)]
@@ -340,6 +341,10 @@ def test_grad_norm_plot_for_seven_layers(qtbot):
     assert first[20] == pytest.approx(np.log10(NORM_FLOOR))
     colours = {c.opts["pen"].color().name() for c in plot.curves}
     assert len(colours) == 7
+    plot.smooth_check.setChecked(True)  # a running mean in log space: between the raw extremes
+    smooth = plot.curves[0].getData()[1]
+    assert np.isfinite(smooth).all() and smooth[0] == pytest.approx(first[0])
+    assert first[:20].min() <= smooth[19] <= first[:20].max()
     with pytest.raises(ValueError):
         plot.append(22, np.ones(3))
     plot.set_layers(2)
