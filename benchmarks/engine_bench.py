@@ -182,15 +182,20 @@ def main(argv=None) -> int:
         result["torch"] = torch.__version__
         default_threads = torch.get_num_threads()
         reference = numpy_final_params(spec, batches)
+        result["torch_runs"] = runs = {}
         for dtype_name, dtype in (("float64", torch.float64), ("float32", torch.float32)):
             for threads in sorted({1, default_threads}):
-                key = f"torch_{dtype_name}_{threads}t"
                 rates = []
                 for _ in range(args.repeats):
                     elapsed, final = run_torch(spec, batches, dtype, threads)
                     rates.append(args.steps / elapsed)
-                result[key] = statistics.median(rates)
-                result[key + "_max_param_difference"] = max_difference(reference, final)
+                rate = statistics.median(rates)
+                runs[f"{dtype_name}, {threads} thread(s)"] = {
+                    "steps_per_second": rate,
+                    "numpy_lean_ratio": result["numpy_lean"] / rate,
+                    "trainer_step_ratio": result["trainer_step"] / rate,
+                    # Same weights, batches and arithmetic: the runs must agree to rounding.
+                    "max_param_difference": max_difference(reference, final)}
         torch.set_num_threads(default_threads)
     result["notes"] = notes
 
@@ -199,14 +204,15 @@ def main(argv=None) -> int:
         return 0
     print(f"preset {args.preset}: sizes {result['sizes']}, batch {spec.batch_size}, "
           f"{spec.optimizer}, {args.steps} steps × {args.repeats} repeats (median steps/s)")
-    print(f"  numpy Trainer.step()  {result['trainer_step']:10.0f}  (with statistics + evaluation)")
-    print(f"  numpy lean loop       {result['numpy_lean']:10.0f}  (forward, backward, update)")
-    for key, value in result.items():
-        if key.startswith("torch_") and not key.endswith("difference"):
-            diff = result[key + "_max_param_difference"]
-            print(f"  {key:<21} {value:10.0f}  lean/torch {result['numpy_lean'] / value:5.2f}"
-                  f"  step/torch {result['trainer_step'] / value:5.2f}"
-                  f"  (final params differ by ≤ {diff:.1e})")
+    print(f"  numpy Trainer.step()              {result['trainer_step']:6.0f}  "
+          "(with statistics + evaluation)")
+    print(f"  numpy lean loop                   {result['numpy_lean']:6.0f}  "
+          "(forward, backward, update)")
+    for label, run in result.get("torch_runs", {}).items():
+        print(f"  torch {label:<27} {run['steps_per_second']:6.0f}  "
+              f"ratio numpy/torch: lean {run['numpy_lean_ratio']:5.2f}, "
+              f"step {run['trainer_step_ratio']:5.2f}  "
+              f"(final params differ by ≤ {run['max_param_difference']:.1e})")
     for note in notes:
         print(f"  note: {note}")
     return 0

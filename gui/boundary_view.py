@@ -31,11 +31,24 @@ DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confiden
 OUTPUT_TITLE = "network output ŷ"
 
 
-def grid_points(resolution: int = 100) -> np.ndarray:
-    """(resolution², 2) pixel-centre points covering [-EXTENT, EXTENT]², row-major with y as rows:
-    point ``row * resolution + col`` is (x[col], y[row]), rows going from y = -EXTENT upward."""
-    step = 2 * EXTENT / resolution
-    centres = -EXTENT + step * (np.arange(resolution) + 0.5)
+def plane_bounds(points: np.ndarray) -> tuple[float, float]:
+    """(lo, hi) of the square input plane to show: TensorFlow Playground's [-6, 6] for data
+    that lives there, else the data's own range plus a margin (the four XOR points in [0, 1]
+    would otherwise be a speck in the middle)."""
+    points = np.asarray(points, dtype=float)
+    lo, hi = float(points.min()), float(points.max())
+    if -EXTENT <= lo and hi <= EXTENT and hi - lo >= EXTENT:
+        return -EXTENT, EXTENT
+    margin = max(0.5, 0.15 * (hi - lo))
+    return lo - margin, hi + margin
+
+
+def grid_points(resolution: int = 100, bounds=(-EXTENT, EXTENT)) -> np.ndarray:
+    """(resolution², 2) pixel-centre points covering the square bounds², row-major with y as
+    rows: point ``row * resolution + col`` is (x[col], y[row]), rows going from y = lo upward."""
+    lo, hi = bounds
+    step = (hi - lo) / resolution
+    centres = lo + step * (np.arange(resolution) + 0.5)
     xs, ys = np.meshgrid(centres, centres)  # ys varies along rows
     return np.column_stack([xs.ravel(), ys.ravel()])
 
@@ -148,6 +161,7 @@ class BoundaryView(QWidget):
         self._overlay = None
         self._overlay_title = ""
         self._line_range = (-EXTENT, EXTENT)
+        self._bounds = (-EXTENT, EXTENT)  # the square input plane shown, see plane_bounds
 
         self.title = QLabel(OUTPUT_TITLE)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -228,7 +242,7 @@ class BoundaryView(QWidget):
     def _set_2d_range(self) -> None:
         self.plot.disableAutoRange()
         self.plot.setAspectLocked(True)
-        self.plot.setRange(xRange=(-EXTENT, EXTENT), yRange=(-EXTENT, EXTENT), padding=0.02)
+        self.plot.setRange(xRange=self._bounds, yRange=self._bounds, padding=0.02)
 
     def reset_view(self) -> None:
         """Back to the whole input plane (or the whole 1-D range)."""
@@ -248,6 +262,7 @@ class BoundaryView(QWidget):
         if points.ndim == 1:
             points = points[:, None]
         self._points, self._labels = points, np.asarray(labels, dtype=float)
+        self._bounds = plane_bounds(points) if points.shape[1] == 2 else (-EXTENT, EXTENT)
         self._task, self._n_classes, self._dim = task, int(n_classes), points.shape[1]
         self._tips.points, self._tips.labels, self._tips.task = points, self._labels, task
         self._output = self._overlay = None
@@ -385,10 +400,14 @@ class BoundaryView(QWidget):
             raise ValueError(f"{len(values)} outputs do not fill a square grid")
         return values.reshape(res, res, *values.shape[1:])  # rows are y, as in grid_points
 
+    def _place_image(self) -> None:
+        lo, hi = self._bounds
+        self.image.setRect(lo, lo, hi - lo, hi - lo)
+
     def _show_levels_image(self, values: np.ndarray, lo: float, hi: float) -> None:
         img = self._grid_image(np.nan_to_num(values, nan=(lo + hi) / 2))
         self.image.setImage(img, lut=self._lut, levels=(lo, hi), autoLevels=False)
-        self.image.setRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)
+        self._place_image()
 
     def _show_class_image(self, probs: np.ndarray, strength: float) -> None:
         """Argmax class colour, blended toward white as the top probability falls."""
@@ -397,7 +416,7 @@ class BoundaryView(QWidget):
         rgba = np.full((len(probs), 4), 255, dtype=np.uint8)
         rgba[:, :3] = np.clip(WHITE + (colors - WHITE) * confidence[:, None], 0, 255)
         self.image.setImage(self._grid_image(rgba), lut=None, levels=(0, 255), autoLevels=False)
-        self.image.setRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)
+        self._place_image()
 
     def _draw_curves(self) -> None:
         if self._overlay is not None:

@@ -22,7 +22,7 @@ from engine.spec import Spec
 from engine.trainer import Trainer
 
 from .architecture_editor import ArchitectureEditor
-from .boundary_view import BoundaryView, grid_points, line_points
+from .boundary_view import BoundaryView, grid_points, line_points, plane_bounds
 from .loss_plot import GradNormPlot, LossPlot
 from .menus import build_menus
 from .network_graph import NetworkGraph
@@ -200,10 +200,16 @@ class MainWindow(QMainWindow):
                                                     self.spec.output_activation])
         d = trainer.data
         self.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
-        grid = {1: line_points(d.points), 2: grid_points()}.get(d.input_dim)
+        grid = None
+        if d.input_dim == 1:
+            grid = line_points(d.points)
+        elif d.input_dim == 2:
+            grid = grid_points(bounds=plane_bounds(d.points))
         self.loss_plot.clear()
         self.grad_plot.clear()
         self.grad_plot.set_layers(len(sizes) - 1)
+        # Full-batch gradients are exact, not noisy: smoothing would only add lag.
+        self.grad_plot.smooth_check.setChecked(self.spec.batch_size < len(d.train_idx))
         self._rate_samples.clear()
         self.settings.setValue("spec", self.spec.to_json())
         self.sigInstall.emit(self.generation, trainer, grid)  # the trainer now belongs to the worker
