@@ -344,8 +344,8 @@ class BoundaryView(QWidget):
 
     def set_overlay(self, values, title: str) -> None:
         """Show one neuron's output ((res²,) or (m,)) instead of ŷ; None returns to ŷ."""
-        if self._dim > 2:
-            return
+        if self._dim > 2 or (values is None and self._overlay is None):
+            return  # nothing to change: skip the repaint
         self._overlay = None if values is None else np.asarray(values, dtype=float).ravel()
         self._overlay_title = title if values is not None else ""
         self._redraw()

@@ -31,7 +31,7 @@ from .training_controls import TrainingActions, TrainingControls
 from .worker import TrainingWorker
 
 REDRAW_HZ = 30
-PLOT_HZ = 10
+PLOT_HZ = 5
 
 
 class MainWindow(QMainWindow):
@@ -303,7 +303,6 @@ class MainWindow(QMainWindow):
 
     def _show_outputs(self) -> None:
         outputs = self.latest_outputs
-        self.boundary.set_output(outputs[-1])
         layer, neuron = self.hovered_neuron
         if 0 <= layer < len(outputs):
             name = "input" if layer == 0 else (
@@ -311,6 +310,7 @@ class MainWindow(QMainWindow):
             self.boundary.set_overlay(outputs[layer][:, neuron], f"{name}, neuron {neuron + 1}")
         else:
             self.boundary.set_overlay(None, "")
+        self.boundary.set_output(outputs[-1])
 
     def force_redraw(self) -> None:
         self._dirty.update(("stats", "plots", "outputs"))

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from engine.trace import trace
 
 CHUNK_SECONDS = 0.008  # steps per timer tick: long enough to amortise, short enough to stay responsive
-BOUNDARY_INTERVAL = 1 / 30  # the boundary grid is recomputed at most this often while playing
+BOUNDARY_INTERVAL = 1 / 10  # the boundary grid is recomputed at most this often while playing
 
 
 class TrainingWorker(QObject):
