@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(BIN)/.installed-test
+	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/ruff check .
 
 bench: $(BIN)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

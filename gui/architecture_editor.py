@@ -17,7 +17,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -26,8 +33,18 @@ from engine.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
 from engine.spec import Spec
 
 from .layer_list import (
-    FIXED_DATASETS, ArchitectureBox, CompactDoubleSpinBox, choice_combo, form_layout, hbox,
-    narrow_combo, output_loss_pairs, select_data, show_value, spin_box, task_of,
+    FIXED_DATASETS,
+    ArchitectureBox,
+    CompactDoubleSpinBox,
+    choice_combo,
+    form_layout,
+    hbox,
+    narrow_combo,
+    output_loss_pairs,
+    select_data,
+    show_value,
+    spin_box,
+    task_of,
 )
 
 GENERATED_DATASETS = [d for d in ALL_DATASETS if d not in FIXED_DATASETS]

@@ -13,8 +13,17 @@ import re
 from engine.chain_rule import ChainRule
 
 from .formula_context import StageContext, join_terms, sum_of_products
-from .formula_markup import (ACCENTS, ACTIVATION_SYMBOLS, MUTED, TINTS, Equations, caption,
-                             num, sample_table, sym)
+from .formula_markup import (
+    ACCENTS,
+    ACTIVATION_SYMBOLS,
+    MUTED,
+    TINTS,
+    Equations,
+    caption,
+    num,
+    sample_table,
+    sym,
+)
 
 KIND = "backward"
 
@@ -32,11 +41,11 @@ class _Names:
     def __init__(self, chain: ChainRule, trace):
         stages = getattr(trace, "stages", None) or []
         self.ctx = StageContext(stages[0], trace) if stages else None
-        l, i, j = chain.layer, chain.i, chain.j
-        self.w = f"{sym('W')}<sup>({l})</sup><sub>{i + 1},{j + 1}</sub>"
-        self.a_i = (f"{sym('x')}<sub>{i + 1}</sub>" if l == 1
-                    else f"{sym('a')}<sup>({l - 1})</sup><sub>{i + 1}</sub>")
-        self.delta_j = f"δ<sup>({l})</sup><sub>{j + 1}</sub>"
+        layer, i, j = chain.layer, chain.i, chain.j
+        self.w = f"{sym('W')}<sup>({layer})</sup><sub>{i + 1},{j + 1}</sub>"
+        self.a_i = (f"{sym('x')}<sub>{i + 1}</sub>" if layer == 1
+                    else f"{sym('a')}<sup>({layer - 1})</sup><sub>{i + 1}</sub>")
+        self.delta_j = f"δ<sup>({layer})</sup><sub>{j + 1}</sub>"
 
     def act(self, layer: int) -> str:
         if self.ctx is None:
@@ -64,7 +73,8 @@ def _header(chain: ChainRule, names: _Names) -> str:
             f"<span style='font-size:large; font-weight:bold; color:{accent}'>"
             f"∂&nbsp;&nbsp;The chain rule for the weight {names.w}</span><br>"
             f"<span style='color:{MUTED}; font-size:10pt'>from {source} to neuron "
-            f"{chain.j + 1} of layer {chain.layer}: how the loss changes when this one weight changes.</span>"
+            f"{chain.j + 1} of layer {chain.layer}: how the loss changes when this one weight "
+            "changes.</span>"
             f"</td></tr></table>")
 
 
@@ -96,23 +106,24 @@ def _sum_over_samples(chain: ChainRule, names: _Names, max_samples: int) -> str:
 
 
 def _delta_expansion(chain: ChainRule, names: _Names, max_samples: int) -> str:
-    l, j = chain.layer, chain.j
+    layer, j = chain.layer, chain.j
     out = _section(f"2 · Where {names.delta_j} comes from")
     first = chain.samples[0]
     if not first.terms:  # a weight into the output layer: δ comes from the loss
-        output = names.ctx.find("backward", l) if names.ctx else None
+        output = names.ctx.find("backward", layer) if names.ctx else None
         fused = first.fprime_j is None or (output is not None and output.fused)
         text = ("δ of an output neuron comes straight from the loss: "
                 + ("(ŷ − y)/m, activation and loss fused" if fused
-                   else f"∂L/∂ŷ · {names.act(l)}′(z)") + f" (see Backward · layer {l}).")
+                   else f"∂L/∂ŷ · {names.act(layer)}′(z)") + f" (see Backward · layer {layer}).")
         rows = [[names.sample(s.sample), num(s.delta_j)] for s in chain.samples[:max_samples]]
         return out + caption(sym(text)) + sample_table(
             ["sample", names.delta_j], rows, max(0, len(chain.samples) - max_samples))
-    act = names.act(l)
+    act = names.act(layer)
     eq = Equations(KIND)
-    k_sym = f"W<sup>({l + 1})</sup><sub>{j + 1},k</sub>·δ<sup>({l + 1})</sup><sub>k</sub>"
-    eq.add(names.delta_j, [f"{act}′(z<sup>({l})</sup><sub>{j + 1}</sub>)·Σ<sub>k</sub> {k_sym}"],
-           note=f"the slope of neuron {j + 1}, times the δs of layer {l + 1} it feeds, "
+    k_sym = f"W<sup>({layer + 1})</sup><sub>{j + 1},k</sub>·δ<sup>({layer + 1})</sup><sub>k</sub>"
+    slope = f"{act}′(z<sup>({layer})</sup><sub>{j + 1}</sub>)"
+    eq.add(names.delta_j, [f"{slope}·Σ<sub>k</sub> {k_sym}"],
+           note=f"the slope of neuron {j + 1}, times the δs of layer {layer + 1} it feeds, "
                 "each weighted by the connecting weight")
     out += eq.html()
     for s in chain.samples[:max_samples]:
@@ -123,8 +134,8 @@ def _delta_expansion(chain: ChainRule, names: _Names, max_samples: int) -> str:
                note=f"sample {names.sample(s.sample)}")
         rows = [[f"k = {t.k + 1}", num(t.weight), num(t.delta), num(t.product)]
                 for t in s.terms]
-        table = sample_table(["", f"W<sup>({l + 1})</sup><sub>{j + 1},k</sub>",
-                              f"δ<sup>({l + 1})</sup><sub>k</sub>", "product"], rows)
+        table = sample_table(["", f"W<sup>({layer + 1})</sup><sub>{j + 1},k</sub>",
+                              f"δ<sup>({layer + 1})</sup><sub>k</sub>", "product"], rows)
         out += eq.html() + f"<div style='margin-left:24px'>{table}</div>"
     if len(chain.samples) > max_samples:
         out += caption(f"… and {len(chain.samples) - max_samples} more sample(s)")

@@ -124,7 +124,7 @@ def inline(text: str, style: str = "", budget: int | None = None) -> str:
         return f"<span style='{style}'>{text}</span>" if style else text
     parts = [p for p in re.split(f"({BLOCK_START}.*?{BLOCK_END})", text, flags=re.S) if p]
     lines, line, width = [], [], 0
-    for n, part in enumerate(parts):
+    for _n, part in enumerate(parts):
         w = _width(part)
         has_matrix = any(p.startswith(BLOCK_START) for p in line)
         if budget and has_matrix and width + w > budget:

@@ -15,9 +15,25 @@ from engine.trace import Stage
 
 from .chain_formulas import chain_html
 from .formula_context import StageContext, join_terms, resolve_focus, sum_of_products
-from .formula_markup import (ACCENTS, ACTIVATION_SYMBOLS, BLOCK_END, BLOCK_START, MARKERS,
-                             MINUS, MUTED, TINTS, Equations, caption, fmt_short, html_to_text,
-                             matrix, num, sample_table, sym, value)
+from .formula_markup import (
+    ACCENTS,
+    ACTIVATION_SYMBOLS,
+    BLOCK_END,
+    BLOCK_START,
+    MARKERS,
+    MINUS,
+    MUTED,
+    TINTS,
+    Equations,
+    caption,
+    fmt_short,
+    html_to_text,
+    matrix,
+    num,
+    sample_table,
+    sym,
+    value,
+)
 from .formulas_backward import render_backward
 
 __all__ = ["stage_html", "chain_html", "html_to_text"]

@@ -4,7 +4,8 @@ texts. Nothing here needs a QPainter, so all of it can be tested without a windo
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

@@ -14,7 +14,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
 
 TRAIN_COLOR = (8, 119, 189)
@@ -296,7 +301,10 @@ class GradNormPlot(_StepPlot):
         ema = self._ema
         for t in range(logs.shape[1]):
             x = logs[:, t]
-            ema = x.copy() if ema is None else np.where(np.isfinite(x), ema + SMOOTHING * (x - ema), ema)
+            if ema is None:
+                ema = x.copy()
+            else:
+                ema = np.where(np.isfinite(x), ema + SMOOTHING * (x - ema), ema)
             out[:, t] = ema
         self._ema = ema
         return 10.0 ** out

@@ -13,7 +13,13 @@ from collections import deque
 
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
-    QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from engine.datasets import FEATURE_LABELS
@@ -212,7 +218,8 @@ class MainWindow(QMainWindow):
         self.grad_plot.smooth_check.setChecked(self.spec.batch_size < len(d.train_idx))
         self._rate_samples.clear()
         self.settings.setValue("spec", self.spec.to_json())
-        self.sigInstall.emit(self.generation, trainer, grid)  # the trainer now belongs to the worker
+        # From here on the trainer belongs to the worker thread; this one never touches it.
+        self.sigInstall.emit(self.generation, trainer, grid)
         return True
 
     def apply_live(self, name: str, value) -> None:

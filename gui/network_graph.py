@@ -13,14 +13,39 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPen, QPixmap,
-                           QPolygonF)
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QInputDialog, QLabel, QToolTip,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QLinearGradient,
+    QPainter,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import colors, graph_layout
-from .graph_layout import (AA_MAX_EDGES, DIM_ALPHA, MODES, SUB, column_name, edge_at, edge_index,
-                           fmt, node_at)
+from .graph_layout import (
+    AA_MAX_EDGES,
+    DIM_ALPHA,
+    MODES,
+    SUB,
+    column_name,
+    edge_at,
+    edge_index,
+    fmt,
+    node_at,
+)
 
 DENSE_REFRESH_S = 0.25  # 9,000 edges take ~50 ms to draw: dense graphs redraw edges ≤ 4×/s
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QGridLayout, QGroupBox, QSizePolicy, QStyle, QToolButton, QWidget,
+    QGridLayout,
+    QGroupBox,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QWidget,
 )
 
 

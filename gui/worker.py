@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from engine.trace import trace
 
-CHUNK_SECONDS = 0.008  # steps per timer tick: long enough to amortise, short enough to stay responsive
+# Steps per timer tick: long enough to amortise the tick, short enough to stay responsive.
+CHUNK_SECONDS = 0.008
 BOUNDARY_INTERVAL = 1 / 10  # the boundary grid is recomputed at most this often while playing
 
 

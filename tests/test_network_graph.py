@@ -321,7 +321,7 @@ def test_layout_colours_headers_and_pen_groups(playground_stats):
     # every edge lands in exactly one pen group, faint groups first
     groups = gl.pen_groups(lit.edges, lit.edge_widths)
     assert sorted(np.concatenate([g[2] for g in groups]).tolist()) == list(range(18))
-    for rgb, width, indices in groups:  # one width per pen, a quarter-pixel rounding of |W|'s
+    for _rgb, width, indices in groups:  # one width per pen, a quarter-pixel rounding of |W|'s
         np.testing.assert_allclose(lit.edge_widths[indices], width, atol=0.125)
     assert gl.stats_fit(PLAYGROUND, playground_stats)
     assert not gl.stats_fit([2, 3, 1], playground_stats) and not gl.stats_fit(PLAYGROUND, None)
