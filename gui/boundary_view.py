@@ -1,8 +1,10 @@
-"""The decision-boundary view: the network's output over the input plane [-6, 6]² as a heatmap,
-with the data points on top (TF Playground's right-hand panel).
+"""The decision-boundary view: the network's output over the input plane as a heatmap, with the
+data points on top (TF Playground's right-hand panel). The plane is TF Playground's [-6, 6]², or
+the data's own range when it lives elsewhere (see plane_bounds).
 
-The main window computes the outputs with the engine (``trainer.predict(grid_points())``) and
-hands them to ``set_output``; this view only colours numbers it is given. 1-D inputs get a
+The engine computes the outputs on ``grid_points(bounds=plane_bounds(points))`` (in the worker
+thread) and the main window hands them to ``set_output``; this view only colours numbers it is
+given. 1-D inputs get a
 curve ŷ(x) instead of a heatmap; more than two inputs get an explanatory message.
 """
 
@@ -11,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -22,16 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from engine.datasets import EXTENT
-from gui.colors import NEGATIVE_BLUE, POSITIVE_ORANGE, diverging_colormap, lookup_table
+from gui.boundary_key import (
+    CLASS_COLORS,
+    HEATMAP_STRENGTH,
+    WHITE,
+    ColorKey,
+    PointTips,
+    heatmap_lut,
+)
+from gui.colors import diverging_colormap, lookup_table
 
-# Class 0 blue and class 1 orange as in TF Playground, then distinct qualitative colours.
-CLASS_COLORS = np.array([
-    NEGATIVE_BLUE, POSITIVE_ORANGE, (44, 160, 44), (148, 103, 189), (214, 39, 40),
-], dtype=float)
-WHITE = np.array([255.0, 255.0, 255.0])
-# The heatmap is blended this far from white toward its colour, so that full-colour points with
-# a white outline stay visible on top of a region of their own class.
-HEATMAP_STRENGTH = 0.75
 DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confident prediction
 OUTPUT_TITLE = "network output ŷ"
 
@@ -75,76 +76,6 @@ def _overlay_levels(values: np.ndarray) -> tuple[float, float]:
     return (-m, m) if m > 0 else (-1.0, 1.0)
 
 
-def _heatmap_lut() -> np.ndarray:
-    lut = lookup_table(diverging_colormap()).astype(float)
-    lut[:, :3] = WHITE + (lut[:, :3] - WHITE) * HEATMAP_STRENGTH
-    return lut.astype(np.uint8)
-
-
-def _swatch(rgb, text: str) -> str:
-    r, g, b = (int(c) for c in rgb)
-    return f'<span style="color: rgb({r},{g},{b}); font-size: 13pt">■</span>&nbsp;{text}'
-
-
-class _ColorKey(QWidget):
-    """One line under the plot: class swatches, or a colour bar with its two end values."""
-
-    def __init__(self, lut: np.ndarray, parent=None):
-        super().__init__(parent)
-        self.classes = QLabel()  # at most 5 classes: fits on one line without wrapping
-        self.classes.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.low, self.high, self.caption = QLabel(), QLabel(), QLabel()
-        self.bar = QLabel()
-        rgba = np.ascontiguousarray(np.repeat(lut[None, :, :], 2, axis=0))
-        image = QImage(rgba.data, rgba.shape[1], 2, 4 * rgba.shape[1],
-                       QImage.Format.Format_RGBA8888)
-        self.bar.setPixmap(QPixmap.fromImage(image.scaled(140, 12)))
-        self.bar.setStyleSheet("border: 1px solid #999")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addStretch(1)
-        for w in (self.classes, self.caption, self.low, self.bar, self.high):
-            row.addWidget(w)
-        row.addStretch(1)
-
-    def show_classes(self, n: int) -> None:
-        swatches = [_swatch(CLASS_COLORS[i % 5], str(i)) for i in range(max(2, n))]
-        self.classes.setText("class &nbsp;" + " &nbsp; ".join(swatches))
-        self._show_bar(False)
-
-    def show_range(self, lo: float, hi: float, caption: str = "") -> None:
-        self.low.setText(f"{lo:.3g}")
-        self.high.setText(f"{hi:.3g}")
-        self.caption.setText(caption)
-        self._show_bar(True)
-
-    def text(self) -> str:
-        if self.bar.isVisibleTo(self):
-            return f"{self.caption.text()} {self.low.text()} … {self.high.text()}".strip()
-        return self.classes.text()
-
-    def _show_bar(self, bar: bool) -> None:
-        self.classes.setVisible(not bar)
-        for w in (self.low, self.bar, self.high):
-            w.setVisible(bar)
-        self.caption.setVisible(bar and bool(self.caption.text()))
-
-
-class _PointTips:
-    """Tooltip text for a hovered data point."""
-
-    def __init__(self):
-        self.points, self.labels, self.task = np.zeros((0, 2)), np.zeros(0), "classification"
-
-    def describe(self, x, y, data) -> str:
-        i = int(data)
-        label = self.labels[i]
-        kind = "class" if self.task == "classification" else "target"
-        shown = f"{int(label)}" if self.task == "classification" else f"{label:.3g}"
-        coords = ", ".join(f"{v:.3g}" for v in self.points[i])
-        return f"point {i}: ({coords}) · {kind} {shown}\nclick to trace this sample"
-
-
 class BoundaryView(QWidget):
     """Heatmap of the network output (or of one hovered neuron) with the data points on top."""
 
@@ -154,7 +85,7 @@ class BoundaryView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._lut = _heatmap_lut()
+        self._lut = heatmap_lut()
         self._cmap = diverging_colormap()
         self._points = np.zeros((0, 2))
         self._labels = np.zeros(0)
@@ -186,7 +117,7 @@ class BoundaryView(QWidget):
         self.stack.addWidget(self.plot_widget)
         self.stack.addWidget(self.message)
 
-        self.key = _ColorKey(lookup_table(self._cmap))
+        self.key = ColorKey(lookup_table(self._cmap))
         self.key.setToolTip("Colour key: the classes, or the range of values the colours span")
         self.show_test_check = QCheckBox("Show test data")
         self.show_test_check.setChecked(True)
@@ -231,7 +162,7 @@ class BoundaryView(QWidget):
         plot.addItem(self.threshold_line, ignoreBounds=True)
         # The tooltip function must not reference self: a Python reference cycle through a
         # scatter item makes the garbage collector crash PySide6 when the view is deleted.
-        self._tips = _PointTips()
+        self._tips = PointTips()
         tip = self._tips.describe
         self.train_scatter = pg.ScatterPlotItem(size=8, hoverable=True, tip=tip)
         self.test_scatter = pg.ScatterPlotItem(size=8, hoverable=True, tip=tip)
