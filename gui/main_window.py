@@ -8,6 +8,7 @@ latest snapshot the worker sent, on a timer rather than per step.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import deque
 
@@ -193,7 +194,7 @@ class MainWindow(QMainWindow):
             if self.spec is not None:
                 self.editor.set_spec(self.spec)
             return False
-        self.spec = trainer.spec
+        self.spec = copy.deepcopy(trainer.spec)  # the GUI's own copy: the worker edits trainer.spec
         self.generation += 1
         self.dataset = trainer.data
         self.latest_stats = self.latest_outputs = None

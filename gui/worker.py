@@ -68,6 +68,8 @@ class TrainingWorker(QObject):
 
     @Slot(int)
     def step(self, count: int = 1) -> None:
+        if self.trainer is None:
+            return
         self.set_running(False)
         for _ in range(count):
             if not self._one_step():
@@ -76,6 +78,8 @@ class TrainingWorker(QObject):
 
     @Slot()
     def step_epoch(self) -> None:
+        if self.trainer is None:
+            return
         self.set_running(False)
         self._one_step()
         while self.trainer.cursor < len(self.trainer.order) and self._one_step():
