@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
             if self.spec is not None:
                 self.editor.set_spec(self.spec)
             return False
+        self.stepper.cancel()  # a trace of the old network would no longer match
         self.spec = copy.deepcopy(trainer.spec)  # the GUI's own copy: the worker edits trainer.spec
         self.generation += 1
         self.dataset = trainer.data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -67,6 +68,7 @@ def build_menus(window) -> None:
 
     toolbar = window.addToolBar("Training")
     toolbar.setObjectName("trainingToolbar")
+    toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)  # words: the icons alone are cryptic
     for act in (a.play, a.step, a.epoch, a.reset, a.regenerate):
         toolbar.addAction(act)
     toolbar.addSeparator()

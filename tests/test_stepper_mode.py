@@ -176,3 +176,11 @@ def test_stage_screenshot(tmp_path):
          "worked-example", "--stage", "99"], capture_output=True, text=True, timeout=120,
         cwd=ROOT, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
     assert bad.returncode == 2 and "stage" in bad.stderr
+
+
+def test_loading_a_preset_while_stepping_leaves_the_mode(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, "xor")
+    open_stepper(qtbot, w)
+    w.load_preset("worked-example")
+    assert not w.stepper.active and w.stepper.dock.isHidden()
+    assert w.editor.isEnabled() and w.actions.play.isEnabled()
