@@ -36,6 +36,18 @@ def _column_mean(a: np.ndarray) -> np.ndarray:
     return np.add.reduce(a, axis=0) / len(a)
 
 
+CHECKPOINT_EVERY = 10  # steps between two saves of the best state
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    step: int
+    train_loss: float
+    params: list[np.ndarray]
+    optimizer_state: dict[str, np.ndarray]
+    optimizer_t: int
+
+
 @dataclass(frozen=True)
 class StepStats:
     """What one step did, as read-only copies: safe to hand to another thread."""
@@ -85,6 +97,7 @@ class Trainer:
         self.order = self.batch_rng.permutation(len(self.X_train))
         self.cursor = 0
         self.diverged = False
+        self.best: Checkpoint | None = None  # the lowest-loss state seen, for rewind()
         # Layers update W and b in place and never replace them, so these name → array maps
         # stay valid for the trainer's life and need not be rebuilt every step.
         self._params, self._grads = self.network.params(), self.network.grads()
@@ -160,18 +173,65 @@ class Trainer:
             message = ""
             if not (np.isfinite(loss) and np.isfinite(grad_norms).all()):
                 message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
+                train = self.evaluate(self.X_train, self.Y_train)
             else:
-                params = list(self._params.values())
-                backup = np.concatenate(params, axis=None)  # one flat copy of every parameter
-                self._apply_update(self._params, self._grads)
-                if not np.isfinite(np.concatenate(params, axis=None)).all():
-                    _restore(params, backup)
-                    message = "the update overflowed to NaN/Inf; the parameters were restored"
+                train = self._update_or_restore()
+                if train is None:
+                    message = ("the update sent the loss or the parameters to NaN/Inf; the "
+                               "parameters and optimiser state were restored")
+                    train = self.evaluate(self.X_train, self.Y_train)
             self.diverged = bool(message)
             if self.diverged:
-                message += f" (learning rate {self.learning_rate:g}; lower it or reset)"
+                message += f" at learning rate {self.learning_rate:g}"
             self.step_count += 1
-            return self._stats(loss, grad_norms, message)
+            stats = self._stats(loss, grad_norms, message, train)
+        self._maybe_checkpoint(stats)
+        return stats
+
+    def _maybe_checkpoint(self, stats: StepStats) -> None:
+        """Remember the state with the lowest training loss so far (at most every
+        CHECKPOINT_EVERY steps, so the copies cost nothing noticeable)."""
+        best = self.best
+        if stats.diverged or not np.isfinite(stats.train_loss):
+            return
+        if best is None or (stats.train_loss < best.train_loss
+                            and stats.step - best.step >= CHECKPOINT_EVERY):
+            self.best = Checkpoint(
+                stats.step, stats.train_loss,
+                [p.copy() for p in self._params.values()],
+                {k: v.copy() for k, v in self.optimizer.state.items()}, self.optimizer.t)
+
+    def rewind(self) -> int:
+        """Go back to the best checkpoint's parameters and optimiser state (after divergence);
+        the step counter keeps counting. Returns the step the checkpoint was taken at."""
+        if self.best is None:
+            raise ValueError("no finite state to rewind to yet; reset instead")
+        for p, saved in zip(self._params.values(), self.best.params):
+            p[...] = saved
+        self.optimizer.state = {k: v.copy() for k, v in self.best.optimizer_state.items()}
+        self.optimizer.t = self.best.optimizer_t
+        self.diverged = False
+        return self.best.step
+
+    def _update_or_restore(self):
+        """Apply the update; if it overflows, or the training loss after it is not finite,
+        put parameters and optimiser state (velocities, moments) back together and return
+        None, so that after lowering the learning rate the next step starts from a sane state.
+        Otherwise return the training set's (loss, accuracy) after the update."""
+        slots = self.optimizer.state
+        state = list(self._params.values()) + list(slots.values())
+        backup, t, keys = np.concatenate(state, axis=None), self.optimizer.t, set(slots)
+        self._apply_update(self._params, self._grads)
+        updated = list(self._params.values()) + list(slots.values())
+        if np.isfinite(np.concatenate(updated, axis=None)).all():
+            train = self.evaluate(self.X_train, self.Y_train)
+            if np.isfinite(train[0]):
+                return train
+        _restore(state, backup)
+        self.optimizer.t = t
+        for new_key in set(slots) - keys:  # moments born in this very step
+            del slots[new_key]
+        return None
 
     @property
     def modifies_gradients(self) -> bool:
@@ -214,13 +274,12 @@ class Trainer:
         if Y.shape[1] > 1:
             correct = out.argmax(axis=1) == Y.argmax(axis=1)
         else:
-            threshold = 0.0 if self.network.layers[-1].activation.name == "linear" else 0.5
-            correct = (out[:, 0] > threshold) == (Y[:, 0] > 0.5)
+            correct = (out[:, 0] > 0.5) == (Y[:, 0] > 0.5)  # targets are 0/1 whatever the output
         return float(np.count_nonzero(correct) / len(correct))
 
-    def _stats(self, batch_loss, grad_norms, message) -> StepStats:
+    def _stats(self, batch_loss, grad_norms, message, train) -> StepStats:
         net = self.network
-        train_loss, acc = self.evaluate(self.X_train, self.Y_train)
+        train_loss, acc = train
         test_loss, test_acc = self.evaluate(self.X_test, self.Y_test)
         first = net.layers[0]
         neuron_grads = [_column_mean(np.abs(first.dX))]
@@ -248,7 +307,8 @@ class Trainer:
         with np.errstate(all="ignore"):
             self.network.forward(self.X_train[batch])
             loss = self.network.backward(self.Y_train[batch])
-            return self._stats(loss, self._grad_norms(), "")
+            train = self.evaluate(self.X_train, self.Y_train)
+            return self._stats(loss, self._grad_norms(), "", train)
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         """Network output for raw input points (features expanded as in training)."""

@@ -29,6 +29,7 @@ from engine.spec import Spec
 from engine.trainer import Trainer
 
 from .architecture_editor import ArchitectureEditor
+from .divergence_banner import DivergenceBanner
 from .boundary_view import BoundaryView, grid_points, line_points, plane_bounds
 from .loss_plot import GradNormPlot, LossPlot
 from .menus import build_menus
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
     sigLive = Signal(str, object)
     sigSetParameter = Signal(int, str, object, float)
     sigStopWorker = Signal()
+    sigRewind = Signal()
 
     def __init__(self, spec: Spec | None = None, settings: QSettings | None = None,
                  threaded: bool = True):
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         self.hovered_neuron = (-1, -1)
         self._dirty = set()  # which views have news: "stats", "outputs", "hover"
         self._last_plot_refresh = 0.0
+        self._last_plotted_step = 0
         self._rate_samples: deque[tuple[float, int]] = deque(maxlen=120)
 
         self.actions = TrainingActions(self)
@@ -102,11 +105,7 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(left.sizeHint().width() + 24)
 
         self.graph = NetworkGraph()
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background:#fde2e1; color:#8a1c1c; padding:6px;"
-                                  "border:1px solid #e0a0a0; border-radius:4px;")
-        self.banner.hide()
+        self.banner = DivergenceBanner()
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -165,11 +164,13 @@ class MainWindow(QMainWindow):
         self.sigLive.connect(w.set_live)
         self.sigSetParameter.connect(w.set_parameter)
         self.sigStopWorker.connect(w.stop)
+        self.sigRewind.connect(w.rewind)
         w.sigStep.connect(self.on_step)
         w.sigBoundary.connect(self.on_boundary)
         w.sigRunning.connect(self.on_running)
         w.sigDiverged.connect(self.on_diverged)
         w.sigError.connect(self.show_error)
+        w.sigRewound.connect(self.on_rewound)
 
     def _wire(self) -> None:
         a = self.actions
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         self.graph.sigWeightEdited.connect(
             lambda layer, i, j, value: self.sigSetParameter.emit(layer, "W", (i, j), value))
         self.graph.sigNeuronHovered.connect(self.on_neuron_hovered)
+        self.banner.sigRewind.connect(self.sigRewind.emit)
+        self.banner.sigReset.connect(self.reset)
 
     # -- commands -----------------------------------------------------------------------------
     def apply_spec(self, spec: Spec) -> bool:
@@ -219,6 +222,7 @@ class MainWindow(QMainWindow):
         # Full-batch gradients are exact, not noisy: smoothing would only add lag.
         self.grad_plot.smooth_check.setChecked(self.spec.batch_size < len(d.train_idx))
         self._rate_samples.clear()
+        self._last_plotted_step = 0
         self.settings.setValue("spec", self.spec.to_json())
         # From here on the trainer belongs to the worker thread; this one never touches it.
         self.sigInstall.emit(self.generation, trainer, grid)
@@ -233,7 +237,8 @@ class MainWindow(QMainWindow):
         self.sigSetRunning.emit(playing)
 
     def reset(self) -> None:
-        self.apply_spec(self.spec.replace(weights=self.spec.weights))
+        """Back to the starting weights (the spec's own, or the seed's initialisation)."""
+        self.apply_spec(self.spec)
 
     def regenerate(self) -> None:
         seed = (self.spec.seed * 7919 + 104729) % 1_000_000  # deterministic but different
@@ -259,9 +264,12 @@ class MainWindow(QMainWindow):
         if generation != self.generation:
             return  # a straggler from the trainer that was just replaced
         self.latest_stats = stats
-        if stats.step > 0:
+        if stats.step > self._last_plotted_step:  # edits and rewinds re-send the same step
+            self._last_plotted_step = stats.step
             self.loss_plot.append(stats.step, stats.train_loss, stats.test_loss)
             self.grad_plot.append(stats.step, stats.grad_norms)
+        if not stats.diverged and stats.step > 0:
+            self.banner.hide()
         self._rate_samples.append((time.perf_counter(), stats.step))
         self._dirty.update(("stats", "plots"))
 
@@ -278,9 +286,14 @@ class MainWindow(QMainWindow):
     def on_diverged(self, generation: int, message: str) -> None:
         if generation != self.generation:
             return
-        self.banner.setText(f"<b>Training diverged.</b> {message}. The weights shown are the last "
-                            "finite ones: lower the learning rate and press Play, or Reset (R).")
-        self.banner.show()
+        self.banner.show_divergence(message)
+
+    def on_rewound(self, generation: int, step: int) -> None:
+        if generation == self.generation:
+            self.banner.hide()
+            self.statusBar().showMessage(
+                f"Rewound to the weights of step {step:,} (the lowest training loss so far). "
+                "Lower the learning rate before pressing Play.", 10000)
 
     def on_neuron_hovered(self, layer: int, neuron: int) -> None:
         self.hovered_neuron = (layer, neuron)

@@ -31,6 +31,7 @@ class TrainingWorker(QObject):
     sigDiverged = Signal(int, str)  # generation, explanation
     sigTrace = Signal(int, object)  # generation, engine.trace.Trace
     sigError = Signal(str)
+    sigRewound = Signal(int, int)  # generation, the step whose weights are back
 
     def __init__(self):
         super().__init__()  # no parent: it is moved to its own thread
@@ -105,6 +106,18 @@ class TrainingWorker(QObject):
             return
         self.sigStep.emit(self.generation, self.trainer.initial_stats())
         self._emit_boundary()
+
+    @Slot()
+    def rewind(self) -> None:
+        """After divergence: back to the best weights seen (see Trainer.rewind)."""
+        try:
+            step = self.trainer.rewind()
+        except ValueError as e:
+            self.sigError.emit(str(e))
+            return
+        self.sigStep.emit(self.generation, self.trainer.initial_stats())
+        self._emit_boundary()
+        self.sigRewound.emit(self.generation, step)
 
     @Slot(object)
     def request_trace(self, indices) -> None:

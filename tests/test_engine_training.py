@@ -409,3 +409,47 @@ def test_trainer_refuses_mismatched_data_and_loss():
         Trainer(load_preset("playground").replace(dataset="regress-plane"))
     with pytest.raises(ValueError, match="softmax"):
         Trainer(load_preset("playground").replace(dataset="blobs", classes=4))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum"])
+def test_rewind_after_divergence_lets_training_continue(optimizer):
+    from engine.spec import Spec
+
+    spec = Spec(dataset="regress-plane", output_activation="linear", loss="mse",
+                learning_rate=3.0, optimizer=optimizer)
+    trainer = Trainer(spec)
+    for _ in range(400):
+        stats = trainer.step()
+        if stats.diverged:
+            break
+    assert stats.diverged
+    best = trainer.best
+    assert best is not None and np.isfinite(best.train_loss)
+    assert trainer.rewind() == best.step
+    assert all(np.array_equal(p, q) for p, q in zip(trainer.network.params().values(),
+                                                     best.params))
+    trainer.set_learning_rate(0.001)
+    for _ in range(30):
+        stats = trainer.step()
+    assert not stats.diverged and np.isfinite(stats.train_loss)
+
+
+def test_an_overflowing_update_restores_the_optimiser_state_too():
+    from engine.spec import Spec
+
+    trainer = Trainer(Spec(dataset="regress-plane", output_activation="linear", loss="mse",
+                           optimizer="momentum", learning_rate=0.01))
+    for _ in range(5):
+        trainer.step()
+    before = {k: v.copy() for k, v in trainer.optimizer.state.items()}
+    trainer.set_learning_rate(1e308)  # the next update overflows
+    stats = trainer.step()
+    assert stats.diverged and "restored" in stats.message
+    assert all(np.array_equal(before[k], v) for k, v in trainer.optimizer.state.items())
+
+
+def test_rewind_before_any_step_is_refused():
+    from engine.presets import load_preset
+
+    with pytest.raises(ValueError, match="reset"):
+        Trainer(load_preset("xor")).rewind()

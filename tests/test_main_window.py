@@ -139,8 +139,17 @@ def test_divergence_is_caught_and_explained(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not w.playing)
     assert "diverged" in w.banner.text()
     assert all(np.all(np.isfinite(W)) for W in w.latest_stats.weights)
-    w.actions.reset.trigger()
+    w.banner.rewind_button.click()  # back to the best weights, then train gently
     qtbot.waitUntil(lambda: w.banner.isHidden())
+    assert "Rewound" in w.statusBar().currentMessage()
+    w.editor.lr_spin.setValue(0.001)
+    w.editor.lr_spin.editingFinished.emit()
+    steps = w.latest_stats.step
+    w.sigStep.emit(20)
+    qtbot.waitUntil(lambda: w.latest_stats.step == steps + 20)
+    assert not w.latest_stats.diverged and np.isfinite(w.latest_stats.train_loss)
+    w.actions.reset.trigger()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 0)
 
 
 def test_editing_a_weight_in_the_graph_reaches_the_engine(qtbot, window):

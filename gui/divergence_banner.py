@@ -1,0 +1,43 @@
+"""The banner that explains a diverged run and offers the two ways out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+
+
+class DivergenceBanner(QFrame):
+    sigRewind = Signal()
+    sigReset = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("divergenceBanner")
+        self.setStyleSheet("#divergenceBanner { background:#fde2e1; border:1px solid #e0a0a0;"
+                           " border-radius:4px; } QLabel { color:#8a1c1c; }")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.rewind_button = QPushButton("Rewind")
+        self.rewind_button.setToolTip(
+            "Go back to the weights (and optimiser state) with the lowest training loss seen so "
+            "far; then lower the learning rate and press Play")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("Start again from the initial weights (R)")
+        self.rewind_button.clicked.connect(self.sigRewind.emit)
+        self.reset_button.clicked.connect(self.sigReset.emit)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 6, 8, 6)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.rewind_button)
+        row.addWidget(self.reset_button)
+        self.hide()
+
+    def show_divergence(self, message: str) -> None:
+        self.label.setText(
+            f"<b>Training diverged:</b> {message}. The weights shown are the last finite ones, "
+            "but the loss is out of reach from there. <b>Rewind</b> to the best weights seen, "
+            "lower the learning rate and press Play, or <b>Reset</b>.")
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text()
