@@ -14,7 +14,7 @@ import numpy as np
 
 from .datasets import Dataset, expand_features, make_dataset
 from .network import Network
-from .optimizers import add_regularization, clip_by_global_norm, make_optimizer
+from .optimizers import Momentum, add_regularization, clip_by_global_norm, make_optimizer
 from .spec import Spec
 
 
@@ -36,6 +36,9 @@ def _column_mean(a: np.ndarray) -> np.ndarray:
     return np.add.reduce(a, axis=0) / len(a)
 
 
+# Settings that apply between steps without rebuilding the network.
+LIVE_SETTINGS = ("learning_rate", "reg_rate", "batch_size", "momentum", "optimizer",
+                 "clip_norm", "regularization")
 CHECKPOINT_EVERY = 10  # steps between two saves of the best state
 
 
@@ -139,6 +142,25 @@ class Trainer:
         if size < 1:
             raise ValueError(f"batch size must be ≥ 1, got {size!r}")
         self.batch_size = self.spec.batch_size = int(size)
+
+    def set_live(self, name: str, value) -> None:
+        """Change a training setting between steps, keeping the weights and the step count.
+
+        A new optimiser starts with fresh state (no velocities or moments to inherit)."""
+        if name not in LIVE_SETTINGS:
+            raise ValueError(f"{name!r} cannot change during training; rebuild instead")
+        candidate = self.spec.replace(**{name: value}).validate()
+        if name == "learning_rate":
+            self.set_learning_rate(value)
+        elif name == "reg_rate":
+            self.set_reg_rate(value)
+        elif name == "batch_size":
+            self.set_batch_size(value)
+        elif name == "optimizer":
+            self.optimizer = make_optimizer(value, self.learning_rate, candidate.momentum)
+        elif name == "momentum" and isinstance(self.optimizer, Momentum):
+            self.optimizer.momentum = value
+        setattr(self.spec, name, value)  # clip_norm and regularization are read from the spec
 
     def set_parameter(self, layer: int, name: str, index: tuple, value: float) -> None:
         """Edit one weight or bias (layer is 1-based, name "W" or "b")."""

@@ -223,7 +223,7 @@ class ArchitectureEditor(QWidget):
         self.momentum_spin.setToolTip(
             "Momentum μ (SGD + momentum only): how much of the previous step is kept. 0.9 "
             "smooths zig-zags and speeds up long valleys; near 1 it overshoots.")
-        self.momentum_spin.valueChanged.connect(lambda v: self._commit(False, momentum=v))
+        self.momentum_spin.valueChanged.connect(lambda v: self._live("momentum", v))
         form.addRow("Momentum", self.momentum_spin)
         self.batch_spin = spin_box(1, 500, tip=(
             "Points per gradient step (applies live). Small batches give noisy but frequent "
@@ -246,7 +246,7 @@ class ArchitectureEditor(QWidget):
         self.clip_spin.setToolTip(
             "Gradient clipping: if the gradient of all weights together is longer than this, "
             "scale it down to this length. Stops exploding updates; 0 = off.")
-        self.clip_spin.valueChanged.connect(lambda v: self._commit(False, clip_norm=v))
+        self.clip_spin.valueChanged.connect(lambda v: self._live("clip_norm", v))
         form.addRow("Gradient clip", self.clip_spin)
         self.float32_check = QCheckBox("Use float32 (faster, less precise)")
         self.float32_check.setToolTip(
@@ -316,10 +316,15 @@ class ArchitectureEditor(QWidget):
         self.sigSpecChanged.emit(valid)
 
     def _live(self, name: str, value) -> None:
+        """A setting the trainer takes between steps: no rebuild, training goes on."""
         if self._updating:
             return
         self._spec = self._spec.replace(**{name: value})
         self.sigLiveChanged.emit(name, value)
+
+    def _sync_enabled_after(self, change) -> None:
+        change()
+        self._sync_enabled()  # e.g. momentum only for the momentum optimiser
 
     def _data_edit(self, **changes) -> None:
         """A data change: features follow the data's dimension, the output pair its task."""
@@ -389,16 +394,15 @@ class ArchitectureEditor(QWidget):
             self._commit(True, output_activation=pair[0], loss=pair[1])
 
     def _on_optimizer(self, _index: int) -> None:
-        self._commit(False, optimizer=self.optimizer_combo.currentData())
+        self._sync_enabled_after(lambda: self._live("optimizer", self.optimizer_combo.currentData()))
 
     def _on_reg(self, _index: int) -> None:
         kind = self.reg_combo.currentData()
-        changes = {"regularization": kind}
+        self._sync_enabled_after(lambda: self._live("regularization", kind))
         if kind != "none" and self._spec.reg_rate == 0 and not self._updating:
-            changes["reg_rate"] = 0.001  # a rate of 0 would make the choice do nothing
             with self._quiet():
                 self.reg_rate_spin.setValue(0.001)
-        self._commit(False, **changes)
+            self._live("reg_rate", 0.001)  # a rate of 0 would make the choice do nothing
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)

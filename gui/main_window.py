@@ -14,6 +14,7 @@ from collections import deque
 
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -36,6 +37,7 @@ from .menus import build_menus
 from .network_graph import NetworkGraph
 from .stepper_mode import StepperMode
 from .training_controls import TrainingActions, TrainingControls
+from .typing_guard import TypingGuard
 from .worker import TrainingWorker
 
 REDRAW_HZ = 30
@@ -84,6 +86,8 @@ class MainWindow(QMainWindow):
         self.redraw_timer.timeout.connect(self.redraw)
         self.redraw_timer.start()
 
+        self.typing_guard = TypingGuard(self)
+        QApplication.instance().installEventFilter(self.typing_guard)
         self._restore_geometry()
         if not self.apply_spec(spec or self._remembered_spec() or load_preset("playground")):
             self.apply_spec(load_preset("playground"))
@@ -385,6 +389,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop training and join the worker thread; safe to call twice."""
         self.redraw_timer.stop()
+        QApplication.instance().removeEventFilter(self.typing_guard)
         if self.thread is not None and self.thread.isRunning():
             self.sigStopWorker.emit()
             self.thread.quit()

@@ -89,11 +89,8 @@ class TrainingWorker(QObject):
 
     @Slot(str, object)
     def set_live(self, name: str, value) -> None:
-        setters = {"learning_rate": self.trainer.set_learning_rate,
-                   "reg_rate": self.trainer.set_reg_rate,
-                   "batch_size": self.trainer.set_batch_size}
         try:
-            setters[name](value)
+            self.trainer.set_live(name, value)
         except ValueError as e:
             self.sigError.emit(str(e))
 

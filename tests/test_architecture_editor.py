@@ -139,22 +139,38 @@ def test_batch_size_and_reg_rate_are_live(qtbot, editor):
         with qtbot.waitSignal(editor.sigLiveChanged, timeout=1000) as blocker:
             editor.batch_spin.setValue(25)
     assert blocker.args == ["batch_size", 25]
-    spec = emitted_spec(qtbot, editor, lambda: editor.reg_combo.setCurrentIndex(
-        editor.reg_combo.findData("l2")))
-    assert spec.regularization == "l2" and spec.reg_rate > 0
+    with qtbot.assertNotEmitted(editor.sigSpecChanged):
+        with qtbot.waitSignal(editor.sigLiveChanged, timeout=1000) as blocker:
+            editor.reg_combo.setCurrentIndex(editor.reg_combo.findData("l2"))
+    assert blocker.args == ["regularization", "l2"]
+    assert editor.spec().reg_rate > 0  # a rate of 0 would make L2 do nothing
     with qtbot.assertNotEmitted(editor.sigSpecChanged):
         with qtbot.waitSignal(editor.sigLiveChanged, timeout=1000) as blocker:
             editor.reg_rate_spin.setValue(0.01)
     assert blocker.args == ["reg_rate", pytest.approx(0.01)]
 
 
-def test_rebuild_settings_emit_spec(qtbot, editor):
+def live_change(qtbot, editor, action) -> list:
+    with qtbot.assertNotEmitted(editor.sigSpecChanged):
+        with qtbot.waitSignal(editor.sigLiveChanged, timeout=1000) as blocker:
+            action()
+    return blocker.args
+
+
+def test_optimiser_settings_apply_live(qtbot, editor):
     combo = editor.optimizer_combo
-    spec = emitted_spec(qtbot, editor, lambda: combo.setCurrentIndex(combo.findData("momentum")))
-    assert spec.optimizer == "momentum" and editor.momentum_spin.isEnabled()
-    assert emitted_spec(qtbot, editor, lambda: editor.momentum_spin.setValue(0.5)).momentum == 0.5
-    assert emitted_spec(qtbot, editor, lambda: editor.clip_spin.setValue(1.0)).clip_norm == 1.0
+    assert live_change(qtbot, editor, lambda: combo.setCurrentIndex(
+        combo.findData("momentum"))) == ["optimizer", "momentum"]
+    assert editor.momentum_spin.isEnabled()
+    assert live_change(qtbot, editor, lambda: editor.momentum_spin.setValue(0.5)) == [
+        "momentum", 0.5]
+    assert live_change(qtbot, editor, lambda: editor.clip_spin.setValue(1.0)) == [
+        "clip_norm", 1.0]
     assert editor.clip_spin.specialValueText() == "off"
+    assert editor.spec().optimizer == "momentum" and editor.spec().clip_norm == 1.0
+
+
+def test_rebuild_settings_emit_spec(qtbot, editor):
     spec = emitted_spec(qtbot, editor, lambda: editor.init_combo.setCurrentIndex(
         editor.init_combo.findData("he")))
     assert spec.initializer == "he"

@@ -453,3 +453,25 @@ def test_rewind_before_any_step_is_refused():
 
     with pytest.raises(ValueError, match="reset"):
         Trainer(load_preset("xor")).rewind()
+
+
+def test_live_settings_keep_weights_and_steps():
+    from engine.presets import load_preset
+
+    trainer = Trainer(load_preset("playground"))
+    for _ in range(10):
+        trainer.step()
+    weights = [p.copy() for p in trainer.network.params().values()]
+    trainer.set_live("optimizer", "momentum")
+    trainer.set_live("momentum", 0.5)
+    trainer.set_live("clip_norm", 0.1)
+    trainer.set_live("regularization", "l2")
+    assert trainer.optimizer.name == "momentum" and trainer.optimizer.momentum == 0.5
+    assert trainer.step_count == 10
+    assert all(np.array_equal(a, b) for a, b in zip(weights, trainer.network.params().values()))
+    stats = trainer.step()
+    assert stats.step == 11 and np.isfinite(stats.train_loss)
+    with pytest.raises(ValueError):
+        trainer.set_live("hidden", [3])
+    with pytest.raises(ValueError):
+        trainer.set_live("momentum", 2.0)

@@ -251,3 +251,40 @@ def test_opening_a_broken_file_explains_and_keeps_the_network(qtbot, window, tmp
     menus.open_session(window)
     assert "not valid JSON" in window.last_error
     assert window.generation == generation
+
+
+def test_single_key_shortcuts_leave_keys_to_the_widget_using_them(qtbot, window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.show()
+    qtbot.waitExposed(window)
+    generation = window.generation
+    combo = window.editor.dataset_combo
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    QTest.keyClick(combo, Qt.Key_G)  # jumps to "gaussians"/"given", must not regenerate
+    QTest.keyClick(combo, Qt.Key_R)  # must not reset
+    qtbot.wait(100)
+    assert window.generation <= generation + 1  # at most the combo's own dataset change
+    assert window.latest_stats.step == 0
+    window.graph.canvas.setFocus()  # a custom view does not use R: the shortcut works
+    qtbot.waitUntil(window.graph.canvas.hasFocus)
+    before = window.generation
+    QTest.keyClick(window.graph.canvas, Qt.Key_R)
+    qtbot.waitUntil(lambda: window.generation == before + 1)
+
+
+def test_optimiser_and_clipping_change_live_without_losing_the_run(qtbot, window):
+    window.sigStep.emit(30)
+    qtbot.waitUntil(lambda: window.latest_stats.step == 30)
+    generation = window.generation
+    combo = window.editor.optimizer_combo
+    combo.setCurrentIndex(combo.findData("adam"))
+    window.editor.clip_spin.setValue(0.5)
+    qtbot.waitUntil(lambda: window.worker.trainer.optimizer.name == "adam"
+                    and window.worker.trainer.spec.clip_norm == 0.5)
+    window.sigStep.emit(1)
+    qtbot.waitUntil(lambda: window.latest_stats.step == 31)
+    assert window.generation == generation
+    assert window.worker.trainer.optimizer.t == 1  # fresh Adam moments, same weights and steps
