@@ -394,7 +394,8 @@ class ArchitectureEditor(QWidget):
             self._commit(True, output_activation=pair[0], loss=pair[1])
 
     def _on_optimizer(self, _index: int) -> None:
-        self._sync_enabled_after(lambda: self._live("optimizer", self.optimizer_combo.currentData()))
+        name = self.optimizer_combo.currentData()
+        self._sync_enabled_after(lambda: self._live("optimizer", name))
 
     def _on_reg(self, _index: int) -> None:
         kind = self.reg_combo.currentData()

@@ -30,8 +30,8 @@ from engine.spec import Spec
 from engine.trainer import Trainer
 
 from .architecture_editor import ArchitectureEditor
-from .divergence_banner import DivergenceBanner
 from .boundary_view import BoundaryView, grid_points, line_points, plane_bounds
+from .divergence_banner import DivergenceBanner
 from .loss_plot import GradNormPlot, LossPlot
 from .menus import build_menus
 from .network_graph import NetworkGraph

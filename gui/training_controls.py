@@ -38,7 +38,8 @@ class TrainingActions(QObject):
         self.epoch = action("Step &epoch", QStyle.SP_MediaSkipForward, "Ctrl+Right",
                             "Train until the current pass over the training set is complete")
         self.reset = action("&Reset", QStyle.SP_BrowserReload, "R",
-                            "Back to the starting weights and clear the plots (same data, same seed)")
+                            "Back to the starting weights and clear the plots "
+                            "(same data, same seed)")
         self.regenerate = action("Re&generate data", QStyle.SP_DialogResetButton, "G",
                                  "Draw a new dataset with a new seed and rebuild the network")
 
