@@ -32,8 +32,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="backprop-playground",
-                     description="Backprop Playground: with no command, opens the window.")
+    parser = _Parser(
+        prog="backprop-playground",
+        description="Backprop Playground: with no command, opens the window.",
+        epilog="window options: [--preset NAME | --config FILE] [--screenshot PATH "
+               "[--steps N] [--size WxH] [--stage K]]; --screenshot renders the window to a PNG "
+               "headlessly (K opens the step-through panel at stage K)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def source(p):

@@ -140,11 +140,10 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
     rng = np.random.default_rng(seed)
     if name == "given":
         X, y = _given_points(points, labels)
-        task = "regression" if np.any(y != np.round(y)) else "classification"
+        task = label_task(y, allow_many=False)
     elif name == "csv":
         X, y = load_csv(csv_path, label_column)
-        many_values = len(np.unique(y)) > MAX_CLASSES
-        task = "regression" if np.any(y != np.round(y)) or many_values else "classification"
+        task = label_task(y)
     elif name in GENERATORS:
         if not 0 <= noise <= 0.5:
             raise ValueError(f"noise must be between 0 and 0.5, got {noise}")
@@ -158,8 +157,10 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
             f"dataset {name!r} needs as many labels as points (got {len(X)} and {len(y)})")
     n_classes = 0
     if task == "classification":
-        if y.min() < 0:
-            raise ValueError("class labels must be 0, 1, 2, …")
+        found = np.unique(y)
+        if y.min() < 0 or (len(found) > 2 and not np.array_equal(found, np.arange(len(found)))):
+            shown = ", ".join(f"{v:g}" for v in found[:6])
+            raise ValueError(f"class labels must be 0, 1, 2, … without gaps (found {shown})")
         if y.max() >= MAX_CLASSES:
             raise ValueError(f"at most {MAX_CLASSES} classes (labels 0 to {MAX_CLASSES - 1})")
         n_classes = max(2, int(y.max()) + 1)
@@ -168,6 +169,33 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
     else:
         train_idx, test_idx = split(rng, len(X), train_fraction)
     return Dataset(X, y, task, n_classes, train_idx, test_idx)
+
+
+def label_task(y: np.ndarray, allow_many: bool = True) -> str:
+    """"classification" for whole-number labels (few distinct values), else "regression"."""
+    y = np.asarray(y, dtype=float)
+    many = allow_many and len(np.unique(y)) > MAX_CLASSES
+    return "regression" if np.any(y != np.round(y)) or many else "classification"
+
+
+def data_task(name: str, labels=None, csv_path: str = "", label_column: int = -1,
+              classes: int = 3) -> tuple[str, int]:
+    """(task, number of classes) a dataset will have, without building it: the editor uses it
+    to offer only output/loss pairs that fit. Unreadable files count as binary here; building
+    the dataset reports the real error."""
+    if name in REGRESSION:
+        return "regression", 0
+    if name == "blobs":
+        return "classification", classes
+    if name in ("given", "csv"):
+        try:
+            y = (np.asarray(labels, dtype=float) if name == "given"
+                 else load_csv(csv_path, label_column)[1])
+        except (ValueError, TypeError):
+            return "classification", 2
+        task = label_task(y, allow_many=name == "csv")
+        return task, (max(2, int(y.max()) + 1) if task == "classification" else 0)
+    return "classification", 2
 
 
 def _given_points(points, labels):

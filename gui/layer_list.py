@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from engine.datasets import REGRESSION
+from engine.datasets import data_task
 from engine.initializers import INITIALIZER_LABELS, INITIALIZERS
 from engine.losses import LOSS_LABELS, LOSSES
 from engine.spec import MAX_HIDDEN_LAYERS, MAX_NEURONS, Spec
@@ -64,11 +64,12 @@ def pair_label(activation: str, loss: str) -> str:
 
 
 def task_of(spec: Spec) -> str:
-    if spec.dataset in REGRESSION:
+    """regression, multiclass or binary: what the spec's data will be (the engine decides)."""
+    task, classes = data_task(spec.dataset, spec.labels, spec.csv_path, spec.label_column,
+                              spec.classes)
+    if task == "regression":
         return "regression"
-    if spec.dataset in FIXED_DATASETS:
-        return "any"  # only the loaded data knows; the engine checks at build time
-    return "multiclass" if spec.dataset == "blobs" and spec.classes > 2 else "binary"
+    return "multiclass" if classes > 2 else "binary"
 
 
 class CompactDoubleSpinBox(QDoubleSpinBox):

@@ -245,8 +245,8 @@ class MainWindow(QMainWindow):
         self.apply_spec(self.spec)
 
     def regenerate(self) -> None:
-        seed = (self.spec.seed * 7919 + 104729) % 1_000_000  # deterministic but different
-        self.apply_spec(self.spec.replace(seed=seed, weights=None))
+        """New data with a new seed: the editor's Regenerate, so both behave the same."""
+        self.editor.regenerate_button.click()
 
     def load_preset(self, name: str) -> None:
         self.apply_spec(load_preset(name))

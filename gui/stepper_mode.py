@@ -9,6 +9,7 @@ training actions are disabled, so the trace on screen always belongs to the netw
 from __future__ import annotations
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget
 
@@ -33,6 +34,7 @@ class StepperMode(QObject):
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.trace = None
+        self.trace_indices = None
         self.sample: int | None = None  # training-set index, or None for the mini-batch
         self.active = False
 
@@ -61,9 +63,9 @@ class StepperMode(QObject):
         self.sigRequestTrace.emit(self._indices())
 
     def finish(self) -> None:
-        """Take the traced step for real and leave the mode."""
+        """Take the step on screen for real and leave the mode."""
         if self.active and self.trace is not None:
-            self.sigApplyStep.emit(self._indices())
+            self.sigApplyStep.emit(self.trace_indices)
         self._close()
 
     def cancel(self) -> None:
@@ -74,6 +76,7 @@ class StepperMode(QObject):
             return
         self.active = False
         self.trace = None
+        self.sample = None  # a sample index of this network's data means nothing to the next
         self._lock_window(False)
         self.window.graph.set_highlight(None)
         self.window.graph.set_selected_edge(None)
@@ -82,6 +85,8 @@ class StepperMode(QObject):
         self.window.force_redraw()
 
     def _on_dock_visibility(self, visible: bool) -> None:
+        if not shiboken6.isValid(self.window):
+            return  # the window is being destroyed
         if not visible and self.active and not self.window.isHidden():
             self.cancel()  # closing the dock with its ✕ leaves without applying
 
@@ -111,7 +116,10 @@ class StepperMode(QObject):
     def _on_trace(self, generation: int, trace) -> None:
         if not self.active or generation != self.window.generation:
             return
+        if self.sample is not None and list(trace.batch) != [self.sample]:
+            return  # an older request's trace; the one for the chosen sample is on its way
         self.trace = trace
+        self.trace_indices = self._indices()  # what Finish applies: exactly what is shown
         self.panel.set_trace(trace, self.sample, len(self.window.dataset.train_idx))
         self.window.graph.set_stats(trace.stats)  # colour by the values this step computes
         self._on_stage(self.panel.current_index)

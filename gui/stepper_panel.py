@@ -9,7 +9,7 @@ applying the step (Finish) are the main window's business, asked for through sig
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -119,6 +119,7 @@ class StepperPanel(QWidget):
         self.stage_list.currentRowChanged.connect(self._list_row_changed)
         self.stage_list.setMinimumHeight(80)
         self.browser = QTextBrowser()
+        self.browser.setWordWrapMode(QTextOption.WordWrap)  # never split a number mid-digit
         self.browser.setOpenLinks(False)
         self.browser.setToolTip("Each quantity: its formula, the formula with this step's "
                                 "numbers, and the result. Select a neuron or weight in the "

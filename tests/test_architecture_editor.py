@@ -244,3 +244,19 @@ def test_every_control_has_a_tooltip(editor):
     for row in editor.layer_rows:
         controls += [row.neurons_spin, row.activation_combo, row.remove_button]
     assert all(w.toolTip() for w in controls)
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ("1.5,2.0,0.3\n0.1,0.2,1.7\n0.4,0.9,-0.2\n", ("linear", "mse")),
+    ("1,2,0\n3,4,1\n5,6,2\n7,8,1\n", ("softmax", "ce")),
+])
+def test_loading_a_csv_picks_an_output_that_fits_its_labels(qtbot, editor, tmp_path, monkeypatch,
+                                                             rows, expected):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,label\n" + rows, encoding="utf-8")
+    monkeypatch.setattr(editor, "choose_csv", lambda: str(path))
+    spec = emitted_spec(qtbot, editor, editor.csv_button.click)
+    assert (spec.output_activation, spec.loss) == expected
+    from engine.trainer import Trainer
+
+    Trainer(spec)  # and the engine accepts it

@@ -218,3 +218,12 @@ def test_bad_features_are_refused():
         expand_features(np.zeros((2, 2)), ["cos(x1)"])
     with pytest.raises(ValueError, match="2-D points"):
         expand_features(np.zeros((2, 3)), ["x1"])
+
+
+def test_class_labels_with_gaps_are_refused_with_the_labels_found(tmp_path):
+    from engine.datasets import make_dataset
+
+    path = tmp_path / "gaps.csv"
+    path.write_text("1,2,1\n3,4,2\n5,6,3\n7,8,1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"without gaps \(found 1, 2, 3\)"):
+        make_dataset("csv", csv_path=str(path))

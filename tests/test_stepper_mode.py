@@ -184,3 +184,16 @@ def test_loading_a_preset_while_stepping_leaves_the_mode(qtbot, tmp_path):
     w.load_preset("worked-example")
     assert not w.stepper.active and w.stepper.dock.isHidden()
     assert w.editor.isEnabled() and w.actions.play.isEnabled()
+
+
+def test_a_chosen_sample_does_not_outlive_the_mode(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, "playground")
+    open_stepper(qtbot, w)
+    w.boundary.sigPointClicked.emit(int(w.dataset.train_idx[200]))
+    qtbot.waitUntil(lambda: list(w.stepper.trace.batch) == [200])
+    w.stepper.panel.sigCancel.emit()
+    w.load_preset("xor")  # 4 training points: sample 200 would not exist
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
+    panel = open_stepper(qtbot, w)
+    assert len(w.stepper.trace.batch) == 4 and panel.stage_count() == 7
+    assert w.last_error == ""
