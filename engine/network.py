@@ -98,10 +98,6 @@ class Network:
             grad = layer.backward(grad)
         return self.last_loss
 
-    def loss_value(self, X: np.ndarray, y: np.ndarray) -> float:
-        """Loss at the current parameters, leaving training caches alone (for gradcheck)."""
-        return self.loss.value(*self.output(X), y)
-
 
 def _given(values, shape: tuple[int, ...], what: str, dtype) -> np.ndarray:
     """Explicit parameter values reshaped to `shape`; ValueError unless they fit and are finite."""
