@@ -32,7 +32,7 @@ from engine.trainer import Trainer
 from .architecture_editor import ArchitectureEditor
 from .boundary_view import BoundaryView, grid_points, line_points, plane_bounds
 from .divergence_banner import DivergenceBanner
-from .loss_plot import GradNormPlot, LossPlot
+from .loss_plot import GradNormPlot, LossPlot, format_value
 from .menus import build_menus
 from .network_graph import NetworkGraph
 from .stepper_mode import StepperMode
@@ -362,8 +362,8 @@ class MainWindow(QMainWindow):
 
         lab["step"].setText(f"step {stats.step:,}")
         lab["epoch"].setText(f"epoch {stats.epoch}")
-        lab["loss"].setText(f"loss {fmt(stats.train_loss, '{:.4f}')} / "
-                            f"test {fmt(stats.test_loss, '{:.4f}')}")
+        test = "—" if stats.test_loss is None else format_value(stats.test_loss)
+        lab["loss"].setText(f"loss {format_value(stats.train_loss)} / test {test}")
         lab["accuracy"].setText(f"accuracy {fmt(stats.accuracy, '{:.1%}')} / "
                                 f"{fmt(stats.test_accuracy, '{:.1%}')}")
         lab["rate"].setText(f"{self.steps_per_second():,.0f} steps/s" if self.playing else "paused")
