@@ -275,10 +275,15 @@ class Trainer:
         """The gradients the optimiser used in the last step (after regularisation/clipping)."""
         return self._update_grads if self.modifies_gradients else self._grads
 
+    @property
+    def epoch_complete(self) -> bool:
+        """True when the last step finished a pass over the training set."""
+        return self.cursor >= len(self.order)
+
     def run_epoch(self) -> StepStats:
         """Steps until the current pass over the training set is complete."""
         stats = self.step()
-        while self.cursor < len(self.order) and not self.diverged:
+        while not self.epoch_complete and not self.diverged:
             stats = self.step()
         return stats
 
@@ -322,9 +327,9 @@ class Trainer:
         return np.array([np.sqrt(np.vdot(layer.dW, layer.dW) + np.vdot(layer.db, layer.db))
                          for layer in self.network.layers])
 
-    def initial_stats(self) -> StepStats:
-        """Statistics before any step, so views have something to draw: the gradients are
-        those of the first training points, computed without updating anything."""
+    def current_stats(self) -> StepStats:
+        """Statistics of the current parameters without taking a step (for a new network, an
+        edited weight or a rewind): the gradients are those of the first training points."""
         batch = slice(0, self.batch_size)
         with np.errstate(all="ignore"):
             self.network.forward(self.X_train[batch])

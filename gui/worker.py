@@ -54,7 +54,7 @@ class TrainingWorker(QObject):
     def install(self, generation: int, trainer, grid) -> None:
         """Adopt a freshly built trainer; the GUI has handed it over and no longer touches it."""
         self.generation, self.trainer, self.grid = generation, trainer, grid
-        self.sigStep.emit(generation, trainer.initial_stats())
+        self.sigStep.emit(generation, trainer.current_stats())
         self._emit_boundary()
 
     @Slot(bool)
@@ -82,8 +82,7 @@ class TrainingWorker(QObject):
         if self.trainer is None:
             return
         self.set_running(False)
-        self._one_step()
-        while self.trainer.cursor < len(self.trainer.order) and self._one_step():
+        while self._one_step() and not self.trainer.epoch_complete:
             pass
         self._emit_boundary()
 
@@ -101,7 +100,7 @@ class TrainingWorker(QObject):
         except (ValueError, IndexError) as e:
             self.sigError.emit(str(e))
             return
-        self.sigStep.emit(self.generation, self.trainer.initial_stats())
+        self.sigStep.emit(self.generation, self.trainer.current_stats())
         self._emit_boundary()
 
     @Slot()
@@ -112,13 +111,15 @@ class TrainingWorker(QObject):
         except ValueError as e:
             self.sigError.emit(str(e))
             return
-        self.sigStep.emit(self.generation, self.trainer.initial_stats())
+        self.sigStep.emit(self.generation, self.trainer.current_stats())
         self._emit_boundary()
         self.sigRewound.emit(self.generation, step)
 
     @Slot(object)
     def request_trace(self, indices) -> None:
         """Trace the next step (indices None) or a step on chosen training samples."""
+        if self.trainer is None:
+            return
         self.set_running(False)
         try:
             result = trace(self.trainer, indices)

@@ -38,7 +38,7 @@ def test_xor_reaches_full_accuracy_within_2000_steps():
 
 def test_loss_falls_on_the_playground_preset():
     trainer = Trainer(load_preset("playground"))
-    first = trainer.initial_stats().train_loss
+    first = trainer.current_stats().train_loss
     for _ in range(300):
         stats = trainer.step()
     assert stats.train_loss < first
@@ -378,10 +378,10 @@ def test_regression_has_no_accuracy_and_xor4_has_no_test_set():
     assert xor.test_loss is None and xor.test_accuracy is None
 
 
-def test_initial_stats_change_nothing():
+def test_current_stats_change_nothing():
     trainer = Trainer(load_preset("playground"))
     before = params_of(trainer)
-    stats = trainer.initial_stats()
+    stats = trainer.current_stats()
     assert stats.step == 0 and trainer.step_count == 0 and not stats.diverged
     assert same_params(params_of(trainer), before)
 

@@ -15,7 +15,7 @@ PLAYGROUND = [2, 4, 2, 1]
 
 def run(spec: Spec, steps: int = 3):
     trainer = Trainer(spec)
-    stats = trainer.initial_stats()
+    stats = trainer.current_stats()
     for _ in range(steps):
         stats = trainer.step()
     return stats
