@@ -32,6 +32,10 @@ class DivergenceBanner(QFrame):
         row.addWidget(self.reset_button)
         self.hide()
 
+    @property
+    def showing(self) -> bool:
+        return not self.isHidden()
+
     def show_divergence(self, message: str) -> None:
         self.label.setText(
             f"<b>Training diverged:</b> {message}. The weights shown are the last finite ones, "
