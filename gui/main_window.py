@@ -15,7 +15,6 @@ from collections import deque
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -32,11 +31,12 @@ from engine.trainer import Trainer
 from .architecture_editor import ArchitectureEditor
 from .boundary_view import BoundaryView, grid_points, line_points, plane_bounds
 from .divergence_banner import DivergenceBanner
-from .loss_plot import GradNormPlot, LossPlot, format_value
+from .loss_plot import GradNormPlot, LossPlot
 from .menus import build_menus
 from .network_graph import NetworkGraph
 from .stepper_mode import StepperMode
 from .training_controls import TrainingActions, TrainingControls
+from .training_status import TrainingStatus
 from .typing_guard import TypingGuard
 from .worker import TrainingWorker
 
@@ -72,11 +72,12 @@ class MainWindow(QMainWindow):
         self._last_plot_refresh = 0.0
         self._last_plotted_step = 0
         self._inbox: deque = deque()  # (generation, StepStats) from the worker, in order
-        self._rate_samples: deque[tuple[float, int]] = deque(maxlen=120)
 
         self.actions = TrainingActions(self)
+        self.step_through_action = self.actions.step_through
         self._build_layout()
-        self._build_status_bar()
+        self.status = TrainingStatus(self.statusBar())
+        self.status_labels = self.status.labels
         self._start_worker(threaded)
         self.stepper = StepperMode(self)
         build_menus(self)
@@ -139,19 +140,6 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.setCentralWidget(self.splitter)
 
-    def _build_status_bar(self) -> None:
-        self.status_labels = {}
-        for key, tip in [("step", "Training steps (mini-batches) taken"),
-                         ("epoch", "Completed passes over the training set"),
-                         ("loss", "Loss on the whole training set / on the test set"),
-                         ("accuracy", "Classification accuracy on the training / test set"),
-                         ("rate", "Training steps per second, measured over the last second")]:
-            label = QLabel()
-            label.setToolTip(tip)
-            label.setMinimumWidth(90)
-            self.statusBar().addPermanentWidget(label)
-            self.status_labels[key] = label
-
     def _start_worker(self, threaded: bool) -> None:
         self.worker = TrainingWorker()
         self.thread = None
@@ -190,6 +178,7 @@ class MainWindow(QMainWindow):
         a.epoch.triggered.connect(self.sigStepEpoch.emit)
         a.reset.triggered.connect(self.reset)
         a.regenerate.triggered.connect(self.regenerate)
+        a.step_through.triggered.connect(self.open_stepper)
         self.editor.sigSpecChanged.connect(self.apply_spec)
         self.editor.sigLiveChanged.connect(self.apply_live)
         self.graph.sigWeightEdited.connect(
@@ -232,7 +221,7 @@ class MainWindow(QMainWindow):
         self.grad_plot.set_layers(len(sizes) - 1)
         # Full-batch gradients are exact, not noisy: smoothing would only add lag.
         self.grad_plot.smooth_check.setChecked(self.spec.batch_size < len(d.train_idx))
-        self._rate_samples.clear()
+        self.status.clear()
         self._last_plotted_step = 0
         self.settings.setValue("spec", self.spec.to_json())
         # From here on the trainer belongs to the worker thread; this one never touches it.
@@ -281,7 +270,7 @@ class MainWindow(QMainWindow):
             self.grad_plot.append(stats.step, stats.grad_norms)
         if self.banner.showing and not stats.diverged and stats.step > 0:
             self.banner.hide()
-        self._rate_samples.append((time.perf_counter(), stats.step))
+        self.status.record(stats.step)
         self._dirty.update(("stats", "plots"))
 
     def on_boundary(self, generation: int, outputs) -> None:
@@ -330,7 +319,7 @@ class MainWindow(QMainWindow):
         stats = self.latest_stats
         if "stats" in dirty and stats is not None:
             self.graph.set_stats(stats)
-            self._update_status(stats)
+            self.status.show(stats, self.playing)
         if "plots" in dirty:
             now = time.perf_counter()
             if now - self._last_plot_refresh >= 1 / PLOT_HZ:
@@ -359,29 +348,7 @@ class MainWindow(QMainWindow):
         self.redraw()
 
     def steps_per_second(self) -> float:
-        samples = self._rate_samples
-        if len(samples) < 2:
-            return 0.0
-        now = time.perf_counter()
-        recent = [(t, s) for t, s in samples if now - t <= 1.0] or list(samples)[-2:]
-        (t0, s0), (t1, s1) = recent[0], samples[-1]
-        return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
-
-    def _update_status(self, stats) -> None:
-        if stats is None:
-            return
-        lab = self.status_labels
-
-        def fmt(x, pattern):
-            return "—" if x is None else pattern.format(x)
-
-        lab["step"].setText(f"step {stats.step:,}")
-        lab["epoch"].setText(f"epoch {stats.epoch}")
-        test = "—" if stats.test_loss is None else format_value(stats.test_loss)
-        lab["loss"].setText(f"loss {format_value(stats.train_loss)} / test {test}")
-        lab["accuracy"].setText(f"accuracy {fmt(stats.accuracy, '{:.1%}')} / "
-                                f"{fmt(stats.test_accuracy, '{:.1%}')}")
-        lab["rate"].setText(f"{self.steps_per_second():,.0f} steps/s" if self.playing else "paused")
+        return self.status.steps_per_second()
 
     # -- lifetime ---------------------------------------------------------------------------------
     def _remembered_spec(self) -> Spec | None:

@@ -48,10 +48,7 @@ def build_menus(window) -> None:
     train = bar.addMenu("&Train")
     for act in (a.play, a.step, a.epoch):
         train.addAction(act)
-    window.step_through_action = _add(
-        window, train, "Step &through one step…", "Ctrl+T",
-        "Pause and walk the next training step stage by stage, with every formula and number",
-        window.open_stepper)
+    train.addAction(a.step_through)
     train.addSeparator()
     for act in (a.reset, a.regenerate):
         train.addAction(act)
@@ -72,7 +69,7 @@ def build_menus(window) -> None:
     for act in (a.play, a.step, a.epoch, a.reset, a.regenerate):
         toolbar.addAction(act)
     toolbar.addSeparator()
-    toolbar.addAction(window.step_through_action)
+    toolbar.addAction(a.step_through)
     window.toolbar = toolbar
 
 

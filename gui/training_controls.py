@@ -42,6 +42,9 @@ class TrainingActions(QObject):
                             "(same data, same seed)")
         self.regenerate = action("Re&generate data", QStyle.SP_DialogResetButton, "G",
                                  "Draw a new dataset with a new seed and rebuild the network")
+        self.step_through = action(
+            "Step &through one step…", QStyle.SP_FileDialogDetailedView, "Ctrl+T",
+            "Pause and walk the next training step stage by stage, with every formula and number")
 
     def set_playing(self, playing: bool) -> None:
         """Reflect the worker's state without re-triggering the action."""
@@ -61,13 +64,17 @@ class TrainingControls(QGroupBox):
         super().__init__("Training", parent)
         layout = QGridLayout(self)
         self.buttons = {}
-        for i, (name, act) in enumerate([("play", actions.play), ("step", actions.step),
-                                         ("epoch", actions.epoch), ("reset", actions.reset),
-                                         ("regenerate", actions.regenerate)]):
+        placement = [  # (name, action, row, column, columns spanned)
+            ("play", actions.play, 0, 0, 1), ("step", actions.step, 0, 1, 1),
+            ("epoch", actions.epoch, 1, 0, 1), ("reset", actions.reset, 1, 1, 1),
+            ("regenerate", actions.regenerate, 2, 0, 2),
+            ("step_through", actions.step_through, 3, 0, 2),
+        ]
+        for name, act, row, column, span in placement:
             button = QToolButton()
             button.setDefaultAction(act)
             button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
             button.setFocusPolicy(Qt.NoFocus)  # Space must reach the Play shortcut, not a button
             button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
             self.buttons[name] = button
-            layout.addWidget(button, i // 2, i % 2, 1, 2 if name == "regenerate" else 1)
+            layout.addWidget(button, row, column, 1, span)
