@@ -47,6 +47,7 @@ class Checkpoint:
     step: int
     train_loss: float
     params: list[np.ndarray]
+    optimizer_name: str
     optimizer_state: dict[str, np.ndarray]
     optimizer_t: int
 
@@ -220,7 +221,7 @@ class Trainer:
                             and stats.step - best.step >= CHECKPOINT_EVERY):
             self.best = Checkpoint(
                 stats.step, stats.train_loss,
-                [p.copy() for p in self._params.values()],
+                [p.copy() for p in self._params.values()], self.optimizer.name,
                 {k: v.copy() for k, v in self.optimizer.state.items()}, self.optimizer.t)
 
     def rewind(self) -> int:
@@ -230,8 +231,11 @@ class Trainer:
             raise ValueError("no finite state to rewind to yet; reset instead")
         for p, saved in zip(self._params.values(), self.best.params):
             p[...] = saved
-        self.optimizer.state = {k: v.copy() for k, v in self.best.optimizer_state.items()}
-        self.optimizer.t = self.best.optimizer_t
+        same_optimizer = self.best.optimizer_name == self.optimizer.name
+        # Another optimiser's velocities or moments would mean something else: start fresh.
+        saved = self.best.optimizer_state if same_optimizer else {}
+        self.optimizer.state = {k: v.copy() for k, v in saved.items()}
+        self.optimizer.t = self.best.optimizer_t if same_optimizer else 0
         self.diverged = False
         return self.best.step
 
