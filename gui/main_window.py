@@ -318,7 +318,8 @@ class MainWindow(QMainWindow):
         dirty, self._dirty = self._dirty, set()
         stats = self.latest_stats
         if "stats" in dirty and stats is not None:
-            self.graph.set_stats(stats)
+            if not self.stepper.active:  # while stepping, the graph shows the traced step
+                self.graph.set_stats(stats)
             self.status.show(stats, self.playing)
         if "plots" in dirty:
             now = time.perf_counter()
