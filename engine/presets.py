@@ -7,7 +7,17 @@ from pathlib import Path
 
 from .spec import Spec
 
-PRESET_DIR = Path(__file__).resolve().parent.parent / "resources" / "presets"
+def _preset_dir() -> Path:
+    """resources/presets in a source checkout; the installed backprop_resources otherwise."""
+    source = Path(__file__).resolve().parent.parent / "resources" / "presets"
+    if source.is_dir():
+        return source
+    from importlib.resources import files
+
+    return Path(str(files("backprop_resources") / "presets"))
+
+
+PRESET_DIR = _preset_dir()
 
 
 def preset_names() -> list[str]:
