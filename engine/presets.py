@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .spec import Spec
 
+
 def _preset_dir() -> Path:
     """resources/presets in a source checkout; the installed backprop_resources otherwise."""
     source = Path(__file__).resolve().parent.parent / "resources" / "presets"
