@@ -5,6 +5,8 @@ regularisation rate and batch size go out on `sigLiveChanged` and apply without 
 `set_spec` fills the widgets behind an `_updating` guard, so loading never echoes a signal.
 The editor keeps the last spec and replaces only the fields the user edits, so fields it does not
 show (explicit weights, given points) survive; any data or architecture edit drops the weights.
+The architecture and training sections are built in gui/layer_list.py and gui/training_settings.py;
+this module connects their widgets.
 """
 
 from __future__ import annotations
@@ -29,14 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from engine.datasets import ALL_DATASETS, DATASET_LABELS, FEATURE_LABELS, FEATURES, load_csv
-from engine.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
 from engine.spec import Spec
 
 from .layer_list import (
     FIXED_DATASETS,
     ArchitectureBox,
     CompactDoubleSpinBox,
-    choice_combo,
     form_layout,
     hbox,
     narrow_combo,
@@ -46,10 +46,9 @@ from .layer_list import (
     spin_box,
     task_of,
 )
+from .training_settings import TrainingBox
 
 GENERATED_DATASETS = [d for d in ALL_DATASETS if d not in FIXED_DATASETS]
-LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TF Playground
-REG_LABELS = {"none": "none", "l1": "L1", "l2": "L2"}
 
 
 class ArchitectureEditor(QWidget):
@@ -105,14 +104,7 @@ class ArchitectureEditor(QWidget):
             for name, check in self.feature_checks.items():
                 check.setChecked(name in s.features)
             self._architecture.show_spec(s)
-            select_data(self.optimizer_combo, s.optimizer)
-            show_value(self.lr_spin, s.learning_rate)
-            show_value(self.momentum_spin, s.momentum)
-            show_value(self.batch_spin, s.batch_size)
-            select_data(self.reg_combo, s.regularization)
-            show_value(self.reg_rate_spin, s.reg_rate)
-            show_value(self.clip_spin, s.clip_norm)
-            self.float32_check.setChecked(s.dtype == "float32")
+            self._training.show_spec(s)
         self._sync_enabled()
         self._show_error("")
 
@@ -204,57 +196,20 @@ class ArchitectureEditor(QWidget):
         return group
 
     def _training_group(self) -> QGroupBox:
-        group = QGroupBox("Training")
-        form = form_layout(group)
-        self.optimizer_combo = choice_combo(
-            {k: OPTIMIZER_LABELS.get(k, k) for k in OPTIMIZERS},
-            "The update rule. SGD steps against the gradient; momentum keeps a running "
-            "velocity that rolls through flat regions; Adam scales each weight's step by its "
-            "gradient history.")
+        group = self._training = TrainingBox()
+        self.optimizer_combo, self.lr_spin = group.optimizer_combo, group.lr_spin
+        self.momentum_spin, self.batch_spin = group.momentum_spin, group.batch_spin
+        self.reg_combo, self.reg_rate_spin = group.reg_combo, group.reg_rate_spin
+        self.clip_spin, self.float32_check = group.clip_spin, group.float32_check
         self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer)
-        form.addRow("Optimiser", self.optimizer_combo)
-        self.lr_spin = CompactDoubleSpinBox(0.00001, 10.0, 5, ladder=LR_LADDER)
-        self.lr_spin.setToolTip(
-            "Step size η (applies live). Too small: the loss creeps down; too large: it jumps "
-            "around or explodes. The arrows walk through TF Playground's values.")
         self.lr_spin.valueChanged.connect(lambda v: self._live("learning_rate", v))
-        form.addRow("Learning rate", self.lr_spin)
-        self.momentum_spin = CompactDoubleSpinBox(0.0, 0.999, 3, step=0.05)
-        self.momentum_spin.setToolTip(
-            "Momentum μ (SGD + momentum only): how much of the previous step is kept. 0.9 "
-            "smooths zig-zags and speeds up long valleys; near 1 it overshoots.")
         self.momentum_spin.valueChanged.connect(lambda v: self._live("momentum", v))
-        form.addRow("Momentum", self.momentum_spin)
-        self.batch_spin = spin_box(1, 500, tip=(
-            "Points per gradient step (applies live). Small batches give noisy but frequent "
-            "updates; large ones give smooth, slower steps."))
         self.batch_spin.valueChanged.connect(lambda v: self._live("batch_size", v))
-        form.addRow("Batch size", self.batch_spin)
-        self.reg_combo = choice_combo(REG_LABELS, (
-            "Weight penalty added to the loss. L2 shrinks all weights a little each step; "
-            "L1 pushes small weights to exactly zero. Both fight overfitting."))
-        self.reg_combo.setMinimumContentsLength(4)  # "none", "L1", "L2"
         self.reg_combo.currentIndexChanged.connect(self._on_reg)
-        self.reg_rate_spin = CompactDoubleSpinBox(0.0, 10.0, 5, ladder=(0.0, *LR_LADDER))
-        self.reg_rate_spin.setToolTip(
-            "Regularisation rate λ (applies live): how strongly weights are pulled toward "
-            "zero. Too high and the network underfits.")
         self.reg_rate_spin.valueChanged.connect(lambda v: self._live("reg_rate", v))
-        form.addRow("Regularisation", hbox(self.reg_combo, self.reg_rate_spin))
-        self.clip_spin = CompactDoubleSpinBox(0.0, 100.0, 2, step=0.5)
-        self.clip_spin.setSpecialValueText("off")
-        self.clip_spin.setToolTip(
-            "Gradient clipping: if the gradient of all weights together is longer than this, "
-            "scale it down to this length. Stops exploding updates; 0 = off.")
         self.clip_spin.valueChanged.connect(lambda v: self._live("clip_norm", v))
-        form.addRow("Gradient clip", self.clip_spin)
-        self.float32_check = QCheckBox("Use float32 (faster, less precise)")
-        self.float32_check.setToolTip(
-            "Compute in 32-bit floats: roughly twice as fast, but rounding is visible in tiny "
-            "gradients and gradient checks. The default float64 is exact enough for checks.")
         self.float32_check.toggled.connect(
             lambda on: self._commit(False, dtype="float32" if on else "float64"))
-        form.addRow(self.float32_check)
         return group
 
     # ---- filling widgets --------------------------------------------------------------------
@@ -286,8 +241,7 @@ class ArchitectureEditor(QWidget):
         for check in self.feature_checks.values():
             check.setEnabled(generated)
         self.features_note.setVisible(not generated)
-        self.momentum_spin.setEnabled(s.optimizer == "momentum")
-        self.reg_rate_spin.setEnabled(s.regularization != "none")
+        self._training.sync_enabled(s)
         self._architecture.weights_note.setVisible(s.weights is not None)
 
     # ---- edits ------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 step's gradients, activations or weights, with a colour bar, hover read-outs and weight editing.
 
 Geometry (positions, segments) is computed once per size/architecture, colours once per
-snapshot/mode change, both in NumPy by gui/graph_layout.py; edges are grouped into a few pens and
-cached in a pixmap, so that a 10 × 32 network paints in milliseconds and hovering repaints only
-nodes and labels.
+snapshot/mode change, both in NumPy by gui/graph_layout.py, and drawn by gui/graph_painting.py;
+edges are grouped into a few pens and cached in a pixmap, so that a 10 × 32 network paints in
+milliseconds and hovering repaints only nodes and labels.
 """
 
 from __future__ import annotations
@@ -13,16 +13,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QLinearGradient,
-    QPainter,
-    QPen,
-    QPixmap,
-    QPolygonF,
-)
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import colors, graph_layout
+from . import graph_layout
+from . import graph_painting as painting
 from .graph_layout import (
     AA_MAX_EDGES,
-    DIM_ALPHA,
     MODES,
     SUB,
     column_name,
@@ -46,6 +37,7 @@ from .graph_layout import (
     fmt,
     node_at,
 )
+from .graph_layout import DIM_ALPHA as DIM_ALPHA  # re-exported: the tests read it from here
 
 DENSE_REFRESH_S = 0.25  # 9,000 edges take ~50 ms to draw: dense graphs redraw edges ≤ 4×/s
 
@@ -280,18 +272,21 @@ class NetworkGraph(QWidget):
                                                      self._log, self._highlight)
             self._edges_stale, self._colors_dirty = True, False
 
-    # -- painting ---------------------------------------------------------------------------
+    # -- painting (the drawing itself is in gui/graph_painting.py) ------------------------------
     def _paint(self, canvas):
         self._ensure_colors()
+        lay, c = self._layout, self._colors
         p = QPainter(canvas)
         p.drawPixmap(0, 0, self._edges_image(canvas))
         p.setRenderHint(QPainter.Antialiasing)
-        self._paint_marked_edges(p)
+        painting.draw_marked_edges(p, lay, c, self._lines, self._hover_edge, self._selected_edge)
         if self._highlight is not None and self._highlight[1] != "update":
-            self._paint_flow(p)
-        self._paint_nodes(p)
-        self._paint_labels(p)
-        self._paint_colorbar(p, canvas.width(), canvas.height())
+            painting.draw_flow(p, lay, *self._highlight[:2])
+        painting.draw_nodes(p, lay, c, self._hover_node, self._selected_neuron)
+        painting.draw_headers(p, self._header_font, self.header_rects(), self._headers)
+        painting.draw_node_labels(p, self._label_font, lay, self._labels, self._sizes[-1])
+        painting.draw_colorbar(p, self._font, c.bar, self.colorbar_text(), self._bar_height,
+                               canvas.width(), canvas.height())
         p.end()
 
     def _edges_image(self, canvas) -> QPixmap:
@@ -312,49 +307,9 @@ class NetworkGraph(QWidget):
             self._edge_pixmap.fill(QColor(255, 255, 255))
             p = QPainter(self._edge_pixmap)
             p.setRenderHint(QPainter.Antialiasing, not dense)
-            for rgb, width, indices in graph_layout.pen_groups(self._colors.edges,
-                                                               self._colors.edge_widths):
-                pen = QPen(QColor(*rgb), width)
-                pen.setCapStyle(Qt.FlatCap)
-                p.setPen(pen)
-                p.drawLines([self._lines[i] for i in indices])
+            painting.draw_edges(p, self._lines, self._colors.edges, self._colors.edge_widths)
             p.end()
         return self._edge_pixmap
-
-    def _paint_marked_edges(self, p):
-        """Hovered and selected edges: dark and white halos under the edge's own colour, which
-        stand out on every colour map."""
-        for edge, halos in ((self._hover_edge, [((0, 0, 0, 90), 4)]),
-                            (self._selected_edge, [((0, 0, 0, 255), 6), ((255, 255, 255), 2)])):
-            if edge is not None:
-                k = edge_index(self._layout, *edge)
-                width = float(self._colors.edge_widths[k])
-                for rgba, extra in halos + [(self._colors.edges[k, :3].tolist(), 0)]:
-                    p.setPen(QPen(QColor(*rgba), width + extra))
-                    p.drawLine(self._lines[k])
-
-    def _paint_flow(self, p):
-        """Arrowheads on some highlighted edges: right for forward, left for backward."""
-        layer, direction, _ = self._highlight
-        size = float(np.clip(self._layout.radius * 0.5, 3.0, 9.0))
-        p.setPen(Qt.NoPen)
-        p.setBrush(QColor(40, 40, 40, 220))
-        for triangle in graph_layout.flow_arrows(self._layout, layer, direction, size):
-            p.drawPolygon(QPolygonF([QPointF(*xy) for xy in triangle.tolist()]))
-
-    def _paint_nodes(self, p):
-        r, c = self._layout.radius, self._colors
-        outline, faint = QPen(QColor(60, 60, 60), 1.0), QPen(QColor(60, 60, 60, DIM_ALPHA), 1.0)
-        for (x, y), rgba, dim in zip(self._layout.node_xy.tolist(), c.nodes.tolist(), c.dim_nodes):
-            p.setPen(faint if dim else outline)
-            p.setBrush(QColor(*rgba))
-            p.drawEllipse(QPointF(x, y), r, r)
-        p.setBrush(Qt.NoBrush)
-        for node, pen in ((self._hover_node, QPen(QColor(0, 0, 0, 120), 1.5)),
-                          (self._selected_neuron, QPen(QColor(0, 0, 0), 2.5))):
-            if node is not None:
-                p.setPen(pen)
-                p.drawEllipse(self.neuron_position(*node), r + 3, r + 3)
 
     def header_rects(self) -> list[QRectF]:
         """Where each column header is drawn (the lines of a header centred on each other)."""
@@ -365,61 +320,6 @@ class NetworkGraph(QWidget):
         return [QRectF(x, 6, wd, len(lines) * fm.lineSpacing())
                 for x, wd, lines in zip(lefts.tolist(), widths, self._headers)]
 
-    def _paint_labels(self, p):
-        p.setPen(QColor(40, 40, 40))
-        p.setFont(self._header_font)
-        fm = QFontMetricsF(self._header_font)
-        for rect, lines in zip(self.header_rects(), self._headers):
-            for k, text in enumerate(lines):
-                x = rect.center().x() - fm.horizontalAdvance(text) / 2
-                p.drawText(QPointF(x, rect.top() + fm.ascent() + k * fm.lineSpacing()), text)
-        p.setFont(self._label_font)
-        lfm = QFontMetricsF(self._label_font)
-        r, base = self._layout.radius, (lfm.ascent() - lfm.descent()) / 2
-        xy = self._layout.node_xy
-        for (x, y), text in zip(xy.tolist(), self._labels):
-            p.drawText(QPointF(x - r - 6 - lfm.horizontalAdvance(text), y + base), text)
-        n_out = self._sizes[-1]
-        for n, (x, y) in enumerate(xy[-n_out:].tolist()):
-            index = str(n + 1).translate(SUB) if n_out > 1 else ""
-            p.drawText(QPointF(x + r + 6, y + base), "ŷ" + index)
-
-    def _paint_colorbar(self, p, w, h):
-        """A horizontal colour bar along the bottom: title above, tick labels below."""
-        cmap, _, lo, hi, log = self._colors.bar
-        fm = QFontMetricsF(self._font)
-        label_room = fm.horizontalAdvance("−8.88e-88") + 8  # centred end labels must fit
-        length = min(w - label_room - 16, 420.0)
-        if length < 40:
-            return
-        top = h - self._bar_height + fm.lineSpacing() + 12
-        bar = QRectF((w - length) / 2, top, length, 10)
-        if cmap is None:
-            p.setBrush(QColor(*colors.NEUTRAL_GREY))
-        else:
-            grad = QLinearGradient(bar.topLeft(), bar.topRight())
-            stops = np.linspace(0, 1, 17)
-            for t, c in zip(stops, colors.map_values(stops, cmap, 0, 1)):
-                grad.setColorAt(t, QColor(*c.tolist()))
-            p.setBrush(grad)
-        p.setPen(QPen(QColor(80, 80, 80), 1))
-        p.drawRect(bar)
-        p.setFont(self._font)
-        p.setPen(QColor(40, 40, 40))
-        title, lo_text, hi_text = self.colorbar_text()
-        title = fm.elidedText(title, Qt.ElideRight, w - 12)
-        p.drawText(QPointF((w - fm.horizontalAdvance(title)) / 2, bar.top() - 5 - fm.descent()),
-                   title)
-        baseline = bar.bottom() + 5 + fm.ascent()
-        if cmap is None:
-            p.setPen(QColor(120, 120, 120))
-            text = "no training statistics yet"
-            p.drawText(QPointF((w - fm.horizontalAdvance(text)) / 2, baseline), text)
-            return
-        mid = fmt(graph_layout.bar_midpoint(lo, hi, log), 3)
-        for x, text in ((bar.left(), lo_text), (bar.center().x(), mid), (bar.right(), hi_text)):
-            p.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3))
-            p.drawText(QPointF(x - fm.horizontalAdvance(text) / 2, baseline), text)
 
     # -- mouse ------------------------------------------------------------------------------
     def _item_at(self, pos):

@@ -3,7 +3,8 @@
 chain rule for a selected weight.
 
 The panel only displays a `engine.trace.Trace` it is given; re-tracing (another sample) and
-applying the step (Finish) are the main window's business, asked for through signals.
+applying the step (Finish) are the main window's business, asked for through signals. The
+Previous/Next, Play and arrow-key controls are gui/stage_navigation.py's StageNavigator.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -31,6 +31,7 @@ from engine.chain_rule import weight_chain
 
 from .formula_markup import ACCENTS, MARKERS
 from .formulas import chain_html, stage_html
+from .stage_navigation import StageNavigator
 
 WIDE = 800  # from this width on, the stage list sits left of the formulas instead of above
 MINI_BATCH, ONE_SAMPLE = 0, 1
@@ -61,15 +62,13 @@ class StepperPanel(QWidget):
         self._chain_cache: dict = {}
         self._user_sized = False  # once the user drags the splitter, leave it where they put it
         self._build()
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self._play_tick)
         # Deferred re-layout after resizes; owned timers die with the panel (a bare
         # singleShot could fire into a deleted widget).
         self._refit_timer = self._deferred(self._fit_list)
         self._reflow_timer = self._deferred(self._show_current)
-        for widget in (self, self.stage_list, self.browser, self.prev_button, self.next_button,
-                       self.play_button, self.finish_button, self.cancel_button, self.sample_combo):
-            widget.installEventFilter(self)
+        self._navigator.watch_keys(self, self.stage_list, self.browser, self.prev_button,
+                                   self.next_button, self.play_button, self.finish_button,
+                                   self.cancel_button, self.sample_combo)
         self._viewport = self.browser.viewport()  # kept: no C++ call needed in eventFilter
         self._viewport.installEventFilter(self)
         self.splitter.installEventFilter(self)
@@ -134,33 +133,11 @@ class StepperPanel(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.splitterMoved.connect(self._splitter_moved)
 
+        nav = self._navigator = StageNavigator(self)  # Previous/Next, Play, arrow keys
+        self.prev_button, self.next_button = nav.prev_button, nav.next_button
+        self.progress_label, self.play_button = nav.progress_label, nav.play_button
+        self.speed_spin = nav.speed_spin
         style = self.style()
-        self.prev_button = QPushButton(style.standardIcon(QStyle.SP_ArrowBack), "Previous")
-        self.prev_button.setToolTip("Show the previous stage (Left arrow)")
-        self.prev_button.clicked.connect(self.previous_stage)
-        self.next_button = QPushButton(style.standardIcon(QStyle.SP_ArrowForward), "Next")
-        self.next_button.setToolTip("Show the next stage (Right arrow)")
-        self.next_button.clicked.connect(self.next_stage)
-        self.progress_label = QLabel()
-        self.progress_label.setAlignment(Qt.AlignCenter)
-        self.progress_label.setToolTip("Where you are in the step")
-        nav_row = QHBoxLayout()
-        nav_row.addWidget(self.prev_button)
-        nav_row.addWidget(self.progress_label, 1)
-        nav_row.addWidget(self.next_button)
-
-        self.play_button = QPushButton(style.standardIcon(QStyle.SP_MediaPlay), "Play")
-        self.play_button.setCheckable(True)
-        self.play_button.setToolTip("Walk through the stages automatically; press again to pause")
-        self.play_button.toggled.connect(self._play_toggled)
-        self.speed_spin = QDoubleSpinBox()
-        self.speed_spin.setRange(0.2, 5.0)
-        self.speed_spin.setSingleStep(0.2)
-        self.speed_spin.setValue(1.0)
-        self.speed_spin.setDecimals(1)
-        self.speed_spin.setSuffix(" s per stage")
-        self.speed_spin.setToolTip("How long Play shows each stage")
-        self.speed_spin.valueChanged.connect(self._speed_changed)
         self.finish_button = QPushButton(style.standardIcon(QStyle.SP_DialogApplyButton),
                                          "Finish")
         self.finish_button.setToolTip("Apply this step's update to the network and leave the "
@@ -183,7 +160,7 @@ class StepperPanel(QWidget):
         layout.addWidget(self.info_label)
         layout.addLayout(sample_row)
         layout.addWidget(self.splitter, 1)
-        layout.addLayout(nav_row)
+        layout.addLayout(nav.nav_row)
         layout.addLayout(action_row)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
         self.setFocusPolicy(Qt.StrongFocus)
@@ -341,11 +318,8 @@ class StepperPanel(QWidget):
         self._shown_width = self._formula_width()
         scroll.setValue(keep)  # re-rendering the same stage keeps the reader's place
         count = self.stage_count()
-        self.progress_label.setText(f"stage {self._index + 1} of {count}" if count else "")
-        self.prev_button.setEnabled(count > 0 and self._index > 0)
-        self.next_button.setEnabled(count > 0 and self._index < count - 1)
-        for widget in (self.play_button, self.finish_button):
-            widget.setEnabled(count > 0)
+        self._navigator.show_position(self._index, count)
+        self.finish_button.setEnabled(count > 0)
         if count and self.stage_list.currentRow() != self._index:
             self.stage_list.blockSignals(True)
             self.stage_list.setCurrentRow(self._index)
@@ -376,43 +350,22 @@ class StepperPanel(QWidget):
         if self.sample_combo.currentIndex() == ONE_SAMPLE:
             self.sigSampleChanged.emit(value)
 
-    def _play_toggled(self, playing: bool) -> None:
-        style = self.style()
-        self.play_button.setText("Pause" if playing else "Play")
-        self.play_button.setIcon(style.standardIcon(QStyle.SP_MediaPause if playing
-                                                    else QStyle.SP_MediaPlay))
-        if playing:
-            if self._index >= self.stage_count() - 1:
-                self.go_to(0)  # Play at the end starts over
-            self._timer.start(int(self.speed_spin.value() * 1000))
-        else:
-            self._timer.stop()
-
-    def _speed_changed(self, seconds: float) -> None:
-        if self._timer.isActive():
-            self._timer.start(int(seconds * 1000))
-
-    def _play_tick(self) -> None:
-        self.next_stage()
-        if self._index >= self.stage_count() - 1:
-            self.play_button.setChecked(False)
-
     def _finish(self) -> None:
-        self.play_button.setChecked(False)
+        self._navigator.stop()
         self.sigFinish.emit()
 
     def _cancel(self) -> None:
-        self.play_button.setChecked(False)
+        self._navigator.stop()
         self.sigCancel.emit()
 
     def hideEvent(self, event) -> None:
-        self.play_button.setChecked(False)
+        self._navigator.stop()
         super().hideEvent(event)
 
-    # -- keys ----------------------------------------------------------------------------------
+    # -- deferred re-layout -------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Left/Right step through the stages while the panel has focus, even though the main
-        window binds Right to "train one step" (claim the key in ShortcutOverride)."""
+        """Refit the stage list when the splitter resizes (until the user drags it) and re-flow
+        long formulas when the view's width changes. (The arrow keys: gui/stage_navigation.py.)"""
         if watched is self.splitter and event.type() == QEvent.Resize and not self._user_sized:
             self._refit_timer.start()
             return False
@@ -420,11 +373,4 @@ class StepperPanel(QWidget):
             if event.type() == QEvent.Resize and self._shown_width != self._formula_width():
                 self._reflow_timer.start()  # re-flow long formulas to the new width
             return False
-        if event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and \
-                event.modifiers() == Qt.NoModifier and event.key() in (Qt.Key_Left, Qt.Key_Right):
-            if event.type() == QEvent.ShortcutOverride:
-                event.accept()
-                return False
-            (self.previous_stage if event.key() == Qt.Key_Left else self.next_stage)()
-            return True
         return super().eventFilter(watched, event)
