@@ -1,29 +1,12 @@
-"""engine.trainer and engine.optimizers: learning, determinism, divergence, optimiser
-arithmetic, mini-batching, per-step statistics."""
+"""engine.trainer: learning, determinism, live settings, mini-batching, per-step statistics.
+(Divergence and the optimisers' arithmetic have files of their own.)"""
 
 import numpy as np
 import pytest
+from engine_helpers import params_of, same_params
 
-from engine.optimizers import (
-    SGD,
-    Adam,
-    Momentum,
-    add_regularization,
-    clip_by_global_norm,
-    make_optimizer,
-    regularization_penalty,
-)
 from engine.presets import load_preset
 from engine.trainer import Trainer
-
-
-def params_of(trainer):
-    return {k: p.copy() for k, p in trainer.network.params().items()}
-
-
-def same_params(a, b):
-    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
-
 
 # -- learning ------------------------------------------------------------------------------
 
@@ -76,160 +59,6 @@ def test_trainer_does_not_change_the_callers_spec():
     trainer.set_batch_size(3)
     assert spec.learning_rate == 0.03 and spec.batch_size == 10
     assert trainer.spec.learning_rate == 0.5 and trainer.spec.batch_size == 3
-
-
-# -- divergence ----------------------------------------------------------------------------
-
-def _exploding_spec():
-    return load_preset("playground").replace(
-        dataset="regress-plane", output_activation="linear", loss="mse", learning_rate=1e6)
-
-
-def test_huge_learning_rate_is_caught_before_it_reaches_the_parameters():
-    trainer = Trainer(_exploding_spec())
-    for _ in range(200):
-        last_finite = params_of(trainer)
-        stats = trainer.step()
-        if stats.diverged:
-            break
-    assert stats.diverged, "a learning rate of 1e6 should diverge"
-    assert "NaN/Inf" in stats.message and "learning rate" in stats.message
-    now = params_of(trainer)
-    assert all(np.all(np.isfinite(p)) for p in now.values())
-    assert same_params(now, last_finite)
-    assert trainer.diverged
-
-
-def test_huge_weights_give_an_infinite_loss_and_no_update():
-    spec = load_preset("playground").replace(
-        dataset="regress-plane", output_activation="linear", loss="mse",
-        activations=["linear", "linear"])
-    sizes = [2, 4, 2, 1]
-    weights = [{"W": np.full((i, o), 1e300).tolist(), "b": [0.0] * o}
-               for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
-    trainer = Trainer(spec.replace(weights=weights))
-    before = params_of(trainer)
-    stats = trainer.step()
-    assert stats.diverged and stats.message
-    assert not np.isfinite(stats.batch_loss)
-    assert same_params(params_of(trainer), before)
-
-
-def test_an_update_that_overflows_is_undone():
-    # Finite loss and gradients (a big input and target), but η·g overflows to ±inf.
-    spec = load_preset("worked-example").replace(
-        output_activation="linear", activations=["linear"], points=[[1000.0]], labels=[1e6 + 0.5])
-    trainer = Trainer(spec)
-    before = params_of(trainer)
-    trainer.set_learning_rate(1e300)
-    stats = trainer.step()
-    assert stats.diverged and "restored" in stats.message
-    assert same_params(params_of(trainer), before)
-    # Lowering the learning rate recovers without a reset.
-    trainer.set_learning_rate(1e-9)
-    assert not trainer.step().diverged
-
-
-def test_divergence_prints_no_numpy_warnings(recwarn):
-    trainer = Trainer(_exploding_spec())
-    for _ in range(60):
-        trainer.step()
-    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
-
-
-# -- optimisers ----------------------------------------------------------------------------
-
-def test_sgd_update_by_hand():
-    p, g = np.array([1.0, -2.0]), np.array([0.5, 0.25])
-    SGD(0.1).step({"1.W": p}, {"1.W": g})
-    np.testing.assert_array_equal(p, [1.0 - 0.05, -2.0 - 0.025])
-
-
-def test_momentum_updates_by_hand():
-    p, g = np.array([1.0]), np.array([2.0])
-    opt = Momentum(0.1, momentum=0.9)
-    opt.step({"w": p}, {"w": g})
-    assert p[0] == pytest.approx(1.0 - 0.2)  # v = −ηg
-    opt.step({"w": p}, {"w": g})
-    assert p[0] == pytest.approx(0.8 + (0.9 * -0.2 - 0.2))  # v = μv − ηg
-
-
-def test_adam_first_and_second_update_by_hand():
-    p, g = np.array([1.0, 1.0]), np.array([0.5, -4.0])
-    opt = Adam(0.01)
-    opt.step({"w": p}, {"w": g})
-    # Bias correction makes the first step m̂ = g, v̂ = g²: θ −= η·g/(|g| + ε).
-    np.testing.assert_allclose(p, [1.0 - 0.01 * 0.5 / (0.5 + 1e-8), 1.0 + 0.01 * 4 / (4 + 1e-8)])
-    g2 = np.array([1.0, 1.0])
-    m = 0.9 * 0.1 * g + 0.1 * g2
-    v = 0.999 * 0.001 * g * g + 0.001 * g2 * g2
-    expected = p - 0.01 * (m / (1 - 0.9**2)) / (np.sqrt(v / (1 - 0.999**2)) + 1e-8)
-    opt.step({"w": p}, {"w": g2})
-    np.testing.assert_allclose(p, expected, rtol=1e-12)
-    assert opt.t == 2
-
-
-def test_optimizer_state_is_keyed_by_name_and_reset_for_a_new_shape():
-    opt = Momentum(0.1, momentum=0.9)
-    small = np.zeros((2, 3))
-    opt.step({"1.W": small, "1.b": np.zeros(3)}, {"1.W": np.ones((2, 3)), "1.b": np.ones(3)})
-    assert set(opt.state) == {"1.W.v", "1.b.v"}
-    # Layer 1 rebuilt with another shape: its velocity starts from zero, not the old one.
-    rebuilt = np.zeros((3, 3))
-    opt.step({"1.W": rebuilt}, {"1.W": np.ones((3, 3))})
-    np.testing.assert_allclose(rebuilt, -0.1)
-    assert opt.state["1.W.v"].shape == (3, 3)
-
-
-def test_make_optimizer():
-    assert isinstance(make_optimizer("momentum", 0.1, 0.5), Momentum)
-    assert make_optimizer("momentum", 0.1, 0.5).momentum == 0.5
-    assert isinstance(make_optimizer("adam", 0.1), Adam)
-    with pytest.raises(ValueError, match="unknown optimizer"):
-        make_optimizer("rmsprop", 0.1)
-
-
-def test_l1_and_l2_add_the_penalty_gradient_to_weights_only():
-    W = np.array([[0.5, -2.0], [0.0, 3.0]])
-    for kind, expected in [("l2", 0.1 * W), ("l1", 0.1 * np.sign(W))]:
-        grads = {"1.W": np.ones((2, 2)), "1.b": np.ones(2)}
-        add_regularization(kind, 0.1, {"1.W": W}, grads)
-        np.testing.assert_allclose(grads["1.W"], 1 + expected)
-        np.testing.assert_array_equal(grads["1.b"], 1)
-    assert regularization_penalty("l2", 0.1, [W]) == pytest.approx(0.5 * 0.1 * np.sum(W * W))
-    assert regularization_penalty("l1", 0.1, [W]) == pytest.approx(0.1 * np.sum(np.abs(W)))
-    assert regularization_penalty("none", 0.1, [W]) == 0.0
-
-
-def test_regularization_in_the_trainer_changes_the_update_not_the_reported_gradient():
-    spec = load_preset("playground").replace(regularization="l2", reg_rate=0.1)
-    trainer = Trainer(spec)
-    W_before = trainer.network.layers[0].W.copy()
-    trainer.step()
-    used = trainer.update_gradients()["1.W"]
-    np.testing.assert_allclose(used, trainer.network.layers[0].dW + 0.1 * W_before, rtol=1e-12)
-
-
-def test_clipping_caps_the_global_norm():
-    grads = {"a": np.array([3.0, 0.0]), "b": np.array([[0.0], [4.0]])}
-    norm = clip_by_global_norm(grads, 1.0)
-    assert norm == pytest.approx(5.0)
-    total = np.sqrt(sum(np.sum(g * g) for g in grads.values()))
-    assert total == pytest.approx(1.0)
-    np.testing.assert_allclose(grads["a"], [0.6, 0.0])  # direction kept
-    small = {"a": np.array([0.3, 0.4])}
-    assert clip_by_global_norm(small, 1.0) == pytest.approx(0.5)
-    np.testing.assert_array_equal(small["a"], [0.3, 0.4])  # under the cap: untouched
-    assert clip_by_global_norm({"a": np.array([30.0, 40.0])}, 0) == pytest.approx(50)
-
-
-def test_clipping_in_the_trainer_bounds_the_update():
-    spec = load_preset("playground").replace(clip_norm=1e-3)
-    trainer = Trainer(spec)
-    trainer.step()
-    used = trainer.update_gradients()
-    assert np.sqrt(sum(np.sum(g * g) for g in used.values())) == pytest.approx(1e-3)
-
 
 def test_learning_rate_changes_between_steps_without_a_reset():
     trainer = Trainer(load_preset("playground").replace(optimizer="adam"))
@@ -411,53 +240,7 @@ def test_trainer_refuses_mismatched_data_and_loss():
         Trainer(load_preset("playground").replace(dataset="blobs", classes=4))
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum"])
-def test_rewind_after_divergence_lets_training_continue(optimizer):
-    from engine.spec import Spec
-
-    spec = Spec(dataset="regress-plane", output_activation="linear", loss="mse",
-                learning_rate=3.0, optimizer=optimizer)
-    trainer = Trainer(spec)
-    for _ in range(400):
-        stats = trainer.step()
-        if stats.diverged:
-            break
-    assert stats.diverged
-    best = trainer.best
-    assert best is not None and np.isfinite(best.train_loss)
-    assert trainer.rewind() == best.step
-    assert all(np.array_equal(p, q) for p, q in zip(trainer.network.params().values(),
-                                                     best.params))
-    trainer.set_learning_rate(0.001)
-    for _ in range(30):
-        stats = trainer.step()
-    assert not stats.diverged and np.isfinite(stats.train_loss)
-
-
-def test_an_overflowing_update_restores_the_optimiser_state_too():
-    from engine.spec import Spec
-
-    trainer = Trainer(Spec(dataset="regress-plane", output_activation="linear", loss="mse",
-                           optimizer="momentum", learning_rate=0.01))
-    for _ in range(5):
-        trainer.step()
-    before = {k: v.copy() for k, v in trainer.optimizer.state.items()}
-    trainer.set_learning_rate(1e308)  # the next update overflows
-    stats = trainer.step()
-    assert stats.diverged and "restored" in stats.message
-    assert all(np.array_equal(before[k], v) for k, v in trainer.optimizer.state.items())
-
-
-def test_rewind_before_any_step_is_refused():
-    from engine.presets import load_preset
-
-    with pytest.raises(ValueError, match="reset"):
-        Trainer(load_preset("xor")).rewind()
-
-
 def test_live_settings_keep_weights_and_steps():
-    from engine.presets import load_preset
-
     trainer = Trainer(load_preset("playground"))
     for _ in range(10):
         trainer.step()
