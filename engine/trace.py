@@ -79,13 +79,8 @@ def trace(trainer: Trainer, indices=None) -> Trace:
     """Trace the next training step (or a step on the given training indices)."""
     after = copy.deepcopy(trainer)
     before = [(layer.W.copy(), layer.b.copy()) for layer in after.network.layers]
-    if indices is None:
-        # Peek at the batch the ordinary step will draw, by drawing it on a throwaway copy.
-        batch = copy.deepcopy(after).next_batch()
-        stats = after.step(record=True)
-    else:
-        batch = np.asarray(indices)
-        stats = after.step(batch, record=True)
+    stats = after.step(None if indices is None else np.asarray(indices), record=True)
+    batch = after.last_batch
     net = after.network
     layers = net.layers
     n = len(layers)

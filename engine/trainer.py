@@ -100,6 +100,7 @@ class Trainer:
         self.epoch = 0
         self.order = self.batch_rng.permutation(len(self.X_train))
         self.cursor = 0
+        self.last_batch: np.ndarray | None = None
         self.diverged = False
         self.best: Checkpoint | None = None  # the lowest-loss state seen, for rewind()
         # Layers update W and b in place and never replace them, so these name → array maps
@@ -186,6 +187,7 @@ class Trainer:
     def step(self, indices: np.ndarray | None = None, *, record: bool = False) -> StepStats:
         """One optimiser step on the next mini-batch, or on the given training indices."""
         batch = self.next_batch() if indices is None else np.asarray(indices)
+        self.last_batch = batch  # the training indices this step used (the trace reads them)
         net = self.network
         # Overflow is expected when training diverges; it is detected and reported below
         # (StepStats.diverged / message) instead of printing NumPy warnings.
@@ -284,12 +286,15 @@ class Trainer:
         """True when the last step finished a pass over the training set."""
         return self.cursor >= len(self.order)
 
-    def run_epoch(self) -> StepStats:
-        """Steps until the current pass over the training set is complete."""
-        stats = self.step()
-        while not self.epoch_complete and not self.diverged:
+    def run_epoch(self, on_step=None) -> StepStats:
+        """Steps until the current pass over the training set is complete (or training
+        diverges); on_step(stats), if given, sees every step."""
+        while True:
             stats = self.step()
-        return stats
+            if on_step is not None:
+                on_step(stats)
+            if self.epoch_complete or stats.diverged:
+                return stats
 
     def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float | None, float | None]:
         """(loss, accuracy) on a set at the current parameters; accuracy None for regression."""

@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
     def apply_spec(self, spec: Spec) -> bool:
         """Rebuild from spec; on a bad spec explain why and leave everything as it was."""
         try:
-            trainer = Trainer(spec.replace())
+            trainer = Trainer(spec)  # it takes a private copy of the spec
         except ValueError as e:
             self.show_error(str(e))
             if self.spec is not None:

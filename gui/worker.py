@@ -82,8 +82,7 @@ class TrainingWorker(QObject):
         if self.trainer is None:
             return
         self.set_running(False)
-        while self._one_step() and not self.trainer.epoch_complete:
-            pass
+        self.trainer.run_epoch(on_step=self._report)
         self._emit_boundary()
 
     @Slot(str, object)
@@ -143,7 +142,10 @@ class TrainingWorker(QObject):
 
     # -- the loop ---------------------------------------------------------------------------
     def _one_step(self, indices=None) -> bool:
-        stats = self.trainer.step(indices)
+        return self._report(self.trainer.step(indices))
+
+    def _report(self, stats) -> bool:
+        """Send a step's snapshot; on divergence pause and explain. False when diverged."""
         self.sigStep.emit(self.generation, stats)
         if stats.diverged:
             self.set_running(False)
@@ -164,7 +166,8 @@ class TrainingWorker(QObject):
         self._last_boundary = time.perf_counter()
         if self.trainer is None or self.grid is None:
             return
-        outputs = [np.array(o, copy=True) for o in self.trainer.neuron_outputs(self.grid)]
+        # Fresh outputs per layer (the first is the input grid itself, which never changes).
+        outputs = self.trainer.neuron_outputs(self.grid)
         for o in outputs:
             o.flags.writeable = False
         self.sigBoundary.emit(self.generation, outputs)
