@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
+
 from engine.datasets import FEATURE_LABELS
 from engine.presets import load_preset
 from engine.spec import Spec
@@ -83,6 +85,9 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self._wire()
 
+        # Cyclic garbage collected in the worker thread would run Qt destructors there, which
+        # can deadlock with this thread: collect only here, on a timer (pyqtgraph's helper).
+        self._collector = GarbageCollector(interval=1.0)
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(1000 // REDRAW_HZ)
         self.redraw_timer.timeout.connect(self.redraw)
