@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .datasets import Dataset, expand_features, make_dataset
+from .history import History
 from .network import Network
 from .optimizers import Momentum, add_regularization, clip_by_global_norm, make_optimizer
 from .spec import Spec
@@ -103,6 +104,7 @@ class Trainer:
         self.last_batch: np.ndarray | None = None
         self.diverged = False
         self.best: Checkpoint | None = None  # the lowest-loss state seen, for rewind()
+        self.history = History(len(self.network.layers))  # every step taken, diverged too
         # Layers update W and b in place and never replace them, so these name → array maps
         # stay valid for the trainer's life and need not be rebuilt every step.
         self._params, self._grads = self.network.params(), self.network.grads()
@@ -210,6 +212,7 @@ class Trainer:
                 message += f" at learning rate {self.learning_rate:g}"
             self.step_count += 1
             stats = self._stats(loss, grad_norms, message, train)
+        self.history.append(stats)
         self._maybe_checkpoint(stats)
         return stats
 
