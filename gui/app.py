@@ -39,14 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_gui(argv: list[str]) -> int:
     from engine.presets import load_preset
-    from engine.serialization import load_spec_file
+    from engine.serialization import load_file
 
     try:
         args = build_parser().parse_args(argv)
         if args.steps < 0:
             raise ValueError(f"--steps must be ≥ 0, got {args.steps}")
+        # A Trainer for --config: a session file reopens where it was saved.
         spec = (load_preset(args.preset) if args.preset
-                else load_spec_file(args.config) if args.config else None)
+                else load_file(args.config) if args.config else None)
     except ValueError as e:
         sys.stderr.write(f"error: {e}\n")
         return 2
@@ -62,7 +63,9 @@ def run_gui(argv: list[str]) -> int:
     from .main_window import MainWindow
 
     if not args.screenshot:
-        window = MainWindow(spec)
+        from .autosave import default_folder
+
+        window = MainWindow(spec, autosave_folder=default_folder(), confirm_close=True)
         window.show()
         return app.exec()
 

@@ -9,37 +9,37 @@ latest snapshot the worker sent, on a timer rather than per step.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections import deque
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
 )
-
-from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from engine.datasets import FEATURE_LABELS
 from engine.presets import load_preset
 from engine.spec import Spec
 from engine.trainer import Trainer
 
-from .architecture_editor import ArchitectureEditor
-from .boundary_view import BoundaryView, grid_points, line_points, plane_bounds
-from .divergence_banner import DivergenceBanner
-from .loss_plot import GradNormPlot, LossPlot
+from .autosave import INTERVAL_SECONDS as AUTOSAVE_SECONDS
+from .autosave import Autosave
+from .boundary_view import grid_points, line_points, plane_bounds
 from .menus import build_menus
-from .network_graph import NetworkGraph
+from .remembered_state import RememberedState
+from .session_files import SessionFiles
 from .stepper_mode import StepperMode
-from .training_controls import TrainingActions, TrainingControls
+from .trainer_builder import TrainerBuilder, is_heavy
+from .training_controls import TrainingActions
 from .training_status import TrainingStatus
 from .typing_guard import TypingGuard
+from .undo_commands import UNDO_LIMIT, RebuildCommand, describe_change
+from .window_layout import build_layout
 from .worker import TrainingWorker
 
 REDRAW_HZ = 30
@@ -57,11 +57,16 @@ class MainWindow(QMainWindow):
     sigStopWorker = Signal()
     sigRewind = Signal()
 
-    def __init__(self, spec: Spec | None = None, settings: QSettings | None = None,
-                 threaded: bool = True):
+    def __init__(self, spec: Spec | Trainer | None = None, settings: QSettings | None = None,
+                 threaded: bool = True, autosave_folder: str | None = None,
+                 autosave_interval: float = AUTOSAVE_SECONDS, confirm_close: bool = False):
+        """spec: what to show first (a Trainer carries a whole session); else the remembered
+        spec, else the playground preset. autosave_folder None turns autosave off (tests);
+        confirm_close asks before unsaved training is closed (the app)."""
         super().__init__()
         self.setWindowTitle("Backprop Playground")
         self.settings = settings if settings is not None else QSettings()
+        self.remembered = RememberedState(self.settings)
         self.spec: Spec | None = None
         self.generation = 0
         self.latest_stats = None
@@ -70,14 +75,36 @@ class MainWindow(QMainWindow):
         self.playing = False
         self.last_error = ""
         self.hovered_neuron = (-1, -1)
+        self.confirm_close = confirm_close
+        self.autosave = None
+        self.thread = None
         self._dirty = set()  # which views have news: "stats", "outputs", "hover"
         self._last_plot_refresh = 0.0
         self._last_plotted_step = 0
         self._inbox: deque = deque()  # (generation, StepStats) from the worker, in order
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self.builder = TrainerBuilder(self)
+        self.files = SessionFiles(self)
+        # Cyclic garbage collected in the worker thread would run Qt destructors there, which
+        # can deadlock with this thread: collect only here, on a timer (pyqtgraph's helper).
+        self._collector = GarbageCollector(interval=1.0)
+        try:
+            self._build(spec, threaded)
+            if autosave_folder is not None:
+                self.autosave = Autosave(self, autosave_folder, autosave_interval)
+        except BaseException:
+            self.shutdown()  # never leave the training thread running behind an error
+            raise
+        self.remembered.recent_files()  # checked now, so a broken list is reported at start
+        notes = self.remembered.take_notes()
+        if notes:
+            self.statusBar().showMessage(f"Started with defaults: {notes}.", 15000)
 
+    def _build(self, spec, threaded: bool) -> None:
         self.actions = TrainingActions(self)
         self.step_through_action = self.actions.step_through
-        self._build_layout()
+        build_layout(self)
         self.status = TrainingStatus(self.statusBar())
         self.status_labels = self.status.labels
         self._start_worker(threaded)
@@ -85,9 +112,6 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self._wire()
 
-        # Cyclic garbage collected in the worker thread would run Qt destructors there, which
-        # can deadlock with this thread: collect only here, on a timer (pyqtgraph's helper).
-        self._collector = GarbageCollector(interval=1.0)
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(1000 // REDRAW_HZ)
         self.redraw_timer.timeout.connect(self.redraw)
@@ -96,55 +120,30 @@ class MainWindow(QMainWindow):
         self.typing_guard = TypingGuard(self)
         QApplication.instance().installEventFilter(self.typing_guard)
         self._restore_geometry()
-        if not self.apply_spec(spec or self._remembered_spec() or load_preset("playground")):
-            self.apply_spec(load_preset("playground"))
+        if self.thread is not None:
+            self.thread.start()
+        self._install_first(spec)
+
+    def _install_first(self, spec) -> None:
+        """The first network: no undo entry, and a remembered spec that fails is dropped."""
+        if isinstance(spec, Trainer):
+            self.install_trainer(spec)
+            return
+        remembered = None if spec is not None else self.remembered.spec()
+        for candidate in (spec, remembered):
+            if candidate is None:
+                continue
+            try:
+                self.install_trainer(Trainer(candidate))
+                return
+            except ValueError as e:
+                if candidate is remembered:
+                    self.remembered.forget_spec(str(e))
+                else:
+                    self.show_error(str(e))
+        self.install_trainer(Trainer(load_preset("playground")))
 
     # -- construction -----------------------------------------------------------------------
-    def _build_layout(self) -> None:
-        self.editor = ArchitectureEditor()
-        self.controls = TrainingControls(self.actions)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(4, 4, 4, 4)
-        left_layout.addWidget(self.controls)
-        left_layout.addWidget(self.editor)
-        left_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(left.sizeHint().width() + 24)
-
-        self.graph = NetworkGraph()
-        self.banner = DivergenceBanner()
-        centre = QWidget()
-        centre_layout = QVBoxLayout(centre)
-        centre_layout.setContentsMargins(0, 0, 0, 0)
-        centre_layout.addWidget(self.banner)
-        centre_layout.addWidget(self.graph, 1)
-
-        self.boundary = BoundaryView()
-        self.loss_plot = LossPlot()
-        self.grad_plot = GradNormPlot()
-
-        top = QSplitter(Qt.Horizontal)
-        top.addWidget(scroll)
-        top.addWidget(centre)
-        top.addWidget(self.boundary)
-        top.setStretchFactor(1, 5)
-        top.setStretchFactor(2, 4)
-        top.setSizes([340, 620, 480])
-        bottom = QSplitter(Qt.Horizontal)
-        bottom.addWidget(self.loss_plot)
-        bottom.addWidget(self.grad_plot)
-        self.splitter = QSplitter(Qt.Vertical)
-        self.splitter.addWidget(top)
-        self.splitter.addWidget(bottom)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setObjectName("mainSplitter")
-        self.setCentralWidget(self.splitter)
-
     def _start_worker(self, threaded: bool) -> None:
         self.worker = TrainingWorker()
         self.thread = None
@@ -153,7 +152,6 @@ class MainWindow(QMainWindow):
             self.thread.setObjectName("training")
             self.worker.moveToThread(self.thread)
             self.thread.finished.connect(self.worker.deleteLater)
-            self.thread.start()
         w = self.worker
         self.sigInstall.connect(w.install)
         self.sigSetRunning.connect(w.set_running)
@@ -192,20 +190,46 @@ class MainWindow(QMainWindow):
         self.banner.sigRewind.connect(self.sigRewind.emit)
         self.banner.sigReset.connect(self.reset)
 
-    # -- commands -----------------------------------------------------------------------------
-    def apply_spec(self, spec: Spec) -> bool:
-        """Rebuild from spec; on a bad spec explain why and leave everything as it was."""
+    # -- rebuilding ---------------------------------------------------------------------------
+    def apply_spec(self, spec: Spec, what: str | None = None) -> bool:
+        """Rebuild from spec (undoable). A bad spec is explained and changes nothing; False
+        then. Big data builds in the background (True means accepted, not yet shown)."""
         try:
-            trainer = Trainer(spec)  # it takes a private copy of the spec
+            copy.copy(spec).validate()
         except ValueError as e:
-            self.show_error(str(e))
-            if self.spec is not None:
-                self.editor.set_spec(self.spec)
+            self._refuse(str(e))
             return False
+        what = what or describe_change(self.spec, spec)
+        accepted = [True]
+
+        def failed(message):
+            accepted[0] = False
+            self._refuse(message)
+
+        self.builder.run(lambda: Trainer(spec), lambda t: self.adopt_trainer(t, what), failed,
+                         background=is_heavy(spec), label="Building the data and the network…")
+        return accepted[0]
+
+    def _refuse(self, message: str) -> None:
+        self.show_error(message)
+        if self.spec is not None:
+            self.editor.set_spec(self.spec)  # the editor shows what is really training
+
+    def adopt_trainer(self, trainer: Trainer, what: str) -> None:
+        """Show a new trainer; Edit > Undo brings back the one it replaces."""
+        self.undo_stack.push(RebuildCommand(self, trainer, what))
+        self.statusBar().showMessage(
+            f"Rebuilt the network ({what}). Ctrl+Z brings back the previous one with its "
+            "training.", 10000)
+
+    def install_trainer(self, trainer: Trainer) -> Trainer | None:
+        """Hand a trainer to the worker and show it; returns the trainer it replaces, which
+        the worker no longer touches."""
         self.stepper.cancel()  # a trace of the old network would no longer match
-        self.spec = copy.deepcopy(trainer.spec)  # the GUI's own copy: the worker edits trainer.spec
         self.generation += 1
-        self.dataset = trainer.data
+        # The GUI's own copy (the worker edits trainer.spec); lists are shared, never mutated.
+        self.spec = dataclasses.replace(trainer.spec)
+        self.dataset = d = trainer.data
         self.latest_stats = self.latest_outputs = None
         self.banner.hide()
         self.editor.set_spec(self.spec)
@@ -214,28 +238,34 @@ class MainWindow(QMainWindow):
                   else [f"x{i + 1}" for i in range(sizes[0])])
         self.graph.set_architecture(sizes, labels, [*self.spec.activations,
                                                     self.spec.output_activation])
-        d = trainer.data
         self.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
         grid = None
         if d.input_dim == 1:
             grid = line_points(d.points)
         elif d.input_dim == 2:
             grid = grid_points(bounds=plane_bounds(d.points))
-        self.loss_plot.clear()
-        self.grad_plot.clear()
-        self.grad_plot.set_layers(len(sizes) - 1)
+        self._show_history(trainer)
         # Full-batch gradients are exact, not noisy: smoothing would only add lag.
         self.grad_plot.smooth_check.setChecked(self.spec.batch_size < len(d.train_idx))
         self.status.clear()
-        self._last_plotted_step = 0
-        self.settings.setValue("spec", self.spec.to_json())
+        self.remembered.remember_spec(self.spec)
         # From here on the trainer belongs to the worker thread; this one never touches it.
-        self.sigInstall.emit(self.generation, trainer, grid)
-        return True
+        return self.worker.call(self.worker.replace, self.generation, trainer, grid)
+
+    def _show_history(self, trainer: Trainer) -> None:
+        """The plots start from the trainer's own history (a session or an undone rebuild)."""
+        self.loss_plot.clear()
+        self.grad_plot.clear()
+        self.grad_plot.set_layers(len(trainer.network.layers))
+        h = trainer.history.arrays()
+        self.loss_plot.extend(h["step"], h["train_loss"], h["test_loss"])
+        for step, norms in zip(h["step"], h["grad_norms"]):
+            self.grad_plot.append(step, norms)
+        self._last_plotted_step = int(h["step"][-1]) if len(h["step"]) else 0
 
     def apply_live(self, name: str, value) -> None:
         setattr(self.spec, name, value)
-        self.settings.setValue("spec", self.spec.to_json())
+        self.remembered.remember_spec(self.spec)
         self.sigLive.emit(name, value)
 
     def set_playing(self, playing: bool) -> None:
@@ -243,14 +273,14 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         """Back to the starting weights (the spec's own, or the seed's initialisation)."""
-        self.apply_spec(self.spec)
+        self.apply_spec(dataclasses.replace(self.spec), "reset")
 
     def regenerate(self) -> None:
         """New data with a new seed: the editor's Regenerate, so both behave the same."""
         self.editor.regenerate_button.click()
 
     def load_preset(self, name: str) -> None:
-        self.apply_spec(load_preset(name))
+        self.apply_spec(load_preset(name), f"preset {name}")
 
     def open_stepper(self) -> None:
         """Pause and walk the next training step stage by stage (Ctrl+T)."""
@@ -271,6 +301,7 @@ class MainWindow(QMainWindow):
         self.latest_stats = stats
         if stats.step > self._last_plotted_step:  # edits and rewinds re-send the same step
             self._last_plotted_step = stats.step
+            self.files.unsaved = True
             self.loss_plot.append(stats.step, stats.train_loss, stats.test_loss)
             self.grad_plot.append(stats.step, stats.grad_norms)
         if self.banner.showing and not stats.diverged and stats.step > 0:
@@ -357,33 +388,35 @@ class MainWindow(QMainWindow):
         return self.status.steps_per_second()
 
     # -- lifetime ---------------------------------------------------------------------------------
-    def _remembered_spec(self) -> Spec | None:
-        text = self.settings.value("spec")
-        try:
-            return Spec.from_json(text) if text else None
-        except ValueError:
-            return None
-
     def _restore_geometry(self) -> None:
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        if not self.remembered.restore_bytes("geometry", self.restoreGeometry):
             self.resize(1440, 900)
-        sizes = self.settings.value("splitter")
-        if sizes is not None:
-            self.splitter.restoreState(sizes)
+        self.remembered.restore_bytes("splitter", self.splitter.restoreState)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.autosave is not None and self.autosave.prompt is None:
+            QTimer.singleShot(0, self.autosave.offer_restore)
 
     def shutdown(self) -> None:
-        """Stop training and join the worker thread; safe to call twice."""
-        self.redraw_timer.stop()
-        QApplication.instance().removeEventFilter(self.typing_guard)
+        """Stop training and join the worker thread; safe to call twice, and on a window
+        whose construction failed half-way."""
+        if getattr(self, "redraw_timer", None) is not None:
+            self.redraw_timer.stop()
+        if getattr(self, "typing_guard", None) is not None:
+            QApplication.instance().removeEventFilter(self.typing_guard)
+        self.builder.wait()
+        if self.autosave is not None:
+            self.autosave.finish()
         if self.thread is not None and self.thread.isRunning():
             self.sigStopWorker.emit()
             self.thread.quit()
             self.thread.wait()
 
     def closeEvent(self, event) -> None:
+        if self.confirm_close and not self.files.may_close():
+            event.ignore()
+            return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.shutdown()

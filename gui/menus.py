@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.presets import preset_description, preset_names
-from engine.serialization import load_spec_file, save_session, session_dict
+
+from .session_files import write_atomically
 
 SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>Space</b></td><td>play / pause training</td></tr>
@@ -16,7 +19,9 @@ SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>R</b></td><td>reset the weights</td></tr>
 <tr><td><b>G</b></td><td>regenerate the data with a new seed</td></tr>
 <tr><td><b>Ctrl+T</b></td><td>step through one training step stage by stage</td></tr>
-<tr><td><b>Ctrl+O / Ctrl+S</b></td><td>open / save a session</td></tr>
+<tr><td><b>Ctrl+O / Ctrl+S</b></td><td>open / save a session (Ctrl+Shift+S: save as)</td></tr>
+<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo / redo a rebuild, with its training</td></tr>
+<tr><td><b>Ctrl+Shift+P</b></td><td>save a screenshot of the window</td></tr>
 </table>
 <p>Hover a neuron to see its output over the input plane; click a weight to edit it.</p>"""
 
@@ -25,16 +30,33 @@ def build_menus(window) -> None:
     bar = window.menuBar()
     a = window.actions
 
+    files = window.files
     file_menu = bar.addMenu("&File")
     _add(window, file_menu, "&Open session or spec…", QKeySequence.Open,
-         "Load a saved session (spec + weights) or a spec/preset JSON file",
-         lambda: open_session(window))
-    _add(window, file_menu, "&Save session…", QKeySequence.Save,
-         "Save the spec and the current weights as JSON", lambda: save_session_as(window))
-    _add(window, file_menu, "Save s&creenshot…", "Ctrl+Shift+S",
+         "Load a saved session or a spec/preset JSON file (Edit > Undo brings back the "
+         "network it replaces)", files.open_dialog)
+    window.recent_menu = file_menu.addMenu("Open &recent")
+    window.recent_menu.aboutToShow.connect(lambda: _fill_recent(window))
+    _add(window, file_menu, "&Save session", QKeySequence.Save,
+         "Save the whole run (spec, weights, optimiser state, history and data) to its file",
+         files.save)
+    _add(window, file_menu, "Save session &as…", QKeySequence.SaveAs,
+         "Save the whole run to a new file", files.save_as)
+    _add(window, file_menu, "Save s&creenshot…", "Ctrl+Shift+P",
          "Save a PNG of the whole window", lambda: save_screenshot(window))
     file_menu.addSeparator()
     _add(window, file_menu, "&Quit", QKeySequence.Quit, "Close the window", window.close)
+
+    edit = bar.addMenu("&Edit")
+    undo = window.undo_stack.createUndoAction(window, "&Undo")
+    undo.setShortcut(QKeySequence.Undo)
+    undo.setStatusTip("Bring back the network (and its training) before the last rebuild")
+    redo = window.undo_stack.createRedoAction(window, "&Redo")
+    redo.setShortcut(QKeySequence.Redo)
+    redo.setStatusTip("Redo the rebuild that was undone, with the training it had")
+    edit.addAction(undo)
+    edit.addAction(redo)
+    window.undo_action, window.redo_action = undo, redo
 
     presets = bar.addMenu("&Presets")
     for name in preset_names():
@@ -84,37 +106,26 @@ def _add(window, menu, text, shortcut, tip, slot) -> QAction:
     return act
 
 
-def open_session(window) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, "Open session or spec", "",
-                                          "JSON files (*.json);;All files (*)")
-    if not path:
-        return
-    try:
-        spec = load_spec_file(path)
-    except ValueError as e:
-        window.show_error(str(e))
-        return
-    window.apply_spec(spec)
-
-
-def save_session_as(window) -> None:
-    stats = window.latest_stats
-    if stats is None:
-        return
-    path, _ = QFileDialog.getSaveFileName(window, "Save session", "session.json",
-                                          "JSON files (*.json)")
-    if not path:
-        return
-    try:
-        save_session(session_dict(window.spec, stats.weights, stats.biases, stats.step), path)
-    except ValueError as e:
-        window.show_error(str(e))
-        return
-    window.statusBar().showMessage(f"saved {path}", 5000)
+def _fill_recent(window) -> None:
+    menu = window.recent_menu
+    menu.clear()
+    recent = window.remembered.recent_files()
+    for path in recent:
+        act = menu.addAction(os.path.basename(path))
+        act.setToolTip(path)
+        act.setStatusTip(path)
+        act.triggered.connect(lambda _=False, p=path: window.files.open_path(p))
+    if not recent:
+        menu.addAction("(no recent files)").setEnabled(False)
 
 
 def save_screenshot(window) -> None:
     path, _ = QFileDialog.getSaveFileName(window, "Save screenshot", "playground.png",
                                           "PNG images (*.png)")
-    if path and not window.grab().save(path):
-        window.show_error(f"cannot write {path!r}")
+    if not path:
+        return
+    image = window.grab()
+    try:
+        write_atomically(path, lambda device: image.save(device, "PNG"))
+    except ValueError as e:
+        window.show_error(str(e))

@@ -12,13 +12,16 @@ drop stragglers from the one it replaced.
 
 from __future__ import annotations
 
+import copy
+import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from engine.trace import trace
 
+CALL_TIMEOUT_SECONDS = 60  # a call waits at most one long command (a big epoch) of the worker
 # Steps per timer tick: long enough to amortise the tick, short enough to stay responsive.
 CHUNK_SECONDS = 0.008
 BOUNDARY_INTERVAL = 1 / 10  # the boundary grid is recomputed at most this often while playing
@@ -32,6 +35,7 @@ class TrainingWorker(QObject):
     sigTrace = Signal(int, object)  # generation, engine.trace.Trace
     sigError = Signal(str)
     sigRewound = Signal(int, int)  # generation, the step whose weights are back
+    sigCall = Signal(object)  # a _Call to run between steps (see call())
 
     def __init__(self):
         super().__init__()  # no parent: it is moved to its own thread
@@ -41,6 +45,7 @@ class TrainingWorker(QObject):
         self.running = False
         self._timer = None
         self._last_boundary = 0.0
+        self.sigCall.connect(self._run_call)  # queued when the caller is another thread
 
     def _ensure_timer(self):
         # Created lazily so the timer lives in the worker's thread, not the GUI's.
@@ -48,6 +53,43 @@ class TrainingWorker(QObject):
             self._timer = QTimer(self)
             self._timer.setInterval(0)
             self._timer.timeout.connect(self._run_chunk)
+
+    # -- calls that return something (from the GUI thread, between steps) -----------------
+    def call(self, function, *args):
+        """Run function(*args) in the worker's thread between two steps and return its result.
+
+        The caller blocks on a threading.Event, which releases the interpreter lock, so the
+        worker can run; a Qt blocking connection would hold the lock and deadlock. In the
+        unthreaded mode (screenshots) the call runs at once."""
+        if self.thread() is QThread.currentThread():
+            return function(*args)
+        job = _Call(function, args)
+        self.sigCall.emit(job)
+        if not job.done.wait(CALL_TIMEOUT_SECONDS):
+            raise ValueError("the training thread did not answer; try again")
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    @Slot(object)
+    def _run_call(self, job) -> None:
+        try:
+            job.result = job.function(*job.args)
+        except Exception as e:  # handed to the caller, who reports it
+            job.error = e
+        finally:
+            job.done.set()
+
+    def replace(self, generation: int, trainer, grid):
+        """Pause, adopt a trainer and return the one it replaces (now the caller's)."""
+        self.set_running(False)
+        old = self.trainer
+        self.install(generation, trainer, grid)
+        return old
+
+    def snapshot(self):
+        """A deep copy of the trainer as it is between two steps (for saving)."""
+        return copy.deepcopy(self.trainer)
 
     # -- commands (queued from the GUI thread) --------------------------------------------
     @Slot(int, object, object)
@@ -171,3 +213,12 @@ class TrainingWorker(QObject):
         for o in outputs:
             o.flags.writeable = False
         self.sigBoundary.emit(self.generation, outputs)
+
+
+class _Call:
+    """One call handed to the worker's thread, with its result or error."""
+
+    def __init__(self, function, args):
+        self.function, self.args = function, args
+        self.result = self.error = None
+        self.done = threading.Event()

@@ -219,20 +219,18 @@ def test_screenshot_bad_arguments_exit_2(tmp_path):
 def test_save_and_open_a_session_restores_the_weights(qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from gui import menus
-
     w = make_window(qtbot, tmp_path, preset="xor")
     w.sigStep.emit(40)
     qtbot.waitUntil(lambda: w.latest_stats.step == 40)
     saved = [W.copy() for W in w.latest_stats.weights]
     path = str(tmp_path / "session.json")
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (path, ""))
-    menus.save_session_as(w)
+    assert w.files.save_as()
     w.actions.reset.trigger()
     qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 0)
     assert not np.array_equal(w.latest_stats.weights[0], saved[0])
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
-    menus.open_session(w)
+    w.files.open_dialog()
     qtbot.waitUntil(lambda: w.latest_stats is not None
                     and np.array_equal(w.latest_stats.weights[0], saved[0]))
     assert all(np.array_equal(a, b) for a, b in zip(saved, w.latest_stats.weights))
@@ -242,14 +240,12 @@ def test_opening_a_broken_file_explains_and_keeps_the_network(qtbot, window, tmp
                                                               monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from gui import menus
-
     bad = tmp_path / "bad.json"
     bad.write_text("{ not json", encoding="utf-8")
     generation = window.generation
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
-    menus.open_session(window)
-    assert "not valid JSON" in window.last_error
+    window.files.open_dialog()
+    qtbot.waitUntil(lambda: "not valid JSON" in window.last_error)
     assert window.generation == generation
 
 

@@ -1,0 +1,133 @@
+"""File > Open, Save, Save as, Open recent, and asking before unsaved training is closed.
+
+Sessions are the engine's complete ones (engine/serialization.py): spec, weights, optimiser
+state, step, history and the data itself. Saving takes a copy of the trainer between two steps
+from the worker and writes it through QSaveFile, so a failed write (a full disk) leaves the old
+file as it was. Opening loads in the background (trainer_builder) and is undoable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QIODevice, QSaveFile
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from engine.files import one_line
+from engine.serialization import load_file, trainer_session
+
+FILE_FILTER = "Sessions and specs (*.json);;All files (*)"
+
+
+def write_atomically(path: str, write) -> None:
+    """write(device) into a QSaveFile at path; ValueError (one line) if anything fails."""
+    f = QSaveFile(path)
+    if not f.open(QIODevice.WriteOnly):
+        raise ValueError(f"cannot write {one_line(path)!r}: {f.errorString()}")
+    try:
+        ok = write(f)
+    except Exception:
+        f.cancelWriting()
+        f.commit()
+        raise
+    if not ok:
+        f.cancelWriting()
+    error = f.errorString()
+    if not f.commit() or not ok:
+        raise ValueError(f"cannot write {one_line(path)!r}: {error or 'write failed'}; "
+                         "the old file is unchanged")
+
+
+def write_text(path: str, text: str) -> None:
+    data = text.encode("utf-8")
+    write_atomically(path, lambda f: f.write(data) == len(data))
+
+
+class SessionFiles:
+    def __init__(self, window):
+        self.window = window
+        self.path: str | None = None  # the session file Save writes to
+        self.unsaved = False  # training happened since the last save
+
+    # -- opening --------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session or spec",
+                                              self._folder(), FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str, on_done=None) -> None:
+        """Load a session or spec in the background; on success it replaces the network
+        (undoable), on failure a dialog explains and nothing changes. on_done, if given, is
+        called instead of the usual bookkeeping (recent files, the path Save writes to)."""
+        name = Path(path).name
+        window = self.window
+
+        def done(trainer):
+            window.adopt_trainer(trainer, f"open {one_line(name)}")
+            if on_done is not None:
+                on_done()
+                return
+            window.remembered.add_recent(os.path.abspath(path))
+            # Save writes back to a session; a spec (or preset) is never overwritten by one.
+            self.path = os.path.abspath(path) if trainer.step_count else None
+            self.unsaved = False
+
+        def failed(message):
+            if not os.path.exists(path):
+                window.remembered.remove_recent(os.path.abspath(path))
+            window.show_error(message)
+
+        window.builder.run(lambda: load_file(path), done, failed, background=True,
+                           label=f"Opening {one_line(name)}…")
+
+    # -- saving ---------------------------------------------------------------------------------
+    def save(self) -> bool:
+        return self.save_to(self.path) if self.path else self.save_as()
+
+    def save_as(self) -> bool:
+        suggested = self.path or os.path.join(self._folder(), "session.json")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", suggested,
+                                              "JSON files (*.json)")
+        return self.save_to(path) if path else False
+
+    def save_to(self, path: str) -> bool:
+        """Write the current trainer's complete session; False (and a dialog) on failure."""
+        window = self.window
+        try:
+            trainer = window.worker.call(window.worker.snapshot)
+            if trainer is None:
+                raise ValueError("there is no network to save yet")
+            write_text(path, json.dumps(trainer_session(trainer)))
+        except ValueError as e:
+            window.show_error(str(e))
+            return False
+        self.path = os.path.abspath(path)
+        self.unsaved = False
+        window.remembered.add_recent(self.path)
+        window.statusBar().showMessage(
+            f"Saved {one_line(path)} (step {trainer.step_count:,}).", 5000)
+        return True
+
+    # -- closing --------------------------------------------------------------------------------
+    def ask_unsaved(self) -> str:
+        """"save", "discard" or "cancel" (tests replace this method)."""
+        box = QMessageBox(QMessageBox.Question, "Unsaved training",
+                          "This network has trained since it was last saved. Save the session "
+                          "before closing?", QMessageBox.Save | QMessageBox.Discard
+                          | QMessageBox.Cancel, self.window)
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
+    def may_close(self) -> bool:
+        """True when closing loses nothing, or the user saved or chose to discard."""
+        if not self.unsaved:
+            return True
+        answer = self.ask_unsaved()
+        return answer == "discard" or (answer == "save" and self.save())
+
+    def _folder(self) -> str:
+        return os.path.dirname(self.path) if self.path else ""

@@ -1,0 +1,285 @@
+"""Nothing lost in the window: complete sessions, atomic saves, undo, autosave, settings."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QByteArray, QSaveFile, QSettings
+
+from engine.presets import load_preset
+from engine.trainer import Trainer
+from gui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_window(qtbot, tmp_path, preset="xor", **kwargs):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    w = MainWindow(load_preset(preset) if preset else None, settings=settings, **kwargs)
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_outputs is not None)
+    return w
+
+
+def train(qtbot, w, steps):
+    target = w.latest_stats.step + steps
+    w.sigStep.emit(steps)
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == target)
+
+
+def weights(w):
+    return [W.copy() for W in w.latest_stats.weights] + [b.copy() for b in w.latest_stats.biases]
+
+
+def same(a, b):
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def headless(preset, steps):
+    t = Trainer(load_preset(preset))
+    for _ in range(steps):
+        stats = t.step()
+    return [W.copy() for W in stats.weights] + [b.copy() for b in stats.biases]
+
+
+# -- save and reopen ------------------------------------------------------------------------
+def test_reopened_session_continues_bit_identically(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, "playground")
+    train(qtbot, w, 30)
+    path = str(tmp_path / "run.json")
+    assert w.files.save_to(path)
+    history = w.loss_plot.point_count()
+    w.actions.reset.trigger()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 0)
+    w.files.open_path(path)
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 30)
+    w.force_redraw()
+    assert w.loss_plot.point_count() == history == 30
+    train(qtbot, w, 1)
+    assert same(weights(w), headless("playground", 31))
+
+
+def test_ctrl_s_right_after_a_rebuild_saves(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = make_window(qtbot, tmp_path)
+    w.editor.layer_rows[0].neurons_spin.setValue(3)
+    path = str(tmp_path / "fresh.json")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (path, ""))
+    w.files.save()  # what Ctrl+S triggers, with no file yet: asks for one
+    session = json.loads(Path(path).read_text(encoding="utf-8"))
+    assert session["spec"]["hidden"] == [3]
+
+
+def test_a_failed_save_leaves_the_old_file_byte_identical(qtbot, tmp_path, monkeypatch):
+    w = make_window(qtbot, tmp_path)
+    path = tmp_path / "run.json"
+    train(qtbot, w, 5)
+    assert w.files.save_to(str(path))
+    old = path.read_bytes()
+    train(qtbot, w, 5)
+    monkeypatch.setattr(QSaveFile, "write", lambda self, data: -1)  # the disk is full
+    assert not w.files.save_to(str(path))
+    assert "cannot write" in w.last_error and "\n" not in w.last_error
+    assert path.read_bytes() == old
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("run")] == ["run.json"]
+
+
+def test_closing_with_unsaved_training_asks(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, confirm_close=True)
+    asked = []
+    w.files.ask_unsaved = lambda: asked.append(1) or "cancel"
+    assert w.close()  # nothing trained yet: closes without asking
+    assert not asked
+    w = make_window(qtbot, tmp_path, confirm_close=True)
+    w.files.ask_unsaved = lambda: asked.append(1) or "cancel"
+    train(qtbot, w, 3)
+    assert not w.close() and asked == [1] and w.thread.isRunning()
+    path = str(tmp_path / "keep.json")
+    w.files.ask_unsaved = lambda: "save"
+    w.files.path = path
+    assert w.close()
+    assert json.loads(Path(path).read_text(encoding="utf-8"))["kind"] == "session"
+
+
+def test_open_recent_lists_and_opens_saved_sessions(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    train(qtbot, w, 7)
+    path = str(tmp_path / "recent.json")
+    assert w.files.save_to(path)
+    w.recent_menu.aboutToShow.emit()
+    entries = [a for a in w.recent_menu.actions() if a.isEnabled()]
+    assert [a.toolTip() for a in entries] == [os.path.abspath(path)]
+    w.actions.reset.trigger()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 0)
+    entries[0].trigger()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 7)
+
+
+def test_a_relative_csv_path_in_a_spec_resolves_against_its_folder(qtbot, tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    rows = "\n".join(f"{x},{y},{int(x * y > 0)}" for x, y in
+                     np.random.default_rng(0).uniform(-1, 1, (40, 2)))
+    (folder / "points.csv").write_text("a,b,label\n" + rows + "\n", encoding="utf-8")
+    spec = load_preset("xor").to_dict() | {"dataset": "csv", "csv_path": "points.csv",
+                                           "features": []}
+    (folder / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    w = make_window(qtbot, tmp_path)
+    w.files.open_path(str(folder / "spec.json"))
+    qtbot.waitUntil(lambda: w.spec.dataset == "csv" and w.latest_stats is not None)
+    assert len(w.dataset.points) == 40
+
+
+# -- undo -----------------------------------------------------------------------------------
+def test_undo_and_redo_bring_back_weights_optimiser_and_history(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    train(qtbot, w, 25)
+    before = weights(w)
+    w.editor.layer_rows[0].neurons_spin.setValue(6)
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 0)
+    assert w.worker.trainer.network.sizes == [2, 6, 1]
+    assert "Ctrl+Z" in w.statusBar().currentMessage()
+    train(qtbot, w, 4)
+    after = weights(w)
+    w.undo_action.trigger()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 25)
+    assert w.worker.trainer.network.sizes == [2, 4, 1]
+    assert same(weights(w), before)
+    assert w.editor.layer_rows[0].neurons_spin.value() == 4
+    w.force_redraw()
+    assert w.loss_plot.point_count() == 25
+    assert len(w.worker.trainer.history) == 25
+    train(qtbot, w, 1)  # the undone run goes on exactly as it would have
+    assert same(weights(w), headless("xor", 26))
+    w.redo_action.trigger()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 4)
+    assert same(weights(w), after)
+    assert w.worker.trainer.network.sizes == [2, 6, 1]
+
+
+@pytest.mark.parametrize("edit", ["dataset", "feature", "activation", "output", "initializer",
+                                  "preset", "reset", "remove layer"])
+def test_every_rebuild_can_be_undone(qtbot, tmp_path, edit):
+    w = make_window(qtbot, tmp_path, "playground")
+    train(qtbot, w, 3)
+    before, spec = weights(w), w.spec
+    e = w.editor
+    if edit == "dataset":
+        e.dataset_combo.setCurrentIndex((e.dataset_combo.currentIndex() + 1) % 3)
+    elif edit == "feature":
+        e.feature_checks["x1^2"].setChecked(True)
+    elif edit == "activation":
+        e.layer_rows[0].activation_combo.setCurrentIndex(0)
+    elif edit == "output":
+        e.output_combo.setCurrentIndex(e.output_combo.count() - 1)
+    elif edit == "initializer":
+        e.init_combo.setCurrentIndex((e.init_combo.currentIndex() + 1) % e.init_combo.count())
+    elif edit == "preset":
+        w.load_preset("vanishing")
+    elif edit == "reset":
+        w.actions.reset.trigger()
+    else:
+        e.layer_rows[0].remove_button.click()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 0)
+    assert w.undo_stack.count() == 1
+    w.undo_action.trigger()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 3)
+    assert same(weights(w), before)
+    assert w.spec == spec and w.editor.spec() == spec
+
+
+# -- settings and start-up ------------------------------------------------------------------
+BAD_SETTINGS = {
+    "spec list": ("spec", [1, 2, 3]),
+    "spec garbage": ("spec", "{ not json"),
+    "spec huge seed": ("spec", json.dumps(load_preset("xor").to_dict() | {"seed": 2**31})),
+    "spec huge batch": ("spec", json.dumps(load_preset("xor").to_dict() | {"batch_size": 2**40})),
+    "spec missing csv": ("spec", json.dumps(load_preset("xor").to_dict()
+                                            | {"dataset": "csv", "csv_path": "/nope.csv"})),
+    "geometry text": ("geometry", "garbage"),
+    "geometry bytes": ("geometry", QByteArray(b"\x01\x02garbage")),
+    "splitter number": ("splitter", 12),
+    "recent dict": ("recent", {"a": 1}),
+}
+
+
+@pytest.mark.parametrize("key,value", BAD_SETTINGS.values(), ids=BAD_SETTINGS.keys())
+def test_bad_settings_start_with_defaults_and_a_note(qtbot, tmp_path, key, value):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    settings.setValue(key, value)
+    settings.sync()
+    w = make_window(qtbot, tmp_path, preset=None)
+    if key == "spec":
+        assert w.spec.hidden == load_preset("playground").hidden
+    assert "ignored the remembered " + key in w.statusBar().currentMessage()
+    w.recent_menu.aboutToShow.emit()  # and the menus still work
+
+
+def test_a_constructor_that_fails_leaves_no_thread_running(qtbot, tmp_path, monkeypatch):
+    def broken(self, spec):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(MainWindow, "_install_first", broken)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    with pytest.raises(RuntimeError):
+        MainWindow(load_preset("xor"), settings=settings)
+    # the autouse fixture fails the test if the training thread is still running
+
+
+# -- autosave -------------------------------------------------------------------------------
+KILLED_RUN = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from engine.presets import load_preset
+from gui.main_window import MainWindow
+w = MainWindow(load_preset("xor"), settings=QSettings({ini!r}, QSettings.IniFormat),
+               autosave_folder={folder!r}, autosave_interval=0.2)
+w.show()
+w.sigStep.emit(37)
+def check():
+    if w.autosave.last_saved is not None and w.autosave.last_saved[1] == 37:
+        os.kill(os.getpid(), signal.SIGKILL)  # no clean exit: as a crash would be
+timer = QTimer()
+timer.timeout.connect(check)
+timer.start(50)
+app.exec()
+"""
+
+
+def test_autosave_is_offered_after_a_killed_process(qtbot, tmp_path):
+    folder = str(tmp_path / "data")
+    script = KILLED_RUN.format(root=str(ROOT), ini=str(tmp_path / "crash.ini"), folder=folder)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == -9, result.stderr
+    w = make_window(qtbot, tmp_path, "playground", autosave_folder=folder)
+    w.show()
+    qtbot.waitUntil(lambda: w.autosave.prompt is not None)
+    assert "did not close properly" in w.autosave.prompt.text()
+    w.autosave.restore_button.click()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 37)
+    assert w.spec.dataset == "xor4"
+    assert same(weights(w), headless("xor", 37))
+    assert w.files.unsaved  # restored work is not in a file of the user's yet
+
+
+def test_a_clean_exit_leaves_nothing_to_restore(qtbot, tmp_path):
+    folder = str(tmp_path / "data")
+    w = make_window(qtbot, tmp_path, autosave_folder=folder, autosave_interval=0.05)
+    train(qtbot, w, 5)
+    qtbot.waitUntil(lambda: w.autosave.last_saved is not None)
+    assert os.path.exists(os.path.join(folder, "autosave.json"))
+    w.close()
+    assert not os.path.exists(os.path.join(folder, "autosave.json"))
+    again = make_window(qtbot, tmp_path, autosave_folder=folder)
+    again.show()
+    qtbot.wait(50)
+    assert again.autosave.prompt is None
