@@ -15,7 +15,7 @@ import numpy as np
 
 from .gradcheck import gradcheck
 from .presets import load_preset, preset_names
-from .serialization import load_spec_file
+from .serialization import load_file, save_session, trainer_session
 from .trace import trace
 from .trainer import Trainer
 
@@ -43,12 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     def source(p):
         group = p.add_mutually_exclusive_group(required=True)
         group.add_argument("--preset", help=f"one of: {', '.join(preset_names())}")
-        group.add_argument("--config", metavar="FILE", help="a spec or session JSON file")
+        group.add_argument("--config", metavar="FILE",
+                           help="a spec or session JSON file (a session continues where it was)")
         p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("train", help="train headlessly and report the loss")
     source(p)
     p.add_argument("--steps", type=int, default=1000, help="mini-batch steps (default 1000)")
+    p.add_argument("--save", metavar="PATH", help="write the final state as a session file")
     p = sub.add_parser("trace", help="print the stages of one training step")
     source(p)
     p = sub.add_parser("gradcheck", help="compare backprop with central differences")
@@ -59,9 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_trainer(args) -> Trainer:
-    spec = load_preset(args.preset) if args.preset else load_spec_file(args.config)
-    spec.dtype = "float64" if args.command == "gradcheck" else spec.dtype
-    return Trainer(spec)
+    if args.preset:
+        spec = load_preset(args.preset)
+        spec.dtype = "float64" if args.command == "gradcheck" else spec.dtype
+        return Trainer(spec)
+    trainer = load_file(args.config)  # a session keeps its weights, optimiser state and step
+    if args.command == "gradcheck" and trainer.dtype != np.float64:
+        # Central differences need float64: the same weights and data in double precision.
+        weights = [{"W": la.W.tolist(), "b": la.b.tolist()} for la in trainer.network.layers]
+        trainer = Trainer(trainer.spec.replace(dtype="float64", weights=weights),
+                          dataset=trainer.data)
+    return trainer
 
 
 def cmd_train(args, out) -> int:
@@ -86,7 +96,9 @@ def cmd_train(args, out) -> int:
     result = {"step": stats.step, "epoch": stats.epoch, "loss": stats.train_loss,
               "test_loss": stats.test_loss, "accuracy": stats.accuracy,
               "test_accuracy": stats.test_accuracy, "diverged": stats.diverged,
-              "steps_per_second": stats.step / elapsed if elapsed > 0 else None}
+              "steps_per_second": i / elapsed if elapsed > 0 else None}
+    if args.save:
+        save_session(trainer_session(trainer), args.save)
     if args.json:
         out.write(json.dumps(result) + "\n")
     else:

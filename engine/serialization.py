@@ -1,62 +1,426 @@
-"""Sessions: a spec plus the current weights, as versioned JSON.
+"""Sessions: a spec plus the whole trained state, as versioned JSON.
 
-A session file loads as a spec whose `weights` are the saved ones, so reopening it rebuilds the
-same network; a plain spec file (a preset or a config) loads as it is.
+A format-2 session holds everything a Trainer needs to continue bit-identically: the spec, the
+data itself (so a session made from a CSV file opens on a machine without it), the weights, the
+optimiser and its state, the batch order and shuffler state, the history and the rewind
+checkpoint. Format 1 (spec + weights + step) still opens, as a run starting from those weights.
+Every part is checked when read; anything malformed is a one-line ValueError in the user's
+terms, never a KeyError or TypeError from deep inside.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
+from itertools import chain
 
 import numpy as np
 
-from .spec import FORMAT, Spec
-from .trainer import Trainer
+from .datasets import MAX_CLASSES, Dataset
+from .files import one_line, read_json, write_text_atomic
+from .history import History
+from .optimizers import make_optimizer
+from .spec import Spec
+from .trainer import Checkpoint, Trainer
 
+SESSION_FORMAT = 2
+# Per-parameter optimiser state: "1.W.v" is the velocity of layer 1's W.
+SLOTS = {"sgd": (), "momentum": ("v",), "adam": ("m", "v")}
+_PARTS = ("format", "kind", "step", "spec", "data", "weights", "optimizer", "batches", "history")
+_DAMAGED = (KeyError, TypeError, IndexError, AttributeError, OverflowError)
+
+
+# -- writing ---------------------------------------------------------------------------------
 
 def session_dict(spec: Spec, weights, biases, step: int = 0) -> dict:
-    """A session from a spec and per-layer weight matrices and bias vectors."""
+    """A format-1 session (spec, weights, step) from per-layer weight matrices and biases."""
     layers = [{"W": np.asarray(W).tolist(), "b": np.asarray(b).tolist()}
               for W, b in zip(weights, biases, strict=True)]
-    return {"format": FORMAT, "kind": "session", "step": step, "spec": spec.to_dict(),
+    return {"format": 1, "kind": "session", "step": step, "spec": spec.to_dict(),
             "weights": layers}
 
 
 def trainer_session(trainer: Trainer) -> dict:
-    layers = trainer.network.layers
-    return session_dict(trainer.spec, [la.W for la in layers], [la.b for la in layers],
-                        trainer.step_count)
+    """The trainer's whole state as a format-2 session (plain JSON types, no NaN)."""
+    opt, data, best = trainer.optimizer, trainer.data, trainer.best
+    last = trainer.last_batch
+    session = {
+        "format": SESSION_FORMAT, "kind": "session", "step": int(trainer.step_count),
+        "spec": trainer.spec.to_dict(),
+        "data": {"points": data.points.tolist(), "labels": data.labels.tolist(),
+                 "task": data.task, "n_classes": int(data.n_classes),
+                 "train_idx": data.train_idx.tolist(), "test_idx": data.test_idx.tolist()},
+        "weights": [{"W": la.W.tolist(), "b": la.b.tolist()} for la in trainer.network.layers],
+        "optimizer": {"name": opt.name, "learning_rate": float(opt.learning_rate),
+                      "momentum": float(getattr(opt, "momentum", trainer.spec.momentum)),
+                      "t": int(opt.t), "state": _lists(opt.state)},
+        "batches": {"epoch": int(trainer.epoch), "order": trainer.order.tolist(),
+                    "cursor": int(trainer.cursor), "rng": trainer.batch_rng.bit_generator.state,
+                    "last_batch": None if last is None else np.asarray(last).tolist(),
+                    "diverged": bool(trainer.diverged)},
+        "history": trainer.history.to_dict(),
+        "checkpoint": None,
+    }
+    if best is not None:
+        names = trainer.network.params()
+        session["checkpoint"] = {
+            "step": int(best.step), "train_loss": float(best.train_loss),
+            "params": {k: p.tolist() for k, p in zip(names, best.params, strict=True)},
+            "optimizer": best.optimizer_name, "state": _lists(best.optimizer_state),
+            "t": int(best.optimizer_t)}
+    return session
 
 
-def save_session(session: dict, path: str) -> None:
+def _lists(arrays: dict[str, np.ndarray]) -> dict[str, list]:
+    return {k: v.tolist() for k, v in arrays.items()}
+
+
+def save_session(session: dict, path) -> None:
+    """Write a session atomically: a failed write (a full disk) leaves the old file as it was."""
     try:
-        Path(path).write_text(json.dumps(session), encoding="utf-8")
-    except OSError as e:
-        raise ValueError(f"cannot write {path!r}: {e.strerror}") from None
+        text = json.dumps(session, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"cannot write {one_line(os.fspath(path))!r}: the session holds a "
+                         f"value JSON cannot store ({one_line(str(e))})") from None
+    write_text_atomic(path, text)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def load_file(path) -> Trainer:
+    """A Trainer from a spec file (a fresh run) or a session file (the saved run, continued)."""
+    data = read_json(path, "file")
+    if _is_session(data):
+        return _named("session", path, _restore, data, path)
+    spec = _named("spec", path, Spec.from_dict, data)
+    _resolve_csv(spec, path)
+    return _named("spec", path, Trainer, spec)
+
+
+def load_spec_file(path) -> Spec:
+    """The spec of a spec or session file (a session's with its current weights)."""
+    data = read_json(path, "file")
+    spec = _named("session" if _is_session(data) else "spec", path, spec_from_data, data)
+    _resolve_csv(spec, path)
+    return spec
 
 
 def spec_from_data(data) -> Spec:
-    """A spec from a parsed spec or session object."""
-    if isinstance(data, dict) and data.get("kind") == "session":
-        if data.get("format") != FORMAT:
-            raise ValueError(f"session format {data.get('format')!r} is not supported")
-        spec = Spec.from_dict(data.get("spec"))
-        spec.weights = data.get("weights")
-        return spec.validate()
-    return Spec.from_dict(data)
+    """A spec from a parsed spec or session object; a session's carries its current weights."""
+    if not _is_session(data):
+        return Spec.from_dict(data)
+    if data.get("format") == 1:
+        return _format1_spec(data)
+    trainer = _guarded(_restore, data)
+    layers = trainer.network.layers
+    return trainer.spec.replace(weights=[{"W": la.W.tolist(), "b": la.b.tolist()}
+                                         for la in layers])
 
 
-def load_spec_file(path: str) -> Spec:
-    """Read a spec or session JSON file; ValueError with a one-line message otherwise."""
+def trainer_from_session(data, name: str = "") -> Trainer:
+    """Rebuild the Trainer a session was saved from; ValueError (one line) if it is malformed.
+    `name` (the file) prefixes the message."""
+    if name:
+        return _named("session", name, _restore, data)
+    return _guarded(_restore, data)
+
+
+def _is_session(data) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "session"
+
+
+def _named(kind: str, path, function, *args):
+    """function(*args), its ValueError naming the file once: "session 'x.json': …"."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise ValueError(f"cannot read {path!r}: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path!r} is not a text file") from None
+        return _guarded(function, *args)
+    except ValueError as e:
+        raise ValueError(f"{kind} {one_line(os.fspath(path))!r}: {e}") from None
+
+
+def _guarded(function, *args):
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path!r} is not valid JSON: {e.msg} at line {e.lineno}") from None
-    return spec_from_data(data)
+        return function(*args)
+    except ValueError as e:
+        raise ValueError(one_line(str(e), 300)) from None
+    except _DAMAGED:  # a shape of data no check foresaw: still one line, not a traceback
+        raise ValueError("the file is damaged: it is not a session or spec this version can "
+                         "read") from None
+
+
+def _resolve_csv(spec: Spec, path) -> None:
+    """A relative CSV path in a file means relative to that file's folder."""
+    if spec.csv_path and not os.path.isabs(spec.csv_path):
+        folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+        spec.csv_path = os.path.join(folder, spec.csv_path)
+
+
+def _format1_spec(data: dict) -> Spec:
+    spec = Spec.from_dict(data.get("spec"))
+    spec.weights = data.get("weights")
+    return spec.validate()
+
+
+def _restore(data, path=None) -> Trainer:
+    if not _is_session(data):
+        raise ValueError('not a session (it needs "kind": "session")')
+    version = data.get("format")
+    if version == 1:
+        spec = _format1_spec(data)
+        if path is not None:
+            _resolve_csv(spec, path)
+        trainer = Trainer(spec)
+        trainer.step_count = _whole(data.get("step", 0), "the step count")
+        return trainer
+    if version != SESSION_FORMAT:
+        raise ValueError(f"session format {_shown(version)} is not supported "
+                         f"(this version reads 1 and {SESSION_FORMAT})")
+    _object(data, "a format-2 session", _PARTS, optional=("checkpoint",))
+    step = _whole(data["step"], "the step count")
+    spec = Spec.from_dict(data["spec"])
+    if path is not None:
+        _resolve_csv(spec, path)
+    trainer = Trainer(spec, dataset=_dataset(data["data"]))
+    _restore_weights(trainer, data["weights"])
+    trainer.optimizer = _optimizer(trainer, data["optimizer"])
+    _restore_batches(trainer, data["batches"])
+    trainer.step_count = step
+    trainer.history = _history(trainer, data["history"], step)
+    trainer.best = _checkpoint(trainer, data.get("checkpoint"), step)
+    return trainer
+
+
+def _dataset(d) -> Dataset:
+    _object(d, "the data", ("points", "labels", "task", "n_classes", "train_idx", "test_idx"))
+    points = _array(d["points"], (None, None), "the data's point list")
+    n = len(points)
+    if n == 0 or points.shape[1] == 0:
+        raise ValueError("the data needs at least one point with one coordinate")
+    labels = _array(d["labels"], (n,), "the data's label list")
+    task = d["task"]
+    if task not in ("classification", "regression"):
+        raise ValueError(f"the data's task must be classification or regression, "
+                         f"got {_shown(task)}")
+    n_classes = _whole(d["n_classes"], "the data's number of classes", 0, MAX_CLASSES)
+    if task == "regression" and n_classes != 0:
+        raise ValueError(f"regression data has no classes (n_classes 0), got {n_classes}")
+    if task == "classification":
+        if n_classes < 2:
+            raise ValueError(f"classification data needs 2 or more classes, got {n_classes}")
+        if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= n_classes:
+            raise ValueError(f"class labels must be whole numbers from 0 to {n_classes - 1}")
+    train = _indices(d["train_idx"], "the training indices", n)
+    test = _indices(d["test_idx"], "the test indices", n)
+    if len(train) == 0:
+        raise ValueError("the data needs at least one training point")
+    if len(np.unique(train)) < len(train) or len(np.unique(test)) < len(test):
+        raise ValueError("the training and test indices must name each point at most once")
+    if np.intersect1d(train, test).size:
+        raise ValueError("a point cannot be in both the training and the test set")
+    return Dataset(points, labels, task, n_classes, train, test)
+
+
+def _restore_weights(trainer: Trainer, weights) -> None:
+    layers = trainer.network.layers
+    if not isinstance(weights, list) or len(weights) != len(layers):
+        got = len(weights) if isinstance(weights, list) else _shown(weights)
+        raise ValueError(f"given weights need {len(layers)} layers (one per layer of the "
+                         f"network), got {got}")
+    arrays = []
+    for i, (layer, w) in enumerate(zip(layers, weights), 1):
+        _object(w, f"layer {i}'s weights", ("W", "b"))
+        arrays.append((_array(w["W"], layer.W.shape, f"layer {i}'s W", trainer.dtype),
+                       _array(w["b"], layer.b.shape, f"layer {i}'s b", trainer.dtype)))
+    for layer, (W, b) in zip(layers, arrays):  # in place: the trainer's maps point at these
+        layer.W[...] = W
+        layer.b[...] = b
+
+
+def _optimizer(trainer: Trainer, d):
+    _object(d, "the optimizer", ("name", "learning_rate", "momentum", "t", "state"))
+    name = _optimizer_name(d["name"], "the optimizer")
+    lr, momentum = d["learning_rate"], d["momentum"]
+    if not _number(lr) or not 0 < lr < float("inf"):
+        raise ValueError(f"the optimizer's learning rate must be a positive number, "
+                         f"got {_shown(lr)}")
+    if not _number(momentum) or not 0 <= momentum <= 1:
+        raise ValueError(f"the optimizer's momentum must be between 0 and 1, "
+                         f"got {_shown(momentum)}")
+    optimizer = make_optimizer(name, lr, momentum)
+    optimizer.t = _whole(d["t"], "the optimizer's step count t")
+    optimizer.state = _slots(trainer, name, d["state"], "the optimizer's state")
+    return optimizer
+
+
+def _optimizer_name(name, what: str) -> str:
+    if not isinstance(name, str) or name not in SLOTS:
+        raise ValueError(f"{what} {_shown(name)} is unknown; choose from {', '.join(SLOTS)}")
+    return name
+
+
+def _slots(trainer: Trainer, name: str, state, what: str) -> dict[str, np.ndarray]:
+    """Optimiser state arrays: only the slots this optimiser keeps, each its parameter's shape."""
+    allowed = {f"{key}.{slot}": (p, f"{slot} of {_label(key)}")
+               for key, p in trainer.network.params().items() for slot in SLOTS[name]}
+    if not isinstance(state, dict):
+        raise ValueError(f"{what} must be a JSON object")
+    result = {}
+    for key, value in state.items():
+        if key not in allowed:
+            kept = f"entries like {next(iter(allowed))!r}" if allowed else "none"
+            raise ValueError(f"{what} has an unknown entry {_shown(key)} ({name} keeps {kept})")
+        p, label = allowed[key]
+        result[key] = _array(value, p.shape, f"{what}: the {label}", trainer.dtype)
+    return result
+
+
+def _restore_batches(trainer: Trainer, d) -> None:
+    parts = ("epoch", "order", "cursor", "rng", "last_batch", "diverged")
+    _object(d, "the batch state", parts)
+    n = len(trainer.X_train)
+    epoch = _whole(d["epoch"], "the epoch count")
+    order = _indices(d["order"], "the batch order", n)
+    if len(order) != n or not np.array_equal(np.sort(order), np.arange(n)):
+        raise ValueError(f"the batch order must list each of the {n} training points once")
+    cursor = _whole(d["cursor"], "the batch cursor", 0, n)
+    last = d["last_batch"]
+    if last is not None:
+        last = _indices(last, "the last batch", n)
+    if not isinstance(d["diverged"], bool):
+        raise ValueError(f"'diverged' must be true or false, got {_shown(d['diverged'])}")
+    _restore_rng(trainer.batch_rng, d["rng"])
+    trainer.epoch, trainer.order, trainer.cursor = epoch, order, cursor
+    trainer.last_batch, trainer.diverged = last, d["diverged"]
+
+
+def _restore_rng(rng: np.random.Generator, d) -> None:
+    what = "the batch shuffler's random state"
+    _object(d, what, ("bit_generator", "state", "has_uint32", "uinteger"))
+    kind = rng.bit_generator.state["bit_generator"]
+    if d["bit_generator"] != kind:
+        raise ValueError(f"{what} must be {kind}'s, got {_shown(d['bit_generator'])}")
+    _object(d["state"], what, ("state", "inc"))
+    state = {"bit_generator": kind,
+             "state": {k: _whole(d["state"][k], f"{what} ({k})", 0, 2**128 - 1)
+                       for k in ("state", "inc")},
+             "has_uint32": _whole(d["has_uint32"], f"{what} (has_uint32)", 0, 1),
+             "uinteger": _whole(d["uinteger"], f"{what} (uinteger)", 0, 2**32 - 1)}
+    try:
+        rng.bit_generator.state = state
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} is not valid") from None
+
+
+def _history(trainer: Trainer, d, step: int) -> History:
+    history = History.from_dict(d)
+    layers = len(trainer.network.layers)
+    if history.n_layers != layers:
+        raise ValueError(f"the history has gradient norms for {history.n_layers} layers, "
+                         f"the network has {layers}")
+    if len(history) and history.arrays()["step"][-1] > step:
+        raise ValueError(f"the history records {len(history)} steps up to step "
+                         f"{history.arrays()['step'][-1]}, but the session is at step {step}")
+    return history
+
+
+def _checkpoint(trainer: Trainer, d, step: int) -> Checkpoint | None:
+    if d is None:
+        return None
+    what = "the rewind checkpoint"
+    _object(d, what, ("step", "train_loss", "params", "optimizer", "state", "t"))
+    loss = d["train_loss"]
+    if not _number(loss) or not np.isfinite(loss):
+        raise ValueError(f"{what}'s training loss must be a finite number, got {_shown(loss)}")
+    params = trainer.network.params()
+    _object(d["params"], f"{what}'s parameters", tuple(params))
+    arrays = [_array(d["params"][k], p.shape, f"{what}: {_label(k)}", trainer.dtype)
+              for k, p in params.items()]
+    name = _optimizer_name(d["optimizer"], f"{what}'s optimizer")
+    return Checkpoint(
+        step=_whole(d["step"], f"{what}'s step", 0, step), train_loss=float(loss),
+        params=arrays, optimizer_name=name,
+        optimizer_state=_slots(trainer, name, d["state"], f"{what}'s optimizer state"),
+        optimizer_t=_whole(d["t"], f"{what}'s optimizer step count t"))
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+def _label(key: str) -> str:
+    """A parameter's name for people: "2.W" -> "layer 2's W"."""
+    layer, name = key.split(".", 1)
+    return f"layer {layer}'s {name}"
+
+
+def _shown(value) -> str:
+    """A JSON value, briefly, as the file spells it (never the whole of a long list)."""
+    if isinstance(value, str):
+        return repr(one_line(value, 30))
+    if isinstance(value, (list, dict)):
+        return f"a list of {len(value)}" if isinstance(value, list) else "an object"
+    return json.dumps(value) if value is None or isinstance(value, bool) else one_line(
+        repr(value), 30)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _whole(value, what: str, low: int = 0, high: int | None = None) -> int:
+    if (not isinstance(value, int) or isinstance(value, bool) or value < low
+            or high is not None and value > high):
+        limits = f"from {low} to {high}" if high is not None else f"≥ {low}"
+        raise ValueError(f"{what} must be a whole number {limits}, got {_shown(value)}")
+    return value
+
+
+def _object(d, what: str, keys, optional=()) -> None:
+    """d is a JSON object with exactly these keys (and perhaps the optional ones)."""
+    if not isinstance(d, dict):
+        raise ValueError(f"{what} must be a JSON object, got {_shown(d)}")
+    for key in keys:
+        if key not in d:
+            raise ValueError(f"{what} has no {key!r}")
+    unknown = [k for k in d if k not in keys and k not in optional]
+    if unknown:
+        raise ValueError(f"{what} has an unknown entry {_shown(unknown[0])}")
+
+
+def _array(value, shape: tuple, what: str, dtype=np.float64) -> np.ndarray:
+    """Nested lists of finite numbers of exactly `shape` (None: any length) as an array."""
+    if not isinstance(value, list):
+        raise ValueError(f"{what} must be a list of numbers, got {_shown(value)}")
+    if len(shape) == 2:
+        if not all(isinstance(row, list) for row in value):
+            raise ValueError(f"{what} must be a list of rows of numbers")
+        rows = len(value) if shape[0] is None else shape[0]
+        cols = (len(value[0]) if value else 0) if shape[1] is None else shape[1]
+        flat = list(chain.from_iterable(value))
+        if len(value) != rows or any(len(row) != cols for row in value):
+            if None in shape:
+                raise ValueError(f"{what} must be rows of equal length")
+            raise ValueError(f"{what} needs {rows}×{cols} values, got {len(flat)}")
+    else:
+        flat, rows, cols = value, len(value) if shape[0] is None else shape[0], None
+        if len(value) != rows:
+            raise ValueError(f"{what} needs {rows} values, got {len(value)}")
+    if not set(map(type, flat)) <= {int, float}:
+        bad = next(v for v in flat if type(v) not in (int, float))
+        raise ValueError(f"{what} must hold numbers, got {_shown(bad)}")
+    try:
+        array = np.array(flat, dtype=np.float64)
+    except OverflowError:
+        raise ValueError(f"{what} holds a number too large for a float") from None
+    with np.errstate(over="ignore"):
+        array = array.astype(dtype)  # float32 sessions hold float32 values: this cast is exact
+    if not np.isfinite(array).all():
+        raise ValueError(f"{what} must hold finite numbers")
+    return array.reshape((rows,) if cols is None else (rows, cols))
+
+
+def _indices(value, what: str, limit: int) -> np.ndarray:
+    """A list of whole numbers in 0 … limit − 1 as an int64 array."""
+    if not isinstance(value, list) or not all(type(v) is int for v in value):
+        raise ValueError(f"{what} must be a list of whole numbers")
+    if value and (min(value) < 0 or max(value) >= limit):
+        bad = min(value) if min(value) < 0 else max(value)
+        raise ValueError(f"{what}: {bad} is outside 0 to {limit - 1}")
+    return np.array(value, dtype=np.int64)
