@@ -47,6 +47,7 @@ from .layer_list import (
     task_of,
 )
 from .training_settings import TrainingBox
+from .wheel_guard import guard_wheel
 
 GENERATED_DATASETS = [d for d in ALL_DATASETS if d not in FIXED_DATASETS]
 
@@ -118,7 +119,7 @@ class ArchitectureEditor(QWidget):
     def _data_group(self) -> QGroupBox:
         group = QGroupBox("Data")
         form = form_layout(group)
-        self.dataset_combo = narrow_combo(QComboBox())
+        self.dataset_combo = guard_wheel(narrow_combo(QComboBox()))
         self.dataset_combo.setToolTip(
             "The 2-D dataset to learn. Circle and gaussians are nearly linear; XOR and spiral "
             "need hidden layers (or product/sine features); the regression sets predict a number.")

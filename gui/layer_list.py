@@ -7,7 +7,7 @@ depend on the task (regression, binary, multi-class), so only consistent ones ca
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -29,6 +29,8 @@ from engine.datasets import data_task
 from engine.initializers import INITIALIZER_LABELS, INITIALIZERS
 from engine.losses import LOSS_LABELS, LOSSES
 from engine.spec import MAX_HIDDEN_LAYERS, MAX_NEURONS, Spec
+
+from .wheel_guard import guard_wheel
 
 SPIN_WIDTH = 84
 ACTIVATION_LABELS = {
@@ -84,6 +86,7 @@ class CompactDoubleSpinBox(QDoubleSpinBox):
             self.setSingleStep(step)
         self.setKeyboardTracking(False)  # typing "0.05" must not act at "0.0"
         self.setFixedWidth(SPIN_WIDTH)
+        guard_wheel(self)  # scrolling the sidebar must not change the value
 
     def textFromValue(self, value: float) -> str:
         locale = self.locale()
@@ -113,7 +116,7 @@ def spin_box(minimum, maximum, step=1, suffix="", tip=""):
     spin.setKeyboardTracking(False)
     spin.setFixedWidth(SPIN_WIDTH)
     spin.setToolTip(tip)
-    return spin
+    return guard_wheel(spin)
 
 
 def choice_combo(items: dict[str, str], tip: str) -> QComboBox:
@@ -121,7 +124,7 @@ def choice_combo(items: dict[str, str], tip: str) -> QComboBox:
     for key, label in items.items():
         combo.addItem(label, key)
     combo.setToolTip(tip)
-    return narrow_combo(combo)
+    return guard_wheel(narrow_combo(combo))
 
 
 def narrow_combo(combo: QComboBox) -> QComboBox:
@@ -163,11 +166,14 @@ def select_data(combo: QComboBox, data) -> None:
 
 
 class LayerRow:
-    """The widgets of one hidden layer (they live in the LayerList's grid)."""
+    """The widgets of one hidden layer (they live in the LayerList's grid).
 
-    def __init__(self, index: int, neurons: int, activation: str):
-        self.label = QLabel()
-        self.neurons_spin = QSpinBox()
+    They are created as children of `parent` (the LayerList): a widget without a parent is a
+    window of its own, and one shown even briefly steals the focus from the main window."""
+
+    def __init__(self, parent: QWidget, index: int, neurons: int, activation: str):
+        self.label = QLabel(parent)
+        self.neurons_spin = guard_wheel(QSpinBox(parent))
         self.neurons_spin.setRange(1, MAX_NEURONS)
         self.neurons_spin.setKeyboardTracking(False)  # typing "12" must not rebuild at "1"
         self.neurons_spin.setValue(neurons)
@@ -175,14 +181,14 @@ class LayerRow:
         self.neurons_spin.setToolTip(
             f"Neurons in this layer (1–{MAX_NEURONS}). More neurons can bend the decision "
             "boundary in more places, but train slower and can overfit.")
-        self.activation_combo = QComboBox()
+        self.activation_combo = guard_wheel(QComboBox(parent))
         self.activation_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.activation_combo.setMinimumContentsLength(6)
         for i, name in enumerate(HIDDEN_ACTIVATIONS):
             self.activation_combo.addItem(activation_label(name), name)
             self.activation_combo.setItemData(i, activation_tooltip(name), Qt.ToolTipRole)
         self.activation_combo.setCurrentIndex(HIDDEN_ACTIVATIONS.index(activation))
-        self.remove_button = QToolButton()
+        self.remove_button = QToolButton(parent)
         self.remove_button.setText("✕")
         self.remove_button.setAutoRaise(True)
         self.remove_button.setFixedSize(22, 22)
@@ -196,6 +202,12 @@ class LayerRow:
             "ReLU passes 1 or 0 (dead neurons), linear layers add no expressive power.\n"
             + activation_tooltip(self.activation()))
         self.remove_button.setToolTip(f"Remove hidden layer {index + 1}")
+
+    def show_layer(self, neurons: int, activation: str) -> None:
+        """Show other values without emitting (the list reuses rows when it is refilled)."""
+        with QSignalBlocker(self.neurons_spin), QSignalBlocker(self.activation_combo):
+            self.neurons_spin.setValue(neurons)
+            self.activation_combo.setCurrentIndex(HIDDEN_ACTIVATIONS.index(activation))
 
     def neurons(self) -> int:
         return self.neurons_spin.value()
@@ -249,20 +261,20 @@ class LayerList(QWidget):
         return [r.neurons() for r in self.rows], [r.activation() for r in self.rows]
 
     def set_layers(self, hidden: list[int], activations: list[str]) -> None:
-        """Rebuild the rows from lists, without emitting."""
-        for row in self.rows:
-            for w in row.widgets():
-                self._grid.removeWidget(w)
-                w.setParent(None)  # hide it now; Qt deletes it once its signal has returned
-                w.deleteLater()
-        self.rows = []
-        for neurons, activation in zip(hidden, activations):
+        """Show the layers from lists, without emitting. Existing rows are reused (a focused
+        box keeps its focus); only surplus rows are removed and missing ones added."""
+        layers = list(zip(hidden, activations))
+        for row, (neurons, activation) in zip(self.rows, layers):
+            row.show_layer(neurons, activation)
+        while len(self.rows) > len(layers):
+            self._drop_row(self.rows.pop())
+        for neurons, activation in layers[len(self.rows):]:
             self._append_row(neurons, activation)
         self._refresh()
 
     # ---- user edits -------------------------------------------------------------------------
     def _append_row(self, neurons: int, activation: str) -> None:
-        row = LayerRow(len(self.rows), neurons, activation)
+        row = LayerRow(self, len(self.rows), neurons, activation)
         r = len(self.rows) + 1  # grid row 0 holds the captions
         for col, w in enumerate(row.widgets()):
             self._grid.addWidget(w, r, col)
@@ -270,6 +282,15 @@ class LayerList(QWidget):
         row.activation_combo.currentIndexChanged.connect(lambda _i, row=row: self._on_act(row))
         row.remove_button.clicked.connect(lambda _c=False, row=row: self._on_remove(row))
         self.rows.append(row)
+
+    def _drop_row(self, row: LayerRow) -> None:
+        for w in row.widgets():
+            self._grid.removeWidget(w)
+            # Hidden, but still a child: reparenting to None would make it a window, which a
+            # pending "show when laid out" call then opens. Qt deletes it once the current
+            # signal (maybe this row's own remove button) has returned.
+            w.hide()
+            w.deleteLater()
 
     def _on_add(self) -> None:
         if len(self.rows) >= MAX_HIDDEN_LAYERS:
@@ -280,7 +301,8 @@ class LayerList(QWidget):
         self.sigChanged.emit()
 
     def _on_remove(self, row: LayerRow) -> None:
-        # Rebuild rather than shuffle grid cells: the rows stay in order with no gaps.
+        # Shift the values up and drop the last row, rather than shuffle grid cells: the rows
+        # stay in order with no gaps.
         hidden, activations = self.layers()
         i = self.rows.index(row)
         del hidden[i], activations[i]
@@ -317,7 +339,7 @@ class ArchitectureBox(QGroupBox):
         form.setRowWrapPolicy(QFormLayout.WrapAllRows)  # full width for "sigmoid + binary …"
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(3)
-        self.output_combo = narrow_combo(QComboBox())
+        self.output_combo = guard_wheel(narrow_combo(QComboBox()))
         self.output_combo.setToolTip(
             "Output activation and loss, offered only in pairs whose gradient makes sense: "
             "sigmoid + binary cross-entropy and softmax + cross-entropy give the simple error "
