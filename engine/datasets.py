@@ -7,13 +7,17 @@ Points live in the square [-6, 6]², as in TensorFlow Playground. Labels are cla
 
 from __future__ import annotations
 
-import warnings
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from .files import one_line, read_text, show, show_path
+
 EXTENT = 6.0  # points and the decision-boundary grid cover [-EXTENT, EXTENT]²
 MAX_CLASSES = 20  # a CSV label column with more distinct values is read as regression
+MAX_ROWS = 100_000  # data points in a CSV file or a "given" list (as for generated samples)
+MAX_COLUMNS = 100  # CSV columns, label included: 100,000 × 100 numbers is 80 MB already
 
 
 @dataclass(frozen=True)
@@ -155,15 +159,7 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(
             f"dataset {name!r} needs as many labels as points (got {len(X)} and {len(y)})")
-    n_classes = 0
-    if task == "classification":
-        found = np.unique(y)
-        if y.min() < 0 or (len(found) > 2 and not np.array_equal(found, np.arange(len(found)))):
-            shown = ", ".join(f"{v:g}" for v in found[:6])
-            raise ValueError(f"class labels must be 0, 1, 2, … without gaps (found {shown})")
-        if y.max() >= MAX_CLASSES:
-            raise ValueError(f"at most {MAX_CLASSES} classes (labels 0 to {MAX_CLASSES - 1})")
-        n_classes = max(2, int(y.max()) + 1)
+    n_classes = class_count(y) if task == "classification" else 0
     if name in ("xor4", "given"):
         train_idx, test_idx = np.arange(len(X)), np.arange(0)  # tiny sets: train on all
     else:
@@ -178,74 +174,201 @@ def label_task(y: np.ndarray, allow_many: bool = True) -> str:
     return "regression" if np.any(y != np.round(y)) or many else "classification"
 
 
+def class_count(y: np.ndarray) -> int:
+    """The number of classes k of whole-number labels; ValueError unless they fit the rule.
+
+    One rule for every data set (CSV, given points): the labels are the class numbers
+    0 … k−1 and every one of the k classes occurs, so that no output (and no colour) stands
+    for a class without a single example, which usually means 1-based labels. k is at least
+    2, so labels that are all 0 or all 1 (the worked example trains on one point, y = 1) are
+    a binary set in which one class does not occur: a single sigmoid output serves both.
+    """
+    found = np.unique(y)
+    k = max(2, int(found[-1]) + 1)
+    shown = _list(found)
+    rule = "class labels must be whole numbers 0 to k−1 with every class present"
+    if found[0] < 0:
+        raise ValueError(f"{rule}; found {shown}, which includes a negative label")
+    if k > MAX_CLASSES:
+        raise ValueError(f"at most {MAX_CLASSES} classes (labels 0 to {MAX_CLASSES - 1}); "
+                         f"found labels up to {found[-1]:g}")
+    missing = np.setdiff1d(np.arange(k), found)
+    if len(missing) and not (len(found) == 1 and k == 2):
+        absent = f"class {_list(missing)} has" if len(missing) == 1 else \
+            f"classes {_list(missing)} have"
+        raise ValueError(f"{rule}; found {shown}, so {absent} no example")
+    return k
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _list(values: np.ndarray, limit: int = 6) -> str:
+    text = ", ".join(f"{v:g}" for v in values[:limit])
+    return text + (", …" if len(values) > limit else "")
+
+
 def data_task(name: str, labels=None, csv_path: str = "", label_column: int = -1,
               classes: int = 3) -> tuple[str, int]:
     """(task, number of classes) a dataset will have, without building it: the editor uses it
-    to offer only output/loss pairs that fit. Unreadable files count as binary here; building
-    the dataset reports the real error."""
+    to offer only output/loss pairs that fit. Unreadable files and labels that break the class
+    rule count as binary here; building the dataset reports the real error."""
     if name in REGRESSION:
         return "regression", 0
     if name == "blobs":
         return "classification", classes
     if name in ("given", "csv"):
         try:
-            y = (np.asarray(labels, dtype=float) if name == "given"
+            y = (_given_values(labels, "given label") if name == "given"
                  else load_csv(csv_path, label_column)[1])
-        except (ValueError, TypeError):
+            task = label_task(y, allow_many=name == "csv")
+            return task, (class_count(y) if task == "classification" else 0)
+        except ValueError:
             return "classification", 2
-        task = label_task(y, allow_many=name == "csv")
-        return task, (max(2, int(y.max()) + 1) if task == "classification" else 0)
     return "classification", 2
 
 
 def _given_points(points, labels):
-    """Points (n, d) and labels (n,) from the spec's lists; ValueError unless numeric."""
+    """Points (n, d) and labels (n,) from the spec's lists, checked value by value so that a
+    mistake is reported where it is (1-based, as a person counts)."""
     if points is None or labels is None:
         raise ValueError('dataset "given" needs "points" and "labels"')
-    try:
-        X, y = np.asarray(points, dtype=float), np.asarray(labels, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("given points and labels must be numbers (rows of equal length)") from None
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2 or y.ndim != 1:
-        raise ValueError("given points must be a list of rows and labels a flat list")
-    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
-        raise ValueError("given points and labels must be finite numbers")
+    points = points.tolist() if isinstance(points, np.ndarray) else points
+    if not isinstance(points, list) or not points:
+        raise ValueError('dataset "given" needs "points": a list of points, each a list of '
+                         "numbers")
+    if len(points) > MAX_ROWS:
+        raise ValueError(f"at most {MAX_ROWS} given points, got {len(points)}")
+    flat = not isinstance(points[0], list)  # [1, 2, 3]: one number per point
+    width = 1 if flat else len(points[0])
+    if not 1 <= width <= MAX_COLUMNS - 1:
+        raise ValueError(f"a given point needs 1 to {MAX_COLUMNS - 1} numbers, got {width}")
+    for i, row in enumerate(points, 1):
+        if flat and isinstance(row, list):
+            raise ValueError(f"given point {i} is a list, the points above are single numbers")
+        if not flat and (not isinstance(row, list) or len(row) != width):
+            count = f"has {_count(len(row), 'number')}" if isinstance(row, list) else \
+                f"is {show(row)}"
+            raise ValueError(f"given point {i} {count}, the points above have {width}")
+    X = np.array([[_given_number(v, f"given point {i}") for v in ([row] if flat else row)]
+                  for i, row in enumerate(points, 1)])
+    y = _given_values(labels, "given label")
+    if len(y) != len(X):
+        raise ValueError(f'dataset "given" needs one label per point: got '
+                         f"{_count(len(X), 'point')} and {_count(len(y), 'label')}")
     return X, y
 
+
+def _given_values(values, what: str) -> np.ndarray:
+    """A flat list of finite numbers as a float array."""
+    values = values.tolist() if isinstance(values, np.ndarray) else values
+    if not isinstance(values, list):
+        raise ValueError(f"{what}s must be a list of numbers, got {show(values)}")
+    if len(values) > MAX_ROWS:
+        raise ValueError(f"at most {MAX_ROWS} {what}s, got {len(values)}")
+    return np.array([_given_number(v, f"{what} {i}") for i, v in enumerate(values, 1)],
+                    dtype=float)
+
+
+def _given_number(value, where: str) -> float:
+    # JSON's true/false and "1.5" are not numbers here, though Python would convert them.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where}: {show(value)} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise ValueError(f"{where}: {show(value)} is too large") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: {show(value)} is not a finite number")
+    return number
+
+
+# -- CSV -------------------------------------------------------------------------------------
 
 def load_csv(path: str, label_column: int = -1):
-    """Numeric CSV with an optional header row; label_column picks the label (default last)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            first = f.readline()
-    except OSError as e:
-        raise ValueError(f"cannot read CSV {path!r}: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"CSV {path!r} is not a UTF-8 text file") from None
-    if not first.strip():
-        raise ValueError(f"CSV {path!r} is empty or starts with a blank line")
-    try:
-        [float(cell) for cell in first.split(",")]
-        skip = 0
-    except ValueError:
-        skip = 1  # a header row
-    try:
-        with warnings.catch_warnings():  # "input contained no data": reported below instead
-            warnings.simplefilter("ignore", UserWarning)
-            table = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, encoding="utf-8")
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ValueError(f"CSV {path!r} is not numeric: {e}") from None
-    if not np.all(np.isfinite(table)):
-        raise ValueError(f"CSV {path!r} contains NaN or infinite values")
-    if table.shape[1] < 2 or len(table) == 0:
-        raise ValueError(f"CSV {path!r} needs at least one feature column and a label column")
-    if not -table.shape[1] <= label_column < table.shape[1]:
-        raise ValueError(f"CSV {path!r} has no column {label_column}")
+    """Numbers separated by commas, one point per row, with an optional header row; the label
+    is column label_column (counted from 0, as in the spec; -1, the default, is the last).
+    ValueError with the file, 1-based row and column and what is wrong, otherwise."""
+    name = f"CSV {show_path(path)!r}"
+    table = parse_csv(read_text(path, "CSV"), name)
+    width = table.shape[1]
+    if not -width <= label_column < width:
+        raise ValueError(f"{name} has {width} columns, so there is no label column "
+                         f"{label_column} (label_column counts from 0; -1 is the last column)")
     y = table[:, label_column]
-    X = np.delete(table, label_column % table.shape[1], axis=1)
+    X = np.delete(table, label_column % width, axis=1)
     return X, y
+
+
+def parse_csv(text: str, name: str = "CSV") -> np.ndarray:
+    """The table of numbers in a CSV text (BOM already removed by read_text).
+
+    Blank lines are skipped (spreadsheets often end with some); rows are numbered as lines of
+    the file, so "row 5" is the fifth line whether or not there is a header. The first row is
+    a header when none of its cells is a number.
+    """
+    rows = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not rows:
+        raise ValueError(f"{name} is empty")
+    width = len(rows[0][1].split(","))
+    if width > MAX_COLUMNS:
+        raise ValueError(f"{name}: row {rows[0][0]} has {width} columns; at most {MAX_COLUMNS}")
+    if not any(_is_number(cell) for cell in rows[0][1].split(",")):
+        rows = rows[1:]
+        if not rows:
+            raise ValueError(f"{name} has a header row but no data rows")
+    if len(rows) > MAX_ROWS:
+        raise ValueError(f"{name} has {len(rows)} data rows; at most {MAX_ROWS}")
+    if width < 2:
+        raise ValueError(f"{name} has only one column; it needs at least one input column "
+                         f"and a label column{_separator_hint(rows[0][1])}")
+    cells = [line.split(",") for _, line in rows]
+    lengths = list(map(len, cells))
+    if lengths.count(width) != len(lengths):
+        i = next(i for i, count in enumerate(lengths) if count != width)
+        raise ValueError(f"{name}: row {rows[i][0]} has {lengths[i]} columns, the rows above "
+                         f"have {width}{_separator_hint(rows[i][1])}")
+    try:
+        table = np.array(cells, dtype=float)
+    except ValueError:
+        table = None
+    bad = (np.argwhere(~np.isfinite(table))[:1].tolist() if table is not None
+           else [_first_non_number(cells)])
+    if bad:
+        i, j = bad[0]
+        if i < 0:  # NumPy refused a cell that Python reads as a number
+            raise ValueError(f"{name} holds a value that is not a plain number")
+        cell = one_line(cells[i][j].strip(), 30)
+        what = "is not a finite number" if table is not None else "is not a number"
+        where = f"row {rows[i][0]}, column {j + 1}"
+        if not cell:
+            raise ValueError(f"{name}: {where} is empty")
+        raise ValueError(f"{name}: {where}: {cell!r} {what}{_separator_hint(cells[i][j])}")
+    return table
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def _first_non_number(cells: list[list[str]]) -> tuple[int, int]:
+    for i, row in enumerate(cells):
+        for j, cell in enumerate(row):
+            if not _is_number(cell):
+                return i, j
+    return -1, -1
+
+
+def _separator_hint(text: str) -> str:
+    for mark, name in ((";", "semicolons"), ("\t", "tabs")):
+        if mark in text:
+            return f" (the values seem to be separated by {name}; use commas)"
+    return ""
 
 
 FEATURES = {

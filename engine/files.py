@@ -24,9 +24,36 @@ def one_line(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def show_path(path: str | os.PathLike, limit: int = 60) -> str:
+    """A file name safe to quote in a one-line message; a long path loses its start, not the
+    file's own name."""
+    text = " ".join(os.fspath(path).split())
+    return text if len(text) <= limit else "…" + text[-(limit - 1):]
+
+
+def show(value, limit: int = 40) -> str:
+    """A value from a spec as the user wrote it in JSON (null, true, "text", [1, 2]), cut to
+    one short line. Only the start of a long list or string is looked at, so showing a value
+    with a million entries costs nothing."""
+    if isinstance(value, str):
+        value = value[:limit + 1]
+    elif isinstance(value, (list, tuple)) and len(value) > limit:
+        value = list(value[:limit])
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=_plain)
+    except (ValueError, RecursionError):  # an integer too long to print, or nesting too deep
+        text = "a value too large to show"
+    return one_line(text, limit)
+
+
+def _plain(value):
+    """NumPy scalars and arrays (from the window or a notebook) shown as plain numbers."""
+    return value.tolist() if hasattr(value, "tolist") else repr(value)
+
+
 def read_text(path: str | os.PathLike, what: str = "file") -> str:
     """The text of a regular UTF-8 file; ValueError with a one-line message otherwise."""
-    name = one_line(os.fspath(path))
+    name = show_path(path)
     try:
         info = os.stat(path)
     except OSError as e:
@@ -64,7 +91,7 @@ def parse_json(text: str, what: str = "file") -> object:
 
 
 def read_json(path: str | os.PathLike, what: str = "file") -> object:
-    return parse_json(read_text(path, what), f"{what} {one_line(os.fspath(path))!r}")
+    return parse_json(read_text(path, what), f"{what} {show_path(path)!r}")
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
@@ -73,7 +100,7 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     ValueError with a one-line message when the write fails; the old file is untouched.
     """
     path = Path(path)
-    name = one_line(os.fspath(path))
+    name = show_path(path)
     data = text.encode("utf-8")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .datasets import ALL_DATASETS, FEATURES
+from .datasets import ALL_DATASETS, FEATURES, MAX_COLUMNS, MAX_ROWS
+from .files import one_line, parse_json, show
 from .initializers import INITIALIZERS
-from .losses import check_pairing
+from .losses import LOSSES, check_pairing
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
 
 FORMAT = 1
 MAX_HIDDEN_LAYERS = 10
 MAX_NEURONS = 32
+MAX_SAMPLES = MAX_ROWS  # generated points
+MAX_BATCH = 100_000  # as many as the largest data set
+MAX_SEED = 2**31 - 1  # the window shows the seed in a spin box, a 32-bit signed integer
 
 
 @dataclass
@@ -47,7 +52,9 @@ class Spec:
     dtype: str = "float64"
 
     def validate(self) -> Spec:
-        """Raise ValueError with a one-line message for anything a run cannot use."""
+        """Raise ValueError with a one-line message for anything a run (or the window, whose
+        spin boxes hold 32-bit integers) cannot use. Whole-number floats such as 4.0 where an
+        integer belongs are accepted and stored as the integer; numbers are stored as float."""
         self._check_kinds()
         if len(self.hidden) > MAX_HIDDEN_LAYERS:
             raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}")
@@ -56,40 +63,35 @@ class Spec:
                 f"{len(self.hidden)} hidden layers need {len(self.hidden)} activations, "
                 f"got {len(self.activations)}"
             )
-        for n in self.hidden:
-            if not _whole(n) or not 1 <= n <= MAX_NEURONS:
-                raise ValueError(f"a hidden layer needs 1 to {MAX_NEURONS} neurons, got {n!r}")
+        self.hidden = [_integer(f"hidden layer {i}", n, 1, MAX_NEURONS, "neurons")
+                       for i, n in enumerate(self.hidden, 1)]
         for name in self.activations:
-            if name not in HIDDEN_ACTIVATIONS:
-                raise ValueError(
-                    f"unknown hidden activation {name!r}; "
-                    f"choose from {', '.join(HIDDEN_ACTIVATIONS)}"
-                )
-        if self.output_activation not in ACTIVATIONS:
-            raise ValueError(f"unknown output activation {self.output_activation!r}")
+            _choice("hidden activation", name, HIDDEN_ACTIVATIONS)
+        _choice("output activation", self.output_activation, ACTIVATIONS)
+        _choice("loss", self.loss, LOSSES)
         check_pairing(self.output_activation, self.loss)
-        for name in self.features:
-            if name not in FEATURES:
-                raise ValueError(f"unknown feature {name!r}; choose from {', '.join(FEATURES)}")
+        for i, name in enumerate(self.features):
+            _choice("feature", name, FEATURES)
+            if name in self.features[:i]:
+                raise ValueError(f"feature {name!r} is listed twice")
         _choice("initializer", self.initializer, INITIALIZERS)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         _choice("regularization", self.regularization, REGULARIZATIONS)
         _choice("dataset", self.dataset, ALL_DATASETS)
         _choice("dtype", self.dtype, ("float64", "float32"))
-        _positive("learning rate", self.learning_rate)
-        _in_range("momentum", self.momentum, 0, 1)
-        _in_range("regularization rate", self.reg_rate, 0, float("inf"))
-        _in_range("gradient clip norm", self.clip_norm, 0, float("inf"))
-        _in_range("noise", self.noise, 0, 0.5)
-        _in_range("train fraction", self.train_fraction, 0.05, 1)
-        if not _whole(self.batch_size) or self.batch_size < 1:
-            raise ValueError(f"batch size must be a whole number ≥ 1, got {self.batch_size!r}")
-        if not _whole(self.samples) or not 4 <= self.samples <= 100_000:
-            raise ValueError(f"samples must be between 4 and 100000, got {self.samples!r}")
-        if not _whole(self.classes) or not 2 <= self.classes <= 5:
-            raise ValueError(f"blobs need 2 to 5 classes, got {self.classes!r}")
-        if not _whole(self.seed) or self.seed < 0:
-            raise ValueError(f"seed must be a whole number ≥ 0, got {self.seed!r}")
+        self.learning_rate = _real("learning rate", self.learning_rate, 0, math.inf,
+                                   above_low=True)
+        self.momentum = _real("momentum", self.momentum, 0, 1)
+        self.reg_rate = _real("regularization rate", self.reg_rate, 0, math.inf)
+        self.clip_norm = _real("gradient clip norm", self.clip_norm, 0, math.inf)
+        self.noise = _real("noise", self.noise, 0, 0.5)
+        self.train_fraction = _real("train fraction", self.train_fraction, 0.05, 1)
+        self.batch_size = _integer("batch size", self.batch_size, 1, MAX_BATCH)
+        self.samples = _integer("samples", self.samples, 4, MAX_SAMPLES)
+        self.classes = _integer("blobs", self.classes, 2, 5, "classes")
+        self.seed = _integer("seed", self.seed, 0, MAX_SEED)
+        self.label_column = _integer("label column", self.label_column, -MAX_COLUMNS,
+                                     MAX_COLUMNS - 1)
         if self.weights is not None and len(self.weights) != len(self.hidden) + 1:
             raise ValueError(
                 f"given weights need {len(self.hidden) + 1} layers, got {len(self.weights)}"
@@ -101,22 +103,27 @@ class Spec:
         hand-edited JSON file can easily contain, before anything tries to use them."""
         for what in ("hidden", "activations", "features"):
             if not isinstance(getattr(self, what), list):
-                raise ValueError(f"{what} must be a list, got {getattr(self, what)!r}")
+                raise ValueError(f"{what} must be a list, got {show(getattr(self, what))}")
         for what in ("output_activation", "loss", "initializer", "optimizer", "regularization",
                      "dataset", "dtype", "csv_path"):
             if not isinstance(getattr(self, what), str):
-                raise ValueError(f"{what} must be a name (a string), got {getattr(self, what)!r}")
-        for name in (*self.activations, *self.features):
+                raise ValueError(
+                    f"{what} must be a name (a string), got {show(getattr(self, what))}")
+        if len(self.csv_path) > 4096:  # longer than any path the system accepts
+            raise ValueError(f"csv_path is too long ({len(self.csv_path)} characters)")
+        for name in (*self.activations[:MAX_HIDDEN_LAYERS + 1], *self.features):
             if not isinstance(name, str):
-                raise ValueError(f"activations and features must be names, got {name!r}")
-        if not _whole(self.label_column):
-            raise ValueError(f"label column must be a whole number, got {self.label_column!r}")
+                raise ValueError(f"activations and features must be names, got {show(name)}")
         for what in ("points", "labels", "weights"):
             if getattr(self, what) is not None and not isinstance(getattr(self, what), list):
-                raise ValueError(f"{what} must be a list, got {getattr(self, what)!r}")
-        for layer in self.weights or []:
-            if not isinstance(layer, dict) or not {"W", "b"} <= layer.keys():
-                raise ValueError('given weights need a {"W": …, "b": …} object per layer')
+                raise ValueError(f"{what} must be a list, got {show(getattr(self, what))}")
+        if self.weights is not None and len(self.weights) <= MAX_HIDDEN_LAYERS + 1:
+            for i, layer in enumerate(self.weights, 1):
+                if not isinstance(layer, dict) or not {"W", "b"} <= layer.keys():
+                    raise ValueError('given weights need a {"W": …, "b": …} object per layer, '
+                                     f"layer {i} is {show(layer)}")
+                _check_numbers(layer["W"], 2, f"layer {i}'s W")
+                _check_numbers(layer["b"], 1, f"layer {i}'s b")
 
     def replace(self, **changes) -> Spec:
         return dataclasses.replace(self, **changes)
@@ -127,36 +134,30 @@ class Spec:
     @classmethod
     def from_dict(cls, data: dict) -> Spec:
         if not isinstance(data, dict):
-            raise ValueError("a spec must be a JSON object")
+            raise ValueError(f"a spec must be a JSON object, got {show(data, 20)}")
         version = data.get("format", FORMAT)
-        if version != FORMAT:
+        if isinstance(version, bool) or version != FORMAT:
             raise ValueError(
-                f"spec format {version!r} is not supported (this version reads {FORMAT})")
+                f"spec format {show(version, 20)} is not supported (this version reads {FORMAT})")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known - {"format", "name", "description"})
         if unknown:
-            raise ValueError(f"unknown spec field(s): {', '.join(unknown)}")
-        try:
-            spec = cls(**{k: v for k, v in data.items() if k in known})
-        except TypeError as e:
-            raise ValueError(f"bad spec: {e}") from None
-        return spec.validate()
+            names = ", ".join(repr(one_line(k, 30)) for k in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            raise ValueError(f"unknown spec field(s): {names}{more}")
+        return cls(**{k: v for k, v in data.items() if k in known}).validate()
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> Spec:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"malformed JSON: {e.msg} at line {e.lineno}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text, "spec"))
 
 
 def _choice(what, value, options):
     if value not in options:
-        raise ValueError(f"unknown {what} {value!r}; choose from {', '.join(options)}")
+        raise ValueError(f"unknown {what} {show(value)}; choose from {', '.join(options)}")
 
 
 def _whole(value) -> bool:
@@ -167,11 +168,53 @@ def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _positive(what, value):
-    if not _number(value) or not value > 0 or value == float("inf"):
-        raise ValueError(f"{what} must be a positive number, got {value!r}")
+def _integer(what: str, value, low: int, high: int, unit: str = "") -> int:
+    """value as an int in [low, high]; 4.0 counts as 4, but 4.5, "4" and true do not."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    needs = f"{what} needs {low} to {high} {unit}" if unit else \
+        f"{what} must be a whole number from {low} to {high}"
+    if not _whole(value):
+        kind = "not a whole number" if _number(value) else "not a number"
+        raise ValueError(f"{needs}; {show(value)} is {kind}")
+    if not low <= value <= high:
+        raise ValueError(f"{needs}, got {show(value)}")
+    return int(value)
 
 
-def _in_range(what, value, low, high):
-    if not _number(value) or not low <= value <= high:
-        raise ValueError(f"{what} must be between {low} and {high}, got {value!r}")
+def _real(what: str, value, low: float, high: float, *, above_low: bool = False) -> float:
+    """value as a finite float in [low, high] (or (low, high] with above_low)."""
+    if not _number(value):
+        raise ValueError(f"{what} must be a number, got {show(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        number = math.inf
+    if math.isinf(high):
+        rule = f"a finite number {'above' if above_low else 'of at least'} {low:g}"
+    else:
+        rule = f"between {low:g} and {high:g}"
+    if not math.isfinite(number) or not (low < number if above_low else low <= number) \
+            or number > high:
+        raise ValueError(f"{what} must be {rule}, got {show(value)}")
+    return number
+
+
+def _check_numbers(values, depth: int, what: str) -> None:
+    """values: finite numbers nested `depth` lists deep (a matrix is a list of rows). Catches
+    what NumPy would quietly convert (true, "1.5") or fail on (integers with 400 digits); the
+    network checks the shape against the architecture."""
+    rows = values if depth == 2 else [values]
+    if not isinstance(values, list) or not all(isinstance(row, list) for row in rows):
+        shape = "a list of numbers" if depth == 1 else "a list of rows of numbers"
+        raise ValueError(f"{what} must be {shape}, got {show(values)}")
+    for row in rows:
+        for value in row:
+            if not _number(value):
+                raise ValueError(f"{what} must hold numbers, got {show(value)}")
+            try:
+                finite = math.isfinite(value)
+            except OverflowError:
+                finite = False
+            if not finite:
+                raise ValueError(f"{what} must hold finite numbers, got {show(value)}")

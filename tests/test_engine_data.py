@@ -1,5 +1,8 @@
 """engine.datasets: generators, seeding, noise limits, CSV loading, feature expansion."""
 
+import os
+import re
+
 import numpy as np
 import pytest
 
@@ -110,15 +113,27 @@ def test_given_points_and_labels():
 
 @pytest.mark.parametrize("points, labels, message", [
     (None, None, "needs"),
-    ([[1, 2], [3, 4]], [0], "as many labels"),
-    ([[1, "a"]], [0], "numbers"),
-    ([[1, 2], [3]], [0, 1], "numbers"),
-    ([[1, float("nan")]], [0], "finite"),
+    ([[1, 2], [3, 4]], [0], "one label per point: got 2 points and 1 label"),
+    ([[1, "a"]], [0], 'given point 1: "a" is not a number'),
+    ([[1, True]], [0], "given point 1: true is not a number"),
+    ([[1, 2], [3]], [0, 1], "given point 2 has 1 number, the points above have 2"),
+    ([[1, 2], 3], [0, 1], "given point 2 is 3, the points above have 2"),
+    ([1, [2]], [0, 1], "given point 2 is a list"),
+    ([[[1, 2]]], [0], "given point 1: [1, 2] is not a number"),
+    ([[1, float("nan")]], [0], "given point 1: NaN is not a finite number"),
+    ([[10**400, 1]], [0], "is too large"),
+    ([[]], [0], "a given point needs 1 to 99 numbers, got 0"),
+    ([], [], 'needs "points"'),
+    ({"x": 1}, [0], 'needs "points"'),
+    ([[1, 2]], [None], "given label 1: null is not a number"),
+    ([[1, 2]], [[0]], "given label 1: [0] is not a number"),
+    ([[1, 2]], "0", "given labels must be a list"),
     ([[1, 2]], [-1], "class labels"),
     ([[1, 2]], [50], "at most 20 classes"),
+    ([[1.0]] * 100_001, [0] * 100_001, "at most 100000 given points"),
 ])
 def test_bad_given_data_is_refused(points, labels, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         make_dataset("given", points=points, labels=labels)
 
 
@@ -157,19 +172,33 @@ def test_csv_dataset_detects_the_task(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("1,2,3\n4,x,6\n", "not numeric"),
-    ("1,2,3\n4,5\n", "not numeric"),
-    ("1\n2\n3\n", "at least one feature column"),
-    ("", "empty"),
-    ("x1,x2,label\n", "needs at least one"),
-    ("1,2,0\n3,nan,1\n", "NaN or infinite"),
-    ("1,2,0\n3,inf,1\n", "NaN or infinite"),
+    ("1,2,3\n4,x,6\n", "row 2, column 2: 'x' is not a number"),
+    ("a,b,c\n1,2,3\n4,5,x\n", "row 3, column 3: 'x' is not a number"),
+    ("1,2,3\n4,5\n", "row 2 has 2 columns, the rows above have 3"),
+    ("a,b,c,d\n" + "1,2,3,4\n" * 5 + "1,2,3\n", "row 7 has 3 columns, the rows above have 4"),
+    ("1,2,3\n4,5,6,7\n", "row 2 has 4 columns, the rows above have 3"),
+    ("1\n2\n3\n", "has only one column; it needs at least one input column"),
+    ("1;2;0\n3;4;1\n", "separated by semicolons; use commas"),
+    ("1,2,0\n3;4;1\n", "separated by semicolons"),
+    ("", "is empty"),
+    ("\n\n  \n", "is empty"),
+    ("x1,x2,label\n", "has a header row but no data rows"),
+    ("1,2,0\n3,nan,1\n", "row 2, column 2: 'nan' is not a finite number"),
+    ("1,2,0\n3,4,-inf\n", "row 2, column 3: '-inf' is not a finite number"),
+    ("1,2,0\n3,,1\n", "row 2, column 2 is empty"),
+    ("1,2,0\n3,1e999,1\n", "row 2, column 2: '1e999' is not a finite number"),
+    (",".join(["1"] * 101) + "\n", "row 1 has 101 columns; at most 100"),
+    ("1,2,0\n" * 100_001, "has 100001 data rows; at most 100000"),
 ])
 def test_bad_csv_is_refused_with_a_value_error(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
         load_csv(str(path))
+    text = str(info.value)
+    assert text.startswith("CSV ") and "bad.csv" in text and "\n" not in text
+    for advice in ("usecols", "numpy", "dtype", "float64", "skiprows"):
+        assert advice not in text
 
 
 def test_unreadable_csv_is_a_value_error(tmp_path):
@@ -179,10 +208,17 @@ def test_unreadable_csv_is_a_value_error(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00\x01,2\n")
     with pytest.raises(ValueError, match="UTF-8"):
         load_csv(str(binary))
-    with pytest.raises(ValueError, match="no column"):
-        path = tmp_path / "ok.csv"
-        path.write_text("1,2\n3,4\n")
+    path = tmp_path / "ok.csv"
+    path.write_text("1,2\n3,4\n")
+    with pytest.raises(ValueError, match="has 2 columns, so there is no label column 5"):
         load_csv(str(path), label_column=5)
+    with pytest.raises(ValueError, match="no label column -3"):
+        load_csv(str(path), label_column=-3)
+    assert load_csv(str(path), label_column=-2)[1].tolist() == [1, 3]
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        load_csv(str(fifo))
 
 
 # -- features ------------------------------------------------------------------------------
@@ -225,5 +261,65 @@ def test_class_labels_with_gaps_are_refused_with_the_labels_found(tmp_path):
 
     path = tmp_path / "gaps.csv"
     path.write_text("1,2,1\n3,4,2\n5,6,3\n7,8,1\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"without gaps \(found 1, 2, 3\)"):
+    with pytest.raises(ValueError, match=r"every class present; found 1, 2, 3, so class 0 "):
         make_dataset("csv", csv_path=str(path))
+
+
+def test_csv_with_a_byte_order_mark_header_and_blank_lines(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffx1, x2 ,label\r\n1,2,0\r\n\r\n3, 4 ,1\r\n\r\n\r\n".encode())
+    X, y = load_csv(str(path))
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(y, [0, 1])
+
+
+def test_a_first_row_with_any_number_is_data_not_a_header(tmp_path):
+    path = tmp_path / "typo.csv"
+    path.write_text("1,abc,0\n3,4,1\n")
+    with pytest.raises(ValueError, match="row 1, column 2: 'abc' is not a number"):
+        load_csv(str(path))
+
+
+def test_a_large_csv_loads(tmp_path):
+    path = tmp_path / "large.csv"
+    path.write_text("x1,x2,y\n" + "".join(f"{i * 0.001},{-i * 0.002},{i % 3}\n"
+                                           for i in range(100_000)))
+    X, y = load_csv(str(path))
+    assert X.shape == (100_000, 2) and y[-1] == 99_999 % 3
+
+
+# -- one rule for class labels -------------------------------------------------------------
+
+@pytest.mark.parametrize("labels, classes", [
+    ([0, 1, 1, 0], 2), ([0, 1, 2, 2], 3), ([2, 0, 1, 3], 4), ([1, 1], 2), ([0, 0], 2),
+    ([0.0, 1.0], 2)])
+def test_class_labels_0_to_k_minus_1(labels, classes):
+    data = make_dataset("given", points=[[i] for i in range(len(labels))], labels=labels)
+    assert data.task == "classification" and data.n_classes == classes
+
+
+@pytest.mark.parametrize("labels, missing", [
+    ([0, 2], "class 1 has no example"), ([0, 1, 3], "class 2 has no example"),
+    ([1, 2], "class 0 has no example"), ([2, 2], "classes 0, 1 have no example"),
+    ([1, 2, 3], "class 0 has no example")])
+@pytest.mark.parametrize("source", ["given", "csv"])
+def test_class_labels_with_a_missing_class_are_refused_everywhere(labels, missing, source,
+                                                                  tmp_path):
+    points = [[i, -i] for i in range(len(labels))]
+    if source == "given":
+        build = dict(points=points, labels=labels)
+    else:
+        path = tmp_path / "labels.csv"
+        path.write_text("".join(f"{a},{b},{c}\n" for (a, b), c in zip(points, labels)))
+        build = dict(csv_path=str(path))
+    with pytest.raises(ValueError, match="whole numbers 0 to k−1 with every class present") \
+            as info:
+        make_dataset(source, **build)
+    assert missing in str(info.value)
+
+
+def test_regression_is_still_detected(tmp_path):
+    assert make_dataset("given", points=[[1], [2]], labels=[0.5, 2.0]).task == "regression"
+    path = tmp_path / "many.csv"
+    path.write_text("".join(f"{i},{i}\n" for i in range(30)))  # 30 whole values: regression
+    assert make_dataset("csv", csv_path=str(path)).task == "regression"

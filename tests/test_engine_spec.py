@@ -1,12 +1,14 @@
 """engine.spec, engine.presets, engine.serialization: JSON round trips, versions, validation."""
 
 import json
+import re
 
 import numpy as np
 import pytest
 
 from engine.presets import load_preset, preset_description, preset_names
 from engine.serialization import (
+    SESSION_FORMAT,
     load_spec_file,
     save_session,
     session_dict,
@@ -62,7 +64,7 @@ def test_other_format_versions_are_refused(version):
 
 
 def test_malformed_json_is_a_value_error():
-    with pytest.raises(ValueError, match="malformed JSON"):
+    with pytest.raises(ValueError, match="not valid JSON: .* at line 1, column 2"):
         Spec.from_json("{'hidden': [1]")
     with pytest.raises(ValueError, match="JSON object"):
         Spec.from_json("[1, 2]")
@@ -127,7 +129,7 @@ def test_given_weights_must_fit_the_architecture():
     with pytest.raises(ValueError, match="finite"):
         Trainer(spec.replace(weights=[{"W": [[float("nan")]], "b": [0.1]},
                                       {"W": [[0.8]], "b": [0.2]}]))
-    with pytest.raises(ValueError, match="list of numbers"):
+    with pytest.raises(ValueError, match="must hold numbers"):
         Trainer(spec.replace(weights=[{"W": [["a"]], "b": [0.1]}, {"W": [[0.8]], "b": [0.2]}]))
 
 
@@ -145,7 +147,7 @@ def test_session_round_trip_rebuilds_the_same_weights(tmp_path, dtype):
     path = tmp_path / "session.json"
     save_session(trainer_session(trainer), str(path))
     data = json.loads(path.read_text())
-    assert data["kind"] == "session" and data["format"] == FORMAT and data["step"] == 25
+    assert data["kind"] == "session" and data["format"] == SESSION_FORMAT and data["step"] == 25
     spec = load_spec_file(str(path))
     reopened = Trainer(spec)
     for (W, b), (W2, b2) in zip(_weights(trainer), _weights(reopened), strict=True):
@@ -183,7 +185,7 @@ def test_bad_files_are_value_errors(tmp_path):
         load_spec_file(str(broken))
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(ValueError, match="not a text file"):
+    with pytest.raises(ValueError, match="not a UTF-8 text file"):
         load_spec_file(str(binary))
     with pytest.raises(ValueError, match="cannot write"):
         save_session({"kind": "session"}, str(tmp_path / "no-dir" / "x.json"))
@@ -198,3 +200,100 @@ def test_session_with_weights_of_the_wrong_shape_is_refused(tmp_path):
     session["weights"] = session["weights"][:1]
     with pytest.raises(ValueError, match="given weights need 3 layers"):
         spec_from_data(session)
+
+
+# -- values the window cannot hold, and hostile JSON ----------------------------------------
+
+def test_whole_number_floats_are_accepted_as_integers():
+    spec = Spec.from_dict({**Spec().to_dict(), "hidden": [4.0, 2.0], "batch_size": 16.0,
+                           "samples": 200.0, "seed": 7.0, "classes": 3.0, "label_column": -1.0})
+    assert spec.hidden == [4, 2] and all(type(n) is int for n in spec.hidden)
+    assert (spec.batch_size, spec.samples, spec.seed, spec.label_column) == (16, 200, 7, -1)
+    assert type(spec.batch_size) is int and type(spec.seed) is int
+    assert Spec.from_json(spec.to_json()) == spec
+
+
+@pytest.mark.parametrize("field, value", [
+    ("hidden", [4.5]), ("batch_size", 4.5), ("samples", 100.5), ("seed", 0.25),
+    ("classes", 3.5), ("label_column", 1.5)])
+def test_fractions_are_not_whole_numbers(field, value):
+    data = {**Spec().to_dict(), field: value}
+    if field == "hidden":
+        data["activations"] = ["tanh"]
+    with pytest.raises(ValueError, match="is not a whole number"):
+        Spec.from_dict(data)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("seed", 2**31, "seed must be a whole number from 0 to 2147483647"),
+    ("seed", 2**31 - 1, None),
+    ("seed", 10**300, "seed must be a whole number from 0 to 2147483647"),
+    ("batch_size", 2**31, "batch size must be a whole number from 1 to 100000"),
+    ("batch_size", 100_000, None),
+    ("samples", 100_001, "samples must be a whole number from 4 to 100000"),
+    ("label_column", 2**40, "label column"),
+    ("learning_rate", 1e6, None),
+    ("learning_rate", 1e300, None),
+    ("learning_rate", 10**400, "learning rate must be a finite number above 0"),
+    ("reg_rate", float("inf"), "regularization rate must be a finite number"),
+    ("clip_norm", float("inf"), "gradient clip norm must be a finite number"),
+    ("momentum", float("nan"), "momentum must be between 0 and 1"),
+    ("noise", float("nan"), "noise"),
+    ("train_fraction", float("inf"), "train fraction"),
+    ("batch_size", True, "true is not a number"),
+    ("seed", "5", '"5" is not a number'),
+    ("seed", None, "null is not a number"),
+    ("learning_rate", None, "learning rate must be a number, got null"),
+    ("loss", None, "loss must be a name (a string), got null"),
+    ("hidden", {"a": 1}, "hidden must be a list"),
+    ("features", ["x1", "x1"], "listed twice"),
+    ("features", [["x1"]], "must be names"),
+    ("dataset", "x" * 100_000, "unknown dataset"),
+    ("hidden", [4] * 10**6, "at most 10 hidden layers, got 1000000"),
+    ("activations", ["tanh"] * 10**6, "need 2 activations, got 1000000"),
+    ("weights", [{"W": [[True]], "b": [0]}] * 3, "must hold numbers, got true"),
+    ("weights", [{"W": [[10**400]], "b": [0]}] * 3, "finite"),
+    ("weights", [{"W": [1.0], "b": [0]}] * 3, "list of rows of numbers"),
+    ("weights", [{"W": [[1.0]], "b": [[0]]}] * 3, "must hold numbers"),
+    ("weights", [{"W": [[float("nan")]], "b": [0]}] * 3, "finite"),
+])
+def test_limits_and_kinds(field, value, message):
+    data = {**Spec().to_dict(), field: value}
+    if message is None:
+        assert getattr(Spec.from_dict(data), field) == value
+        return
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
+        Spec.from_dict(data)
+    text = str(info.value)
+    assert "\n" not in text and len(text) < 200, text
+
+
+def test_a_json_number_with_thousands_of_digits_is_one_line():
+    text = Spec().to_json().replace('"seed": 0', '"seed": ' + "9" * 5000)
+    with pytest.raises(ValueError, match="too many digits") as info:
+        Spec.from_json(text)
+    assert "sys." not in str(info.value)
+
+
+def test_deeply_nested_json_is_one_line():
+    with pytest.raises(ValueError, match="nested too deeply"):
+        Spec.from_json("[" * 100_000 + "]" * 100_000)
+
+
+def test_unknown_names_are_quoted_on_one_line():
+    data = {**Spec().to_dict(), "bad\nkey": 1, "other\r\nkey": 2}
+    with pytest.raises(ValueError, match="unknown spec field") as info:
+        Spec.from_dict(data)
+    assert "\n" not in str(info.value) and "\r" not in str(info.value)
+    with pytest.raises(ValueError) as info:
+        Spec.from_dict({**Spec().to_dict(), "dataset": "two\nlines"})
+    assert "\n" not in str(info.value)
+    many = {**Spec().to_dict(), **{f"k{i}": i for i in range(1000)}}
+    with pytest.raises(ValueError, match="and 995 more"):
+        Spec.from_dict(many)
+
+
+@pytest.mark.parametrize("version", [True, 1.5, [1], {"v": 1}])
+def test_odd_format_values_are_refused(version):
+    with pytest.raises(ValueError, match="spec format .* is not supported"):
+        Spec.from_dict({**Spec().to_dict(), "format": version})
