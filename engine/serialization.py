@@ -11,6 +11,7 @@ terms, never a KeyError or TypeError from deep inside.
 from __future__ import annotations
 
 import json
+import math
 import os
 from itertools import chain
 
@@ -80,7 +81,7 @@ def save_session(session: dict, path) -> None:
     try:
         text = json.dumps(session, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as e:
-        raise ValueError(f"cannot write {one_line(os.fspath(path))!r}: the session holds a "
+        raise ValueError(f"cannot write {_file_label(path)!r}: the session holds a "
                          f"value JSON cannot store ({one_line(str(e))})") from None
     write_text_atomic(path, text)
 
@@ -134,7 +135,13 @@ def _named(kind: str, path, function, *args):
     try:
         return _guarded(function, *args)
     except ValueError as e:
-        raise ValueError(f"{kind} {one_line(os.fspath(path))!r}: {e}") from None
+        raise ValueError(f"{kind} {_file_label(path)!r}: {e}") from None
+
+
+def _file_label(path, limit: int = 60) -> str:
+    """A file's path on one line; a long one keeps its end, where the file's name is."""
+    text = " ".join(os.fspath(path).split())
+    return text if len(text) <= limit else "…" + text[-(limit - 1):]
 
 
 def _guarded(function, *args):
@@ -179,7 +186,10 @@ def _restore(data, path=None) -> Trainer:
     spec = Spec.from_dict(data["spec"])
     if path is not None:
         _resolve_csv(spec, path)
-    trainer = Trainer(spec, dataset=_dataset(data["data"]))
+    with np.errstate(over="ignore"):  # points beyond float32's range: reported just below
+        trainer = Trainer(spec, dataset=_dataset(data["data"]))
+    if not np.isfinite(trainer.X).all():
+        raise ValueError(f"the data's points are too large for {spec.dtype} inputs")
     _restore_weights(trainer, data["weights"])
     trainer.optimizer = _optimizer(trainer, data["optimizer"])
     _restore_batches(trainer, data["batches"])
@@ -299,11 +309,15 @@ def _restore_rng(rng: np.random.Generator, d) -> None:
     if d["bit_generator"] != kind:
         raise ValueError(f"{what} must be {kind}'s, got {_shown(d['bit_generator'])}")
     _object(d["state"], what, ("state", "inc"))
-    state = {"bit_generator": kind,
-             "state": {k: _whole(d["state"][k], f"{what} ({k})", 0, 2**128 - 1)
-                       for k in ("state", "inc")},
-             "has_uint32": _whole(d["has_uint32"], f"{what} (has_uint32)", 0, 1),
-             "uinteger": _whole(d["uinteger"], f"{what} (uinteger)", 0, 2**32 - 1)}
+    limits = {"state": 2**128, "inc": 2**128, "has_uint32": 2, "uinteger": 2**32}
+    values = {**d["state"], "has_uint32": d["has_uint32"], "uinteger": d["uinteger"]}
+    for key, limit in limits.items():
+        value = values[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < limit:
+            raise ValueError(f"{what} is not valid ({key!r} must be a whole number from 0 "
+                             f"to 2^{limit.bit_length() - 1} − 1, got {_shown(value)})")
+    state = {"bit_generator": kind, "state": {"state": values["state"], "inc": values["inc"]},
+             "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
     try:
         rng.bit_generator.state = state
     except (TypeError, ValueError):
@@ -328,7 +342,7 @@ def _checkpoint(trainer: Trainer, d, step: int) -> Checkpoint | None:
     what = "the rewind checkpoint"
     _object(d, what, ("step", "train_loss", "params", "optimizer", "state", "t"))
     loss = d["train_loss"]
-    if not _number(loss) or not np.isfinite(loss):
+    if not _finite(loss):
         raise ValueError(f"{what}'s training loss must be a finite number, got {_shown(loss)}")
     params = trainer.network.params()
     _object(d["params"], f"{what}'s parameters", tuple(params))
@@ -362,6 +376,13 @@ def _shown(value) -> str:
 
 def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _finite(value) -> bool:
+    try:
+        return _number(value) and math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
 
 
 def _whole(value, what: str, low: int = 0, high: int | None = None) -> int:
