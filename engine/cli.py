@@ -1,18 +1,24 @@
 """The headless command line: train, trace, gradcheck. No Qt here.
 
 Bad input (unknown preset, unreadable or malformed file, invalid numbers) prints one line on
-stderr and exits with code 2.
+stderr and exits with code 2. A run that diverges exits with 1; Ctrl+C during `train` stops
+between two steps, prints the summary of what was trained and exits with 130 (128 + SIGINT,
+as shells report it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 import time
 
 import numpy as np
 
+from .files import one_line
 from .gradcheck import gradcheck
 from .presets import load_preset, preset_names
 from .serialization import load_file, save_session, trainer_session
@@ -20,6 +26,7 @@ from .trace import trace
 from .trainer import Trainer
 
 GRADCHECK_THRESHOLD = 1e-7
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -81,33 +88,64 @@ def cmd_train(args, out) -> int:
     show_bar = out.isatty() and not args.json
     start = time.perf_counter()
     stats = None
-    for i in range(1, args.steps + 1):
-        stats = trainer.step()
-        if stats.diverged:
-            break
-        if show_bar and (i % max(1, args.steps // 200) == 0 or i == args.steps):
-            done = int(30 * i / args.steps)
-            out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
-                      f"loss {stats.train_loss:.4f}")
-            out.flush()
+    interrupted = False
+    with _interrupt_between_steps() as stop:
+        for i in range(1, args.steps + 1):
+            stats = trainer.step()
+            if stats.diverged:
+                break
+            if stop.is_set():
+                interrupted = True
+                break
+            if show_bar and (i % max(1, args.steps // 200) == 0 or i == args.steps):
+                done = int(30 * i / args.steps)
+                out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
+                          f"loss {stats.train_loss:.4f}")
+                out.flush()
     elapsed = time.perf_counter() - start
     if show_bar:
         out.write("\n")
     result = {"step": stats.step, "epoch": stats.epoch, "loss": stats.train_loss,
               "test_loss": stats.test_loss, "accuracy": stats.accuracy,
               "test_accuracy": stats.test_accuracy, "diverged": stats.diverged,
+              "interrupted": interrupted,
               "steps_per_second": i / elapsed if elapsed > 0 else None}
     if args.save:
         save_session(trainer_session(trainer), args.save)
-    if args.json:
-        out.write(json.dumps(result) + "\n")
+    if args.json:  # NaN and Infinity are not JSON: a diverged loss is null
+        out.write(json.dumps({k: None if isinstance(v, float) and not np.isfinite(v) else v
+                              for k, v in result.items()}) + "\n")
     else:
         acc = "n/a" if stats.accuracy is None else f"{stats.accuracy:.1%}"
         out.write(f"step {stats.step}  epoch {stats.epoch}  loss {stats.train_loss:.6f}  "
                   f"accuracy {acc}\n")
         if stats.diverged:
             out.write(f"diverged: {stats.message}\n")
-    return 1 if stats.diverged else 0
+        if interrupted:
+            out.write(f"interrupted at step {stats.step}\n")
+    return EXIT_INTERRUPTED if interrupted else 1 if stats.diverged else 0
+
+
+@contextlib.contextmanager
+def _interrupt_between_steps():
+    """Ctrl+C sets the yielded event instead of raising inside a step (which could stop an
+    update halfway); the loop checks it between steps. A second Ctrl+C raises as usual.
+    Signal handlers can only be set from the main thread; elsewhere nothing changes."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _fmt(value: np.ndarray, limit: int = 6) -> str:
@@ -120,10 +158,13 @@ def _fmt(value: np.ndarray, limit: int = 6) -> str:
 
 def cmd_trace(args, out) -> int:
     result = trace(load_trainer(args))
+    code = 1 if result.rolled_back else 0  # as for train: the step diverged
     if args.json:
         out.write(json.dumps(result.to_dict()) + "\n")
-        return 0
+        return code
     out.write(f"one training step on {len(result.batch)} sample(s)\n")
+    if result.rolled_back:
+        out.write(f"this step diverged and was rolled back: {result.stats.message}\n")
     for stage in result.stages:
         out.write(f"\n{stage.title}\n")
         for q in stage.quantities:
@@ -131,7 +172,7 @@ def cmd_trace(args, out) -> int:
             out.write(f"  {q.symbol + formula:<40} = {_fmt(q.value)}\n")
         if stage.note:
             out.write(f"  ({stage.note})\n")
-    return 0
+    return code
 
 
 def cmd_gradcheck(args, out) -> int:
@@ -165,5 +206,12 @@ def run(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args, out)
     except (UsageError, ValueError) as e:
-        err.write(f"error: {e}\n")
+        # The last guard: whatever a message quotes (a name with a newline), it stays one line.
+        err.write(f"error: {one_line(str(e), 400)}\n")
         return 2
+    except MemoryError:
+        err.write("error: not enough memory for this input\n")
+        return 2
+    except KeyboardInterrupt:  # while loading, before any step
+        err.write("error: interrupted\n")
+        return EXIT_INTERRUPTED

@@ -64,9 +64,15 @@ class Trace:
     stats: StepStats  # what the step reported
     trainer_after: Trainer = field(repr=False)  # the copy that took the step
 
+    @property
+    def rolled_back(self) -> bool:
+        """True when the step diverged and its update was undone (or never applied)."""
+        return self.stats.diverged
+
     def to_dict(self) -> dict:
         return {"batch": self.batch.tolist(), "step": self.stats.step,
-                "loss": self.stats.batch_loss, "stages": [s.to_dict() for s in self.stages]}
+                "loss": self.stats.batch_loss, "rolled_back": self.rolled_back,
+                "message": self.stats.message, "stages": [s.to_dict() for s in self.stages]}
 
 
 def _q(key, symbol, formula, value) -> Quantity:
@@ -142,6 +148,13 @@ def trace(trainer: Trainer, indices=None) -> Trace:
             return f"{p} − η·∂L/∂{p}"
         return f"{after.optimizer.name} step from {p} and ∂L/∂{p}"
 
+    note = (f"{after.optimizer.name}: {rule}"
+            + ("; the gradient includes regularisation/clipping" if grads_differ else ""))
+    if stats.diverged:
+        # The parameters shown after the step are the ones before it: say so, or the formula
+        # beside them reads as false arithmetic.
+        note = (f"This step was rolled back: {stats.message}. So W and b after it are the "
+                f"values from before it, not the result of the formula. {note}")
     for i, layer in enumerate(layers, 1):
         stages.append(Stage(
             "update", i, f"Update · layer {i}",
@@ -152,6 +165,5 @@ def trace(trainer: Trainer, indices=None) -> Trace:
              _q("dW", f"∂L/∂W{sup(i)}", "", used[f"{i}.W"]),
              _q("db", f"∂L/∂b{sup(i)}", "", used[f"{i}.b"]),
              _q("lr", "η", "", after.learning_rate)),
-            note=(f"{after.optimizer.name}: {rule}"
-                  + ("; the gradient includes regularisation/clipping" if grads_differ else ""))))
+            note=note))
     return Trace(stages, batch, stats, after)

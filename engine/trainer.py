@@ -41,6 +41,15 @@ def _column_mean(a: np.ndarray) -> np.ndarray:
 LIVE_SETTINGS = ("learning_rate", "reg_rate", "batch_size", "momentum", "optimizer",
                  "clip_norm", "regularization")
 CHECKPOINT_EVERY = 10  # steps between two saves of the best state
+# A loss that grows without bound can stay finite for a long time (XOR at learning rate 1e6
+# swings between 225 and 249,775), so NaN/Inf alone is not enough. A state is *sane* while its
+# training loss is finite and at most LOSS_GROWTH_LIMIT times the starting loss: two orders of
+# magnitude, far above the bumps of a high but workable learning rate. The start counts as
+# at least LOSS_FLOOR, so a run that starts near zero (given weights that already fit, tiny
+# regression targets) is not flagged for a loss of 0.01: BCE and CE start near 0.7 … ln k
+# anyway, and an MSE on targets of about 1 starts below 1.
+LOSS_GROWTH_LIMIT = 100.0
+LOSS_FLOOR = 1.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,24 @@ class Trainer:
         # Regularisation and clipping change the gradient the optimiser sees, not the layer's
         # own ∂L/∂W, which stays the data-loss gradient for statistics and the trace.
         self._update_grads = {k: np.empty_like(v) for k, v in self._params.items()}
+        self.start_loss: float | None = None  # the yardstick of the growth rule
+        self.mark_start()
+
+    def mark_start(self) -> None:
+        """Take the current state as the start of the run: its training loss becomes the
+        yardstick for divergence and the state the first checkpoint, so that a run that
+        diverges at its first step can rewind to its initial weights."""
+        with np.errstate(all="ignore"):
+            loss = self.evaluate(self.X_train, self.Y_train)[0]
+        self.start_loss, self.best = None, None
+        if loss is not None and np.isfinite(loss):
+            self.start_loss = loss
+            self.best = self._checkpoint(loss)
+
+    @property
+    def loss_limit(self) -> float:
+        """The largest training loss a sane state may have (see LOSS_GROWTH_LIMIT)."""
+        return LOSS_GROWTH_LIMIT * max(self.start_loss or 0.0, LOSS_FLOOR)
 
     def _targets(self, data: Dataset) -> np.ndarray:
         loss = self.spec.loss
@@ -202,14 +229,10 @@ class Trainer:
                 message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
                 train = self.evaluate(self.X_train, self.Y_train)
             else:
-                train = self._update_or_restore()
-                if train is None:
-                    message = ("the update sent the loss or the parameters to NaN/Inf; the "
-                               "parameters and optimiser state were restored")
-                    train = self.evaluate(self.X_train, self.Y_train)
+                train, message = self._update_or_restore()
             self.diverged = bool(message)
             if self.diverged:
-                message += f" at learning rate {self.learning_rate:g}"
+                message += f"; lower the learning rate (now {self.learning_rate:g}) and rewind"
             self.step_count += 1
             stats = self._stats(loss, grad_norms, message, train)
         self.history.append(stats)
@@ -217,23 +240,29 @@ class Trainer:
         return stats
 
     def _maybe_checkpoint(self, stats: StepStats) -> None:
-        """Remember the state with the lowest training loss so far (at most every
-        CHECKPOINT_EVERY steps, so the copies cost nothing noticeable)."""
-        best = self.best
-        if stats.diverged or not np.isfinite(stats.train_loss):
+        """Remember the sane state with the lowest training loss so far (at most every
+        CHECKPOINT_EVERY steps, so the copies cost nothing noticeable). The initial state is
+        the first checkpoint; a diverged step never is one (its update was undone, and the
+        state it leaves is the one before it)."""
+        best, loss = self.best, stats.train_loss
+        if stats.diverged or not np.isfinite(loss) or loss > self.loss_limit:
             return
-        if best is None or (stats.train_loss < best.train_loss
-                            and stats.step - best.step >= CHECKPOINT_EVERY):
-            self.best = Checkpoint(
-                stats.step, stats.train_loss,
-                [p.copy() for p in self._params.values()], self.optimizer.name,
-                {k: v.copy() for k, v in self.optimizer.state.items()}, self.optimizer.t)
+        if best is None or (loss < best.train_loss and stats.step - best.step >= CHECKPOINT_EVERY):
+            self.best = self._checkpoint(loss)
+
+    def _checkpoint(self, train_loss: float) -> Checkpoint:
+        return Checkpoint(
+            self.step_count, train_loss, [p.copy() for p in self._params.values()],
+            self.optimizer.name, {k: v.copy() for k, v in self.optimizer.state.items()},
+            self.optimizer.t)
 
     def rewind(self) -> int:
-        """Go back to the best checkpoint's parameters and optimiser state (after divergence);
-        the step counter keeps counting. Returns the step the checkpoint was taken at."""
+        """Go back to the best checkpoint's parameters and optimiser state (after divergence):
+        the sane state with the lowest training loss, the initial one at worst; the step
+        counter keeps counting. Returns the step the checkpoint was taken at."""
         if self.best is None:
-            raise ValueError("no finite state to rewind to yet; reset instead")
+            raise ValueError("no sane state to rewind to: the starting weights already give a "
+                             "NaN/Inf loss; reset instead")
         for p, saved in zip(self._params.values(), self.best.params):
             p[...] = saved
         same_optimizer = self.best.optimizer_name == self.optimizer.name
@@ -244,25 +273,34 @@ class Trainer:
         self.diverged = False
         return self.best.step
 
-    def _update_or_restore(self):
-        """Apply the update; if it overflows, or the training loss after it is not finite,
-        put parameters and optimiser state (velocities, moments) back together and return
-        None, so that after lowering the learning rate the next step starts from a sane state.
-        Otherwise return the training set's (loss, accuracy) after the update."""
+    def _update_or_restore(self) -> tuple[tuple, str]:
+        """Apply the update. If it leaves an insane state (parameters or training loss NaN/Inf,
+        or the loss grown past loss_limit), put parameters and optimiser state (velocities,
+        moments) back together, so that after lowering the learning rate the next step starts
+        from a sane state. Returns the training set's (loss, accuracy) after the step and a
+        message saying what went wrong ("" when nothing did)."""
         slots = self.optimizer.state
         state = list(self._params.values()) + list(slots.values())
         backup, t, keys = np.concatenate(state, axis=None), self.optimizer.t, set(slots)
         self._apply_update(self._params, self._grads)
         updated = list(self._params.values()) + list(slots.values())
-        if np.isfinite(np.concatenate(updated, axis=None)).all():
+        if not np.isfinite(np.concatenate(updated, axis=None)).all():
+            message = "the update sent the parameters to NaN/Inf"
+        else:
             train = self.evaluate(self.X_train, self.Y_train)
-            if np.isfinite(train[0]):
-                return train
+            if not np.isfinite(train[0]):
+                message = "the update sent the loss to NaN/Inf"
+            elif train[0] > self.loss_limit:
+                start = "" if self.start_loss is None else f" from {self.start_loss:.4g}"
+                message = f"the training loss grew{start} to {train[0]:.4g}"
+            else:
+                return train, ""
         _restore(state, backup)
         self.optimizer.t = t
         for new_key in set(slots) - keys:  # moments born in this very step
             del slots[new_key]
-        return None
+        message += "; the parameters and optimiser state were restored"
+        return self.evaluate(self.X_train, self.Y_train), message
 
     @property
     def modifies_gradients(self) -> bool:
