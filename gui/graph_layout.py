@@ -170,12 +170,27 @@ class GraphColors(NamedTuple):
     bar: tuple  # (colour map or None, title, lo, hi, log) of the colour bar
 
 
+def finite_f64(values) -> np.ndarray:
+    """Finite values only, in float64: float32 snapshots underflow in range arithmetic (1e-300
+    is 0 in float32), and one inf would stretch the range until every other value is lost."""
+    values = np.asarray(values, dtype=np.float64).ravel()
+    return values[np.isfinite(values)]
+
+
+def abs_max(*arrays) -> float:
+    """Largest finite |value| of the arrays, 1.0 when there is none or it is 0 (a ± range)."""
+    finite = np.abs(np.concatenate([finite_f64(a) for a in arrays]))
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
 def magnitude_range(values: np.ndarray, log: bool) -> tuple[float, float]:
-    """0..max, or on a log scale smallest nonzero..max (at most 10 decades)."""
-    hi = float(values.max())
+    """0..max, or on a log scale smallest nonzero..max (at most 10 decades); finite values
+    only (none: 0..0, which colours everything alike)."""
+    finite = finite_f64(values)
+    hi = float(finite.max()) if finite.size else 0.0
     if not log:
         return 0.0, hi
-    nonzero = values[values > 0]
+    nonzero = finite[finite > 0]
     return max(float(nonzero.min()) if nonzero.size else hi, hi * 1e-10), hi
 
 
@@ -217,11 +232,11 @@ def _data_colors(sizes, st, mode, log, nodes, edges):
         cmap, log = colors.diverging_colormap(), False
         if mode == "activation":
             node_v = cat(st.neuron_activations)
-            hi = float(np.abs(node_v).max()) or 1.0
+            hi = abs_max(node_v)
             nodes = colors.map_values(node_v, cmap, -hi, hi)
         else:  # weight: edges W, nodes b (inputs have no bias and stay grey)
             w, b = cat([x.ravel() for x in st.weights]), cat(st.biases)
-            hi = float(max(np.abs(w).max(), np.abs(b).max())) or 1.0
+            hi = abs_max(w, b)
             nodes[sizes[0]:] = colors.map_values(b, cmap, -hi, hi)
             edges = binned(w, cmap, -hi, hi)
         lo = -hi
@@ -254,8 +269,15 @@ def edge_widths(sizes, stats) -> np.ndarray:
     wmax = float(np.clip(40 / np.sqrt(densest), 1.2, 5.0))
     if stats is None:
         return np.full(sum(a * b for a, b in zip(sizes, sizes[1:])), 1.0)
-    absw = np.concatenate([np.abs(w).ravel() for w in stats.weights])
-    widths = 0.5 + (wmax - 0.5) * absw / max(absw.max(), 1e-300)
+    # float64: in float32 (and all-zero weights, say) 0 / max(0, 1e-300) is 0 / 0 = NaN
+    absw = np.abs(np.concatenate([np.asarray(w, np.float64).ravel() for w in stats.weights]))
+    finite = np.isfinite(absw)
+    top = float(absw[finite].max()) if finite.any() else 0.0
+    rel = np.zeros_like(absw)  # all-zero (or all-NaN) weights: all thin
+    if top > 0:
+        np.divide(absw, top, out=rel, where=finite)
+    rel[np.isposinf(absw)] = 1.0  # a diverged weight is as wide as the widest
+    widths = 0.5 + (wmax - 0.5) * rel
     # without antialiasing only whole pixels show (and fractional widths paint slowly)
     return widths if len(absw) <= AA_MAX_EDGES else np.maximum(np.round(widths), 1.0)
 

@@ -27,6 +27,9 @@ TEST_COLOR = (230, 120, 20)
 CROSSHAIR_PEN = pg.mkPen((120, 120, 120), width=1, style=Qt.PenStyle.DashLine)
 # Zero gradient norms are drawn at this floor so the log axis never meets log(0).
 NORM_FLOOR = 1e-12
+# On a linear axis, values are drawn at most this big (pyqtgraph's own view limit): its range
+# arithmetic adds two ends, and two losses near the float maximum (1.8e308) overflow to inf.
+LINEAR_LIMIT = 1e307
 SMOOTHING = 0.02  # weight of the newest step in the gradient-norm running average (~50 steps)
 PENDING_LIMIT = 4096  # appended steps kept in a list before moving them into NumPy
 
@@ -71,17 +74,30 @@ def format_value(value: float) -> str:
     return f"{value:.3g}"
 
 
+def log_tick_label(exponent: float) -> str:
+    """The label of the log-axis tick at 10^exponent: "0.02", "5e+06", "1e+400", or "" for
+    ticks other than 1, 2 and 5 × 10ᵏ. Works on the exponent, so that ticks beyond float range
+    (a diverged run zoomed out) neither overflow nor lose their label."""
+    if not math.isfinite(exponent):
+        return ""
+    k = math.floor(exponent)
+    mantissa = round(10.0 ** (exponent - k), 6)  # in [1, 10]
+    if mantissa >= 10:  # 2.9999999 is the tick at 10³, not 9.99 × 10²
+        mantissa, k = mantissa / 10, k + 1
+    if mantissa not in (1.0, 2.0, 5.0):
+        return ""
+    if abs(k) <= 300:
+        return f"{mantissa * 10.0 ** k:g}"
+    return f"{mantissa:g}e{k:+03d}"
+
+
 class _SparseLogAxis(pg.AxisItem):
     """In log mode, label only 1, 2 and 5 × 10ᵏ: pyqtgraph labels every minor tick, and
     0.1, 0.09, 0.08, … pile up into an unreadable smear."""
 
     def logTickStrings(self, values, scale, spacing):
-        labels = []
-        for v in values:
-            x = 10.0 ** float(v) * scale
-            mantissa = x / 10.0 ** np.floor(np.log10(x)) if x > 0 else 0.0
-            labels.append(f"{x:g}" if np.round(mantissa, 6) in (1.0, 2.0, 5.0) else "")
-        return labels
+        shift = math.log10(scale) if scale > 0 else math.nan
+        return [log_tick_label(float(v) + shift) for v in values]
 
 
 class _StepPlot(QWidget):
@@ -131,6 +147,18 @@ class _StepPlot(QWidget):
 
     def _on_log_toggled(self, log_y: bool) -> None:
         self.plot.setLogMode(y=log_y)
+        self.refresh()  # linear and log axes draw huge values differently (see _drawable)
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def _drawable(self, values: np.ndarray, huge: bool) -> np.ndarray:
+        """Values as the curve may get them: on a linear axis, with `huge` values recorded,
+        clipped to ±LINEAR_LIMIT (a copy; the buffers and the readout keep the real numbers).
+        A log axis takes logarithms first, and those never overflow."""
+        if huge and not self.log_check.isChecked():
+            return np.clip(values, -LINEAR_LIMIT, LINEAR_LIMIT)
+        return values
 
     def _curve(self, name: str, color) -> pg.PlotDataItem:
         # Pen width 1 and no antialiasing: wide or smoothed lines are slow for long curves.
@@ -150,6 +178,7 @@ class LossPlot(_StepPlot):
         self.train_curve = self._curve("train", TRAIN_COLOR)
         self.test_curve = self._curve("test", TEST_COLOR)
         self._has_test = False
+        self._huge = False  # some |loss| > LINEAR_LIMIT was recorded
         self.vline = pg.InfiniteLine(angle=90, movable=False, pen=CROSSHAIR_PEN)
         self.hline = pg.InfiniteLine(angle=0, movable=False, pen=CROSSHAIR_PEN)
         for line in (self.vline, self.hline):
@@ -183,14 +212,15 @@ class LossPlot(_StepPlot):
         columns[~np.isfinite(columns)] = np.nan  # diverged steps become gaps in the curves
         self._buffer.extend(columns)
         self._has_test = self._has_test or bool(np.isfinite(columns[2]).any())
+        self._huge = self._huge or _has_huge(columns[1:])
 
     def refresh(self) -> None:
         """Push the buffers to the curves (the main window's redraw timer calls this)."""
         self._flush()
         steps, train, test = self._buffer.view()
-        self.train_curve.setData(steps, train)
+        self.train_curve.setData(steps, self._drawable(train, self._huge))
         if self._has_test:  # a curve of only NaN upsets the range computation
-            self.test_curve.setData(steps, test)
+            self.test_curve.setData(steps, self._drawable(test, self._huge))
         else:
             self.test_curve.setData([], [])
         self._show_test_in_legend(self._has_test)
@@ -205,7 +235,7 @@ class LossPlot(_StepPlot):
     def clear(self) -> None:
         self._buffer.clear()
         self._pending.clear()
-        self._has_test = False
+        self._has_test = self._huge = False
         self.readout.setText("")
         self.refresh()
 
@@ -254,6 +284,7 @@ class GradNormPlot(_StepPlot):
         self._smoothed = GrowingColumns(0)
         self._ema = None  # running mean of log10 ‖g‖ per layer
         self._pending: list[tuple] = []
+        self._huge = False  # some norm > LINEAR_LIMIT was recorded
         self.smooth_check = QCheckBox("Smooth")
         self.smooth_check.setChecked(True)
         self.smooth_check.setToolTip(
@@ -278,6 +309,7 @@ class GradNormPlot(_StepPlot):
         self._smoothed = GrowingColumns(n)
         self._ema = None
         self._pending.clear()
+        self._huge = False
 
     def append(self, step: int, norms) -> None:
         if len(norms) != len(self.curves):
@@ -290,6 +322,7 @@ class GradNormPlot(_StepPlot):
         if self._pending:
             columns = np.array(self._pending, dtype=float).T
             columns[1:] = _norms_for_plot(columns[1:])
+            self._huge = self._huge or _has_huge(columns[1:])
             self._buffer.extend(columns)
             self._smoothed.extend(self._smooth(columns[1:]))
             self._pending.clear()
@@ -314,13 +347,14 @@ class GradNormPlot(_StepPlot):
         data = self._buffer.view()
         shown = self._smoothed.view() if self.smooth_check.isChecked() else data[1:]
         for curve, norms in zip(self.curves, shown):
-            curve.setData(data[0], norms)
+            curve.setData(data[0], self._drawable(norms, self._huge))
 
     def clear(self) -> None:
         self._buffer.clear()
         self._smoothed.clear()
         self._ema = None
         self._pending.clear()
+        self._huge = False
         self.refresh()
 
     def point_count(self) -> int:
@@ -328,6 +362,11 @@ class GradNormPlot(_StepPlot):
 
 
 def _norms_for_plot(norms: np.ndarray) -> np.ndarray:
-    """NaN/Inf become gaps; exact zeros sit at a tiny floor so log scale still draws them."""
-    clean = np.where(np.isfinite(norms), norms, np.nan)
+    """NaN/Inf (and negatives, which no norm can be) become gaps; exact zeros sit at a tiny
+    floor so log scale still draws them."""
+    clean = np.where(np.isfinite(norms) & (norms >= 0), norms, np.nan)
     return np.where(clean == 0, NORM_FLOOR, clean)
+
+
+def _has_huge(values: np.ndarray) -> bool:
+    return bool((np.abs(values) > LINEAR_LIMIT).any())  # NaN gaps compare False
