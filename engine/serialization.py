@@ -11,15 +11,22 @@ terms, never a KeyError or TypeError from deep inside.
 from __future__ import annotations
 
 import json
-import math
 import os
-from itertools import chain
 
 import numpy as np
 
 from .datasets import MAX_CLASSES, Dataset
 from .files import one_line, read_json, write_text_atomic
 from .history import History
+from .json_values import (
+    index_array,
+    is_finite,
+    is_number,
+    json_object,
+    number_array,
+    shown,
+    whole,
+)
 from .optimizers import make_optimizer
 from .spec import Spec
 from .trainer import Checkpoint, Trainer
@@ -176,13 +183,13 @@ def _restore(data, path=None) -> Trainer:
         if path is not None:
             _resolve_csv(spec, path)
         trainer = Trainer(spec)
-        trainer.step_count = _whole(data.get("step", 0), "the step count")
+        trainer.step_count = whole(data.get("step", 0), "the step count")
         return trainer
     if version != SESSION_FORMAT:
-        raise ValueError(f"session format {_shown(version)} is not supported "
+        raise ValueError(f"session format {shown(version)} is not supported "
                          f"(this version reads 1 and {SESSION_FORMAT})")
-    _object(data, "a format-2 session", _PARTS, optional=("checkpoint",))
-    step = _whole(data["step"], "the step count")
+    json_object(data, "a format-2 session", _PARTS, optional=("checkpoint",))
+    step = whole(data["step"], "the step count")
     spec = Spec.from_dict(data["spec"])
     if path is not None:
         _resolve_csv(spec, path)
@@ -200,17 +207,17 @@ def _restore(data, path=None) -> Trainer:
 
 
 def _dataset(d) -> Dataset:
-    _object(d, "the data", ("points", "labels", "task", "n_classes", "train_idx", "test_idx"))
-    points = _array(d["points"], (None, None), "the data's point list")
+    json_object(d, "the data", ("points", "labels", "task", "n_classes", "train_idx", "test_idx"))
+    points = number_array(d["points"], (None, None), "the data's point list")
     n = len(points)
     if n == 0 or points.shape[1] == 0:
         raise ValueError("the data needs at least one point with one coordinate")
-    labels = _array(d["labels"], (n,), "the data's label list")
+    labels = number_array(d["labels"], (n,), "the data's label list")
     task = d["task"]
     if task not in ("classification", "regression"):
         raise ValueError(f"the data's task must be classification or regression, "
-                         f"got {_shown(task)}")
-    n_classes = _whole(d["n_classes"], "the data's number of classes", 0, MAX_CLASSES)
+                         f"got {shown(task)}")
+    n_classes = whole(d["n_classes"], "the data's number of classes", 0, MAX_CLASSES)
     if task == "regression" and n_classes != 0:
         raise ValueError(f"regression data has no classes (n_classes 0), got {n_classes}")
     if task == "classification":
@@ -218,8 +225,8 @@ def _dataset(d) -> Dataset:
             raise ValueError(f"classification data needs 2 or more classes, got {n_classes}")
         if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= n_classes:
             raise ValueError(f"class labels must be whole numbers from 0 to {n_classes - 1}")
-    train = _indices(d["train_idx"], "the training indices", n)
-    test = _indices(d["test_idx"], "the test indices", n)
+    train = index_array(d["train_idx"], "the training indices", n)
+    test = index_array(d["test_idx"], "the test indices", n)
     if len(train) == 0:
         raise ValueError("the data needs at least one training point")
     if len(np.unique(train)) < len(train) or len(np.unique(test)) < len(test):
@@ -232,38 +239,38 @@ def _dataset(d) -> Dataset:
 def _restore_weights(trainer: Trainer, weights) -> None:
     layers = trainer.network.layers
     if not isinstance(weights, list) or len(weights) != len(layers):
-        got = len(weights) if isinstance(weights, list) else _shown(weights)
+        got = len(weights) if isinstance(weights, list) else shown(weights)
         raise ValueError(f"given weights need {len(layers)} layers (one per layer of the "
                          f"network), got {got}")
     arrays = []
     for i, (layer, w) in enumerate(zip(layers, weights), 1):
-        _object(w, f"layer {i}'s weights", ("W", "b"))
-        arrays.append((_array(w["W"], layer.W.shape, f"layer {i}'s W", trainer.dtype),
-                       _array(w["b"], layer.b.shape, f"layer {i}'s b", trainer.dtype)))
+        json_object(w, f"layer {i}'s weights", ("W", "b"))
+        arrays.append((number_array(w["W"], layer.W.shape, f"layer {i}'s W", trainer.dtype),
+                       number_array(w["b"], layer.b.shape, f"layer {i}'s b", trainer.dtype)))
     for layer, (W, b) in zip(layers, arrays):  # in place: the trainer's maps point at these
         layer.W[...] = W
         layer.b[...] = b
 
 
 def _optimizer(trainer: Trainer, d):
-    _object(d, "the optimizer", ("name", "learning_rate", "momentum", "t", "state"))
+    json_object(d, "the optimizer", ("name", "learning_rate", "momentum", "t", "state"))
     name = _optimizer_name(d["name"], "the optimizer")
     lr, momentum = d["learning_rate"], d["momentum"]
-    if not _number(lr) or not 0 < lr < float("inf"):
+    if not is_number(lr) or not 0 < lr < float("inf"):
         raise ValueError(f"the optimizer's learning rate must be a positive number, "
-                         f"got {_shown(lr)}")
-    if not _number(momentum) or not 0 <= momentum <= 1:
+                         f"got {shown(lr)}")
+    if not is_number(momentum) or not 0 <= momentum <= 1:
         raise ValueError(f"the optimizer's momentum must be between 0 and 1, "
-                         f"got {_shown(momentum)}")
+                         f"got {shown(momentum)}")
     optimizer = make_optimizer(name, lr, momentum)
-    optimizer.t = _whole(d["t"], "the optimizer's step count t")
+    optimizer.t = whole(d["t"], "the optimizer's step count t")
     optimizer.state = _slots(trainer, name, d["state"], "the optimizer's state")
     return optimizer
 
 
 def _optimizer_name(name, what: str) -> str:
     if not isinstance(name, str) or name not in SLOTS:
-        raise ValueError(f"{what} {_shown(name)} is unknown; choose from {', '.join(SLOTS)}")
+        raise ValueError(f"{what} {shown(name)} is unknown; choose from {', '.join(SLOTS)}")
     return name
 
 
@@ -277,26 +284,26 @@ def _slots(trainer: Trainer, name: str, state, what: str) -> dict[str, np.ndarra
     for key, value in state.items():
         if key not in allowed:
             kept = f"entries like {next(iter(allowed))!r}" if allowed else "none"
-            raise ValueError(f"{what} has an unknown entry {_shown(key)} ({name} keeps {kept})")
+            raise ValueError(f"{what} has an unknown entry {shown(key)} ({name} keeps {kept})")
         p, label = allowed[key]
-        result[key] = _array(value, p.shape, f"{what}: the {label}", trainer.dtype)
+        result[key] = number_array(value, p.shape, f"{what}: the {label}", trainer.dtype)
     return result
 
 
 def _restore_batches(trainer: Trainer, d) -> None:
     parts = ("epoch", "order", "cursor", "rng", "last_batch", "diverged")
-    _object(d, "the batch state", parts)
+    json_object(d, "the batch state", parts)
     n = len(trainer.X_train)
-    epoch = _whole(d["epoch"], "the epoch count")
-    order = _indices(d["order"], "the batch order", n)
+    epoch = whole(d["epoch"], "the epoch count")
+    order = index_array(d["order"], "the batch order", n)
     if len(order) != n or not np.array_equal(np.sort(order), np.arange(n)):
         raise ValueError(f"the batch order must list each of the {n} training points once")
-    cursor = _whole(d["cursor"], "the batch cursor", 0, n)
+    cursor = whole(d["cursor"], "the batch cursor", 0, n)
     last = d["last_batch"]
     if last is not None:
-        last = _indices(last, "the last batch", n)
+        last = index_array(last, "the last batch", n)
     if not isinstance(d["diverged"], bool):
-        raise ValueError(f"'diverged' must be true or false, got {_shown(d['diverged'])}")
+        raise ValueError(f"'diverged' must be true or false, got {shown(d['diverged'])}")
     _restore_rng(trainer.batch_rng, d["rng"])
     trainer.epoch, trainer.order, trainer.cursor = epoch, order, cursor
     trainer.last_batch, trainer.diverged = last, d["diverged"]
@@ -304,18 +311,18 @@ def _restore_batches(trainer: Trainer, d) -> None:
 
 def _restore_rng(rng: np.random.Generator, d) -> None:
     what = "the batch shuffler's random state"
-    _object(d, what, ("bit_generator", "state", "has_uint32", "uinteger"))
+    json_object(d, what, ("bit_generator", "state", "has_uint32", "uinteger"))
     kind = rng.bit_generator.state["bit_generator"]
     if d["bit_generator"] != kind:
-        raise ValueError(f"{what} must be {kind}'s, got {_shown(d['bit_generator'])}")
-    _object(d["state"], what, ("state", "inc"))
+        raise ValueError(f"{what} must be {kind}'s, got {shown(d['bit_generator'])}")
+    json_object(d["state"], what, ("state", "inc"))
     limits = {"state": 2**128, "inc": 2**128, "has_uint32": 2, "uinteger": 2**32}
     values = {**d["state"], "has_uint32": d["has_uint32"], "uinteger": d["uinteger"]}
     for key, limit in limits.items():
         value = values[key]
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < limit:
             raise ValueError(f"{what} is not valid ({key!r} must be a whole number from 0 "
-                             f"to 2^{limit.bit_length() - 1} − 1, got {_shown(value)})")
+                             f"to 2^{limit.bit_length() - 1} − 1, got {shown(value)})")
     state = {"bit_generator": kind, "state": {"state": values["state"], "inc": values["inc"]},
              "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
     try:
@@ -340,108 +347,23 @@ def _checkpoint(trainer: Trainer, d, step: int) -> Checkpoint | None:
     if d is None:
         return None
     what = "the rewind checkpoint"
-    _object(d, what, ("step", "train_loss", "params", "optimizer", "state", "t"))
+    json_object(d, what, ("step", "train_loss", "params", "optimizer", "state", "t"))
     loss = d["train_loss"]
-    if not _finite(loss):
-        raise ValueError(f"{what}'s training loss must be a finite number, got {_shown(loss)}")
+    if not is_finite(loss):
+        raise ValueError(f"{what}'s training loss must be a finite number, got {shown(loss)}")
     params = trainer.network.params()
-    _object(d["params"], f"{what}'s parameters", tuple(params))
-    arrays = [_array(d["params"][k], p.shape, f"{what}: {_label(k)}", trainer.dtype)
+    json_object(d["params"], f"{what}'s parameters", tuple(params))
+    arrays = [number_array(d["params"][k], p.shape, f"{what}: {_label(k)}", trainer.dtype)
               for k, p in params.items()]
     name = _optimizer_name(d["optimizer"], f"{what}'s optimizer")
     return Checkpoint(
-        step=_whole(d["step"], f"{what}'s step", 0, step), train_loss=float(loss),
+        step=whole(d["step"], f"{what}'s step", 0, step), train_loss=float(loss),
         params=arrays, optimizer_name=name,
         optimizer_state=_slots(trainer, name, d["state"], f"{what}'s optimizer state"),
-        optimizer_t=_whole(d["t"], f"{what}'s optimizer step count t"))
+        optimizer_t=whole(d["t"], f"{what}'s optimizer step count t"))
 
-
-# -- checks ----------------------------------------------------------------------------------
 
 def _label(key: str) -> str:
     """A parameter's name for people: "2.W" -> "layer 2's W"."""
     layer, name = key.split(".", 1)
     return f"layer {layer}'s {name}"
-
-
-def _shown(value) -> str:
-    """A JSON value, briefly, as the file spells it (never the whole of a long list)."""
-    if isinstance(value, str):
-        return repr(one_line(value, 30))
-    if isinstance(value, (list, dict)):
-        return f"a list of {len(value)}" if isinstance(value, list) else "an object"
-    return json.dumps(value) if value is None or isinstance(value, bool) else one_line(
-        repr(value), 30)
-
-
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _finite(value) -> bool:
-    try:
-        return _number(value) and math.isfinite(value)
-    except OverflowError:  # an integer beyond any float
-        return False
-
-
-def _whole(value, what: str, low: int = 0, high: int | None = None) -> int:
-    if (not isinstance(value, int) or isinstance(value, bool) or value < low
-            or high is not None and value > high):
-        limits = f"from {low} to {high}" if high is not None else f"≥ {low}"
-        raise ValueError(f"{what} must be a whole number {limits}, got {_shown(value)}")
-    return value
-
-
-def _object(d, what: str, keys, optional=()) -> None:
-    """d is a JSON object with exactly these keys (and perhaps the optional ones)."""
-    if not isinstance(d, dict):
-        raise ValueError(f"{what} must be a JSON object, got {_shown(d)}")
-    for key in keys:
-        if key not in d:
-            raise ValueError(f"{what} has no {key!r}")
-    unknown = [k for k in d if k not in keys and k not in optional]
-    if unknown:
-        raise ValueError(f"{what} has an unknown entry {_shown(unknown[0])}")
-
-
-def _array(value, shape: tuple, what: str, dtype=np.float64) -> np.ndarray:
-    """Nested lists of finite numbers of exactly `shape` (None: any length) as an array."""
-    if not isinstance(value, list):
-        raise ValueError(f"{what} must be a list of numbers, got {_shown(value)}")
-    if len(shape) == 2:
-        if not all(isinstance(row, list) for row in value):
-            raise ValueError(f"{what} must be a list of rows of numbers")
-        rows = len(value) if shape[0] is None else shape[0]
-        cols = (len(value[0]) if value else 0) if shape[1] is None else shape[1]
-        flat = list(chain.from_iterable(value))
-        if len(value) != rows or any(len(row) != cols for row in value):
-            if None in shape:
-                raise ValueError(f"{what} must be rows of equal length")
-            raise ValueError(f"{what} needs {rows}×{cols} values, got {len(flat)}")
-    else:
-        flat, rows, cols = value, len(value) if shape[0] is None else shape[0], None
-        if len(value) != rows:
-            raise ValueError(f"{what} needs {rows} values, got {len(value)}")
-    if not set(map(type, flat)) <= {int, float}:
-        bad = next(v for v in flat if type(v) not in (int, float))
-        raise ValueError(f"{what} must hold numbers, got {_shown(bad)}")
-    try:
-        array = np.array(flat, dtype=np.float64)
-    except OverflowError:
-        raise ValueError(f"{what} holds a number too large for a float") from None
-    with np.errstate(over="ignore"):
-        array = array.astype(dtype)  # float32 sessions hold float32 values: this cast is exact
-    if not np.isfinite(array).all():
-        raise ValueError(f"{what} must hold finite numbers")
-    return array.reshape((rows,) if cols is None else (rows, cols))
-
-
-def _indices(value, what: str, limit: int) -> np.ndarray:
-    """A list of whole numbers in 0 … limit − 1 as an int64 array."""
-    if not isinstance(value, list) or not all(type(v) is int for v in value):
-        raise ValueError(f"{what} must be a list of whole numbers")
-    if value and (min(value) < 0 or max(value) >= limit):
-        bad = min(value) if min(value) < 0 else max(value)
-        raise ValueError(f"{what}: {bad} is outside 0 to {limit - 1}")
-    return np.array(value, dtype=np.int64)
