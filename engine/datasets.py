@@ -391,7 +391,9 @@ def expand_features(points: np.ndarray, names: list[str] | None, dtype=np.float6
     if not names:
         return np.ascontiguousarray(points, dtype=dtype)
     if points.shape[1] != 2:
-        raise ValueError("input features x1, x2, x1², … need 2-D points; use features none")
+        raise ValueError(f"input features x1, x2, x1², … need 2-D points, these have "
+                         f"{points.shape[1]} coordinate(s); use \"features\": [] to feed "
+                         "them in as they are")
     for name in names:
         if name not in FEATURES:
             raise ValueError(f"unknown feature {name!r}; choose from {', '.join(FEATURES)}")

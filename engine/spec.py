@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .datasets import ALL_DATASETS, FEATURES, MAX_COLUMNS, MAX_ROWS
-from .files import one_line, parse_json, show
+from .files import parse_json, show
 from .initializers import INITIALIZERS
 from .losses import LOSSES, check_pairing
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
@@ -142,7 +142,7 @@ class Spec:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known - {"format", "name", "description"})
         if unknown:
-            names = ", ".join(repr(one_line(k, 30)) for k in unknown[:5])
+            names = ", ".join(show(k, 30) for k in unknown[:5])
             more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
             raise ValueError(f"unknown spec field(s): {names}{more}")
         return cls(**{k: v for k, v in data.items() if k in known}).validate()
