@@ -203,3 +203,73 @@ def test_help_lists_the_commands():
     assert result.returncode == 0
     for command in ("train", "trace", "gradcheck"):
         assert command in result.stdout
+
+
+# -- interrupt, last guards ----------------------------------------------------------------
+
+def _interrupt_soon(delay=0.3):
+    import os
+    import signal
+    import threading
+
+    timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_ctrl_c_in_process_stops_between_steps_with_a_summary(json_output, tmp_path):
+    session = tmp_path / "saved.json"
+    timer = _interrupt_soon()
+    try:
+        code, out, err = run_cli("train", "--preset", "xor", "--steps", "100000000",
+                                 "--save", str(session), *(["--json"] if json_output else []))
+    finally:
+        timer.cancel()
+    assert code == 130 and err == ""
+    if json_output:
+        result = json.loads(out)
+        assert result["interrupted"] is True and result["step"] > 0
+        step = result["step"]
+    else:
+        summary, note = out.splitlines()
+        step = int(summary.split()[1])
+        assert note == f"interrupted at step {step}"
+    # What was trained is saved whole: the session continues at the step reported.
+    saved = json.loads(session.read_text())
+    assert saved["step"] == step
+
+
+def test_a_second_run_after_an_interrupt_is_not_affected():
+    timer = _interrupt_soon(0.2)
+    try:
+        assert run_cli("train", "--preset", "xor", "--steps", "100000000")[0] == 130
+    finally:
+        timer.cancel()
+    code, out, _ = run_cli("train", "--preset", "xor", "--steps", "50", "--json")
+    assert code == 0 and json.loads(out)["interrupted"] is False
+
+
+def test_any_message_is_collapsed_to_one_line(monkeypatch):
+    import engine.cli
+
+    def broken(args):
+        raise ValueError("first line\nsecond line\r\nthird")
+
+    monkeypatch.setattr(engine.cli, "load_trainer", broken)
+    code, out, err = run_cli("train", "--preset", "xor")
+    assert code == 2 and err == "error: first line second line third\n"
+
+
+def test_a_non_finite_loss_is_null_in_json(tmp_path):
+    spec = load_preset("playground").replace(
+        dataset="regress-plane", output_activation="linear", loss="mse",
+        activations=["linear", "linear"])
+    sizes = [2, 4, 2, 1]
+    weights = [{"W": np.full((i, o), 1e300).tolist(), "b": [0.0] * o}
+               for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
+    config = tmp_path / "huge.json"
+    config.write_text(spec.replace(weights=weights).to_json())
+    code, out, _ = run_cli("train", "--config", str(config), "--steps", "3", "--json")
+    result = json.loads(out, parse_constant=pytest.fail)  # strict JSON: no NaN or Infinity
+    assert code == 1 and result["diverged"] is True and result["loss"] is None
