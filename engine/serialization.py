@@ -68,6 +68,7 @@ def trainer_session(trainer: Trainer) -> dict:
                     "diverged": bool(trainer.diverged)},
         "history": trainer.history.to_dict(),
         "checkpoint": None,
+        "start_loss": _finite_or_none(trainer.start_loss),
     }
     if best is not None:
         names = trainer.network.params()
@@ -77,6 +78,10 @@ def trainer_session(trainer: Trainer) -> dict:
             "optimizer": best.optimizer_name, "state": _lists(best.optimizer_state),
             "t": int(best.optimizer_t)}
     return session
+
+
+def _finite_or_none(value) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None
 
 
 def _lists(arrays: dict[str, np.ndarray]) -> dict[str, list]:
@@ -188,7 +193,7 @@ def _restore(data, path=None) -> Trainer:
     if version != SESSION_FORMAT:
         raise ValueError(f"session format {shown(version)} is not supported "
                          f"(this version reads 1 and {SESSION_FORMAT})")
-    json_object(data, "a format-2 session", _PARTS, optional=("checkpoint",))
+    json_object(data, "a format-2 session", _PARTS, optional=("checkpoint", "start_loss"))
     step = whole(data["step"], "the step count")
     spec = Spec.from_dict(data["spec"])
     if path is not None:
@@ -202,7 +207,11 @@ def _restore(data, path=None) -> Trainer:
     _restore_batches(trainer, data["batches"])
     trainer.step_count = step
     trainer.history = _history(trainer, data["history"], step)
-    trainer.best = _checkpoint(trainer, data.get("checkpoint"), step)
+    # Both optional: without them the trainer keeps what it took from its initial state.
+    if "checkpoint" in data:
+        trainer.best = _checkpoint(trainer, data["checkpoint"], step)
+    if "start_loss" in data:
+        trainer.start_loss = _start_loss(data["start_loss"])
     return trainer
 
 
@@ -341,6 +350,14 @@ def _history(trainer: Trainer, d, step: int) -> History:
         raise ValueError(f"the history records {len(history)} steps up to step "
                          f"{history.arrays()['step'][-1]}, but the session is at step {step}")
     return history
+
+
+def _start_loss(value) -> float | None:
+    """The training loss the run started from, the yardstick of divergence (null: none)."""
+    if value is not None and not (is_finite(value) and value >= 0):
+        raise ValueError(f"the starting loss must be a finite number ≥ 0 or null, "
+                         f"got {shown(value)}")
+    return None if value is None else float(value)
 
 
 def _checkpoint(trainer: Trainer, d, step: int) -> Checkpoint | None:

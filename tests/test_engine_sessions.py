@@ -176,6 +176,21 @@ def test_diverged_steps_are_recorded_and_the_session_is_strict_json():
     assert not np.isfinite(huge.history.arrays()["batch_loss"]).all()
 
 
+def test_the_starting_loss_of_the_divergence_rule_carries_over():
+    spec = load_preset("playground").replace(dataset="regress-plane", output_activation="linear",
+                                             loss="mse", learning_rate=0.5)
+    t = trained(spec, 20)
+    t.mark_start()  # as after an edit: the current state becomes the yardstick
+    assert t.start_loss is not None
+    u = reopen(t)
+    assert u.start_loss == t.start_loss and u.best.step == t.best.step == 20
+    assert_continues_identically(t, u, 40)
+    del_start = trainer_session(t)
+    del del_start["start_loss"], del_start["checkpoint"]  # optional: the trainer's own remain
+    v = trainer_from_session(del_start)
+    assert v.best is not None and v.best.step == 0
+
+
 def test_current_stats_does_not_add_to_the_history():
     t = trained(load_preset("xor"), 3)
     t.current_stats()
@@ -274,11 +289,6 @@ def test_malformed_history_is_a_one_line_value_error(change, message):
 
 def _enospc(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
-
-
-class _FullDisk(io.BufferedWriter):
-    def write(self, data):
-        _enospc()
 
 
 @pytest.mark.parametrize("where", ["write", "replace"])
@@ -390,6 +400,7 @@ CORRUPTIONS = {
     "checkpoint with NaN loss": (_set(("checkpoint", "train_loss"), None), "training loss"),
     "checkpoint missing a parameter": (_drop("checkpoint", "params", "3.b"), "no '3.b'"),
     "checkpoint after the session": (_set(("checkpoint", "step"), 999), "checkpoint's step"),
+    "negative starting loss": (_set(("start_loss",), -1.0), "starting loss"),
     "not an object": (lambda s: s.clear(), "not a session"),
 }
 
