@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 from dataclasses import dataclass, field
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
@@ -160,26 +161,29 @@ def _choice(what, value, options):
         raise ValueError(f"unknown {what} {show(value)}; choose from {', '.join(options)}")
 
 
+# numbers.Integral and Real include NumPy's integers and floats (a notebook may pass them) but
+# not NumPy's bool; Python's bool is excluded by hand: true is not a batch size.
 def _whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _integer(what: str, value, low: int, high: int, unit: str = "") -> int:
     """value as an int in [low, high]; 4.0 counts as 4, but 4.5, "4" and true do not."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
     needs = f"{what} needs {low} to {high} {unit}" if unit else \
         f"{what} must be a whole number from {low} to {high}"
-    if not _whole(value):
+    whole = value
+    if _number(value) and not _whole(value) and float(value).is_integer():
+        whole = int(value)
+    if not _whole(whole):
         kind = "not a whole number" if _number(value) else "not a number"
         raise ValueError(f"{needs}; {show(value)} is {kind}")
-    if not low <= value <= high:
+    if not low <= whole <= high:
         raise ValueError(f"{needs}, got {show(value)}")
-    return int(value)
+    return int(whole)
 
 
 def _real(what: str, value, low: float, high: float, *, above_low: bool = False) -> float:

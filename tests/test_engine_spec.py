@@ -297,3 +297,15 @@ def test_unknown_names_are_quoted_on_one_line():
 def test_odd_format_values_are_refused(version):
     with pytest.raises(ValueError, match="spec format .* is not supported"):
         Spec.from_dict({**Spec().to_dict(), "format": version})
+
+
+def test_numpy_numbers_from_a_notebook_are_plain_numbers_in_the_spec():
+    spec = Spec(seed=np.int64(3), batch_size=np.float32(8.0), hidden=[np.int32(4), 2.0],
+                activations=["tanh", "tanh"], learning_rate=np.float32(0.5)).validate()
+    assert (spec.seed, spec.batch_size, spec.hidden) == (3, 8, [4, 2])
+    assert type(spec.seed) is int and type(spec.learning_rate) is float
+    json.loads(spec.to_json())
+    with pytest.raises(ValueError, match="true is not a number"):
+        Spec(seed=np.bool_(True)).validate()
+    with pytest.raises(ValueError, match="got 1e"):
+        Spec(seed=1e300).validate()  # shown as written, not as a 301-digit integer
