@@ -12,6 +12,7 @@ this module connects their widgets.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +51,16 @@ from .training_settings import TrainingBox
 from .wheel_guard import guard_wheel
 
 GENERATED_DATASETS = [d for d in ALL_DATASETS if d not in FIXED_DATASETS]
+# Spec fields the editor never edits (it only carries them along, or drops the weights). Copies
+# share them instead of deep-copying: a loaded dataset can hold 100,000 points.
+CARRIED_FIELDS = frozenset({"points", "labels", "weights"})
+
+
+def editable_copy(spec: Spec) -> Spec:
+    """A copy of the spec with its own copies of every field but the carried data, which the
+    copy shares with `spec` (neither the editor nor its listeners modify those lists)."""
+    return spec.replace(**{f.name: copy.deepcopy(getattr(spec, f.name))
+                           for f in dataclasses.fields(spec) if f.name not in CARRIED_FIELDS})
 
 
 class ArchitectureEditor(QWidget):
@@ -86,12 +97,13 @@ class ArchitectureEditor(QWidget):
         return self.layer_list.add_layer_button
 
     def spec(self) -> Spec:
-        """The spec the widgets describe (a copy; not necessarily valid if an error is shown)."""
-        return copy.deepcopy(self._spec)
+        """The spec the widgets describe (not necessarily valid if an error is shown): a copy,
+        but sharing the points, labels and weights lists, which nobody may modify in place."""
+        return editable_copy(self._spec)
 
     def set_spec(self, spec: Spec) -> None:
         """Show a spec in every widget without emitting anything."""
-        self._spec = copy.deepcopy(spec)
+        self._spec = editable_copy(spec)
         s = self._spec
         if s.features:
             self._last_features = list(s.features)
@@ -263,7 +275,7 @@ class ArchitectureEditor(QWidget):
         self._spec = self._spec.replace(**changes)
         self._sync_enabled()
         try:
-            valid = copy.deepcopy(self._spec).validate()
+            valid = editable_copy(self._spec).validate()
         except ValueError as e:
             self._show_error(str(e))
             return

@@ -1,9 +1,11 @@
 """The boundary view's colours and small helpers: class colours, the heatmap lookup table,
-the one-line colour key under the plot and the data points' tooltips."""
+the one-line colour key under the plot, which data points are drawn (a capped sample) in which
+colours, and the points' tooltips."""
 
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
@@ -18,11 +20,64 @@ WHITE = np.array([255.0, 255.0, 255.0])
 # The heatmap is blended this far from white toward its colour, so that full-colour points with
 # a white outline stay visible on top of a region of their own class.
 HEATMAP_STRENGTH = 0.75
+# Points drawn per set (training, test). pyqtgraph styles every symbol in Python: 100,000 took
+# seconds and a gigabyte, and at such density the symbols only hide each other anyway.
+MAX_DRAWN_POINTS = 3000
+REGRESSION_LEVELS = 64  # colours for regression targets: one brush per level, not per point
 
 def heatmap_lut() -> np.ndarray:
     lut = lookup_table(diverging_colormap()).astype(float)
     lut[:, :3] = WHITE + (lut[:, :3] - WHITE) * HEATMAP_STRENGTH
     return lut.astype(np.uint8)
+
+
+def drawn_sample(idx: np.ndarray, cap: int = MAX_DRAWN_POINTS) -> np.ndarray:
+    """At most `cap` of the indices, in their order: a random sample from a fixed seed, so the
+    same data always shows the same points."""
+    if len(idx) <= cap:
+        return idx
+    return idx[np.sort(np.random.default_rng(0).choice(len(idx), cap, replace=False))]
+
+
+def sample_note(drawn: tuple[int, int], totals: tuple[int, int]) -> str:
+    """"showing 3,000 of 50,000 training points" for the sets drawn as a sample, else ""."""
+    parts = [f"{d:,} of {t:,} {name} points"
+             for d, t, name in zip(drawn, totals, ("training", "test")) if d < t]
+    return "showing " + " and ".join(parts) if parts else ""
+
+
+def point_palette(labels: np.ndarray, regression: bool, label_range: float,
+                  cmap) -> tuple[np.ndarray, np.ndarray]:
+    """(palette index of every point, palette RGB rows): class colours, or for regression the
+    target's level on the diverging map (±label_range at the ends)."""
+    if not regression:
+        return np.clip(labels.astype(int), 0, len(CLASS_COLORS) - 1), CLASS_COLORS
+    t = np.nan_to_num(0.5 + 0.5 * np.clip(labels / label_range, -1, 1), nan=0.5)
+    levels = np.linspace(0.0, 1.0, REGRESSION_LEVELS)
+    palette = np.asarray(cmap.map(levels, mode="byte"))[:, :3].astype(float)
+    return np.round(t * (REGRESSION_LEVELS - 1)).astype(int), palette
+
+
+def point_style(labels: np.ndarray, regression: bool, label_range: float, cmap, filled: bool,
+                one_d: bool) -> dict:
+    """ScatterPlotItem.setData styles for points with these labels: training points (filled)
+    are solid circles, test points white squares outlined in their colour. One brush or pen
+    per colour, shared by its points: making one per point was most of the drawing time."""
+    keys, palette = point_palette(labels, regression, label_range, cmap)
+
+    def each(styles):
+        return [styles[k] for k in keys.tolist()]
+
+    # Regression colours fade to white near 0, so those points need a dark outline.
+    outline = (70, 70, 70) if regression else (255, 255, 255)
+    if filled:
+        return {"brush": each([pg.mkBrush(*c) for c in palette]),
+                "pen": pg.mkPen(outline, width=1), "symbol": "o", "size": 11 if one_d else 8}
+    return {"brush": (each([pg.mkBrush(*c) for c in palette]) if regression
+                      else pg.mkBrush(255, 255, 255, 230)),
+            "pen": (pg.mkPen(outline, width=1.5) if regression
+                    else each([pg.mkPen(*c, width=1.5) for c in palette])),
+            "symbol": "s", "size": 10 if one_d else 7}
 
 
 def _swatch(rgb, text: str) -> str:

@@ -29,7 +29,10 @@ from gui.boundary_key import (
     WHITE,
     ColorKey,
     PointTips,
+    drawn_sample,
     heatmap_lut,
+    point_style,
+    sample_note,
 )
 from gui.colors import diverging_colormap, lookup_table
 
@@ -98,6 +101,7 @@ class BoundaryView(QWidget):
         self._overlay_title = ""
         self._line_range = (-EXTENT, EXTENT)
         self._bounds = (-EXTENT, EXTENT)  # the square input plane shown, see plane_bounds
+        self.points_note = ""  # says so when only a sample of the points is drawn
 
         self.title = QLabel(OUTPUT_TITLE)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -212,14 +216,17 @@ class BoundaryView(QWidget):
         self.show_test_check.setEnabled(plottable)
         self.discretize_check.setEnabled(plottable)
         if not plottable:
+            self.points_note = ""
             self.message.setText(f"The decision boundary needs 2-D inputs "
                                  f"(this dataset has {self._dim} features)")
             self.title.setText(OUTPUT_TITLE)
             return
         self._setup_mode()
         train_idx, test_idx = np.asarray(train_idx, int), np.asarray(test_idx, int)
-        self._fill_scatter(self.train_scatter, train_idx, filled=True)
-        self._fill_scatter(self.test_scatter, test_idx, filled=False)
+        drawn = (self._fill_scatter(self.train_scatter, train_idx, filled=True),
+                 self._fill_scatter(self.test_scatter, test_idx, filled=False))
+        self.points_note = sample_note(drawn, (len(train_idx), len(test_idx)))
+        self.plot.setTitle(self.points_note or None, size="8pt", color="#666")
         self.test_scatter.setVisible(self.show_test_check.isChecked())
         self.highlight.setData([], [])
         self._redraw()
@@ -244,29 +251,15 @@ class BoundaryView(QWidget):
             return self._points[idx, 0], self._labels[idx]
         return self._points[idx, 0], self._points[idx, 1]
 
-    def _point_colors(self, idx: np.ndarray) -> np.ndarray:
-        if self._task == "regression":
-            t = 0.5 + 0.5 * np.clip(self._labels[idx] / self._label_range, -1, 1)
-            return np.asarray(self._cmap.map(t, mode="byte"))[:, :3].astype(float)
-        classes = np.clip(self._labels[idx].astype(int), 0, len(CLASS_COLORS) - 1)
-        return CLASS_COLORS[classes]
-
-    def _fill_scatter(self, scatter: pg.ScatterPlotItem, idx: np.ndarray, filled: bool) -> None:
+    def _fill_scatter(self, scatter: pg.ScatterPlotItem, idx: np.ndarray, filled: bool) -> int:
+        """Draw the points idx (a fixed sample of MAX_DRAWN_POINTS when there are more), each
+        carrying its index for tooltips and clicks; returns how many are drawn."""
+        idx = drawn_sample(idx)
         x, y = self._plot_xy(idx)
-        colors = self._point_colors(idx)
-        # Regression colours fade to white near 0, so those points need a dark outline.
-        outline = (70, 70, 70) if self._task == "regression" else (255, 255, 255)
-        if filled:  # training points: solid colour
-            brushes = [pg.mkBrush(*c) for c in colors]
-            pens = pg.mkPen(outline, width=1)
-            symbol, size = "o", 8 if self._dim == 2 else 11
-        else:  # test points: white squares outlined in their colour (dark for regression)
-            brushes = (pg.mkBrush(255, 255, 255, 230) if self._task != "regression"
-                       else [pg.mkBrush(*c) for c in colors])
-            pens = (pg.mkPen(outline, width=1.5) if self._task == "regression"
-                    else [pg.mkPen(*c, width=1.5) for c in colors])
-            symbol, size = "s", 7 if self._dim == 2 else 10
-        scatter.setData(x=x, y=y, data=idx, brush=brushes, pen=pens, symbol=symbol, size=size)
+        style = point_style(self._labels[idx], self._task == "regression", self._label_range,
+                            self._cmap, filled, self._dim == 1)
+        scatter.setData(x=x, y=y, data=idx, **style)
+        return len(idx)
 
     # -- outputs ------------------------------------------------------------------------------
     def set_output(self, values) -> None:
