@@ -346,9 +346,10 @@ def _history(trainer: Trainer, d, step: int) -> History:
     if history.n_layers != layers:
         raise ValueError(f"the history has gradient norms for {history.n_layers} layers, "
                          f"the network has {layers}")
-    if len(history) and history.arrays()["step"][-1] > step:
-        raise ValueError(f"the history records {len(history)} steps up to step "
-                         f"{history.arrays()['step'][-1]}, but the session is at step {step}")
+    last = int(history.arrays()["step"][-1]) if len(history) else 0
+    if last > step:
+        raise ValueError(f"the history records {len(history)} steps up to step {last}, but "
+                         f"the session is at step {step}")
     return history
 
 
