@@ -1,0 +1,49 @@
+"""The hostile corpus (tests/hostile_corpus.py) through the window: each file opened from
+File > Open is refused with one clear line in a dialog, and nothing on screen or in training
+changes; and through the window's own --config option: exit 2, one line."""
+
+import numpy as np
+from hostile_corpus import hostile_cases
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from engine.presets import load_preset
+from gui.app import run_gui
+from gui.main_window import MainWindow
+
+
+def test_every_hostile_file_is_refused_by_the_window_and_changes_nothing(qtbot, tmp_path):
+    w = MainWindow(load_preset("xor"),
+                   settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
+    w.sigStep.emit(5)
+    qtbot.waitUntil(lambda: w.latest_stats.step == 5)
+    weights = [W.copy() for W in w.worker.trainer.network.params().values()]
+    generation, spec, undo = w.generation, w.spec, w.undo_stack.count()
+    cases = hostile_cases(tmp_path)
+    assert len(cases) >= 40
+    for path, expected in cases:
+        w.last_error = ""
+        w.files.open_path(str(path))
+        qtbot.waitUntil(lambda: w.last_error != "" and not w.builder.busy, timeout=20000)
+        message = w.last_error
+        assert expected in message.lower(), (path.name, message)
+        assert "\n" not in message and "Traceback" not in message, path.name
+        boxes = [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+        assert boxes and boxes[-1].text() == message, path.name
+        for box in boxes:
+            box.close()
+        assert w.generation == generation and w.spec is spec, path.name
+        assert w.undo_stack.count() == undo, path.name
+    assert w.latest_stats.step == 5
+    after = list(w.worker.trainer.network.params().values())
+    assert all(np.array_equal(a, b) for a, b in zip(weights, after))
+
+
+def test_hostile_files_given_to_the_window_exit_2_with_one_line(tmp_path, capsys):
+    for path, expected in hostile_cases(tmp_path):
+        assert run_gui(["--config", str(path)]) == 2, path.name
+        err = capsys.readouterr().err
+        assert err.startswith("error:") and err.count("\n") == 1, (path.name, err)
+        assert expected in err.lower(), (path.name, err)
