@@ -10,11 +10,12 @@ import numbers
 from dataclasses import dataclass, field
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .datasets import ALL_DATASETS, FEATURES, MAX_COLUMNS, MAX_ROWS
+from .datasets import ALL_DATASETS, FEATURES
 from .files import parse_json, show
 from .initializers import INITIALIZERS
 from .losses import LOSSES, check_pairing
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .tables import MAX_COLUMNS, MAX_ROWS
 
 FORMAT = 1
 MAX_HIDDEN_LAYERS = 10
