@@ -41,13 +41,11 @@ def _column_mean(a: np.ndarray) -> np.ndarray:
 LIVE_SETTINGS = ("learning_rate", "reg_rate", "batch_size", "momentum", "optimizer",
                  "clip_norm", "regularization")
 CHECKPOINT_EVERY = 10  # steps between two saves of the best state
-# A loss that grows without bound can stay finite for a long time (XOR at learning rate 1e6
-# swings between 225 and 249,775), so NaN/Inf alone is not enough. A state is *sane* while its
-# training loss is finite and at most LOSS_GROWTH_LIMIT times the starting loss: two orders of
-# magnitude, far above the bumps of a high but workable learning rate. The start counts as
-# at least LOSS_FLOOR, so a run that starts near zero (given weights that already fit, tiny
-# regression targets) is not flagged for a loss of 0.01: BCE and CE start near 0.7 … ln k
-# anyway, and an MSE on targets of about 1 starts below 1.
+# A loss can grow without bound and stay finite (XOR at learning rate 1e6 swings between 225
+# and 249,775), so NaN/Inf alone is not enough. A state is *sane* while its training loss is
+# finite and at most LOSS_GROWTH_LIMIT times the starting loss (two orders of magnitude, far
+# above the bumps of a high but workable learning rate), the start counting as at least
+# LOSS_FLOOR: a run that starts near zero (weights that already fit) is not flagged for 0.01.
 LOSS_GROWTH_LIMIT = 100.0
 LOSS_FLOOR = 1.0
 
