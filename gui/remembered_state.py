@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from engine.spec import Spec
 
 MAX_REMEMBERED_SPEC = 256 * 1024  # bigger specs (given points) live in the autosave instead
+MAX_REMEMBERED_POINTS = 2_000  # more given points cannot fit: don't even serialise them
 RECENT_LIMIT = 8
 
 
@@ -45,8 +46,9 @@ class RememberedState:
             return None
 
     def remember_spec(self, spec: Spec) -> None:
-        text = spec.to_json()
-        if len(text) <= MAX_REMEMBERED_SPEC:
+        points = spec.points if isinstance(spec.points, list) else ()
+        text = spec.to_json() if len(points) <= MAX_REMEMBERED_POINTS else ""
+        if text and len(text) <= MAX_REMEMBERED_SPEC:
             self.settings.setValue("spec", text)
         else:
             self.settings.remove("spec")
