@@ -112,9 +112,8 @@ def cmd_train(args, out) -> int:
               "steps_per_second": i / elapsed if elapsed > 0 else None}
     if args.save:
         save_session(trainer_session(trainer), args.save)
-    if args.json:  # NaN and Infinity are not JSON: a diverged loss is null
-        out.write(json.dumps({k: None if isinstance(v, float) and not np.isfinite(v) else v
-                              for k, v in result.items()}) + "\n")
+    if args.json:
+        out.write(_json(result) + "\n")
     else:
         acc = "n/a" if stats.accuracy is None else f"{stats.accuracy:.1%}"
         out.write(f"step {stats.step}  epoch {stats.epoch}  loss {stats.train_loss:.6f}  "
@@ -124,6 +123,19 @@ def cmd_train(args, out) -> int:
         if interrupted:
             out.write(f"interrupted at step {stats.step}\n")
     return EXIT_INTERRUPTED if interrupted else 1 if stats.diverged else 0
+
+
+def _json(data) -> str:
+    """Strict JSON: NaN and ±Infinity (a diverged loss or gradient) are written as null."""
+    def plain(value):
+        if isinstance(value, float):
+            return value if np.isfinite(value) else None
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+    return json.dumps(plain(data), allow_nan=False)
 
 
 @contextlib.contextmanager
@@ -160,7 +172,7 @@ def cmd_trace(args, out) -> int:
     result = trace(load_trainer(args))
     code = 1 if result.rolled_back else 0  # as for train: the step diverged
     if args.json:
-        out.write(json.dumps(result.to_dict()) + "\n")
+        out.write(_json(result.to_dict()) + "\n")
         return code
     out.write(f"one training step on {len(result.batch)} sample(s)\n")
     if result.rolled_back:
