@@ -66,6 +66,7 @@ def editable_copy(spec: Spec) -> Spec:
 class ArchitectureEditor(QWidget):
     sigSpecChanged = Signal(object)  # a new validated Spec: the network must be rebuilt
     sigLiveChanged = Signal(str, object)  # ("learning_rate"|"reg_rate"|"batch_size", value)
+    sigFileError = Signal(str)  # a chosen file was refused (the window shows a dialog)
 
     def __init__(self, spec: Spec | None = None, parent=None):
         super().__init__(parent)
@@ -324,6 +325,7 @@ class ArchitectureEditor(QWidget):
             load_csv(path)  # refuse an unreadable file here rather than at rebuild
         except ValueError as e:
             self._show_error(str(e))
+            self.sigFileError.emit(str(e))
             return
         self._spec = self._spec.replace(csv_path=path)
         with self._quiet():

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         a.step_through.triggered.connect(self.open_stepper)
         self.editor.sigSpecChanged.connect(self.apply_spec)
         self.editor.sigLiveChanged.connect(self.apply_live)
+        self.editor.sigFileError.connect(self.show_error)
         self.graph.sigWeightEdited.connect(
             lambda layer, i, j, value: self.sigSetParameter.emit(layer, "W", (i, j), value))
         self.graph.sigNeuronHovered.connect(self.on_neuron_hovered)

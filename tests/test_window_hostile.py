@@ -3,7 +3,7 @@ File > Open is refused with one clear line in a dialog, and nothing on screen or
 changes; and through the window's own --config option: exit 2, one line."""
 
 import numpy as np
-from hostile_corpus import hostile_cases
+from hostile_corpus import HOSTILE, hostile_cases
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
@@ -47,3 +47,29 @@ def test_hostile_files_given_to_the_window_exit_2_with_one_line(tmp_path, capsys
         err = capsys.readouterr().err
         assert err.startswith("error:") and err.count("\n") == 1, (path.name, err)
         assert expected in err.lower(), (path.name, err)
+
+
+def test_every_hostile_csv_chosen_with_load_csv_is_refused_in_a_dialog(qtbot, tmp_path):
+    w = MainWindow(load_preset("xor"),
+                   settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
+    generation, spec = w.generation, w.spec
+    csv_files = sorted(HOSTILE.glob("*.csv"))
+    assert len(csv_files) >= 10
+    refused = 0
+    for path in csv_files:
+        w.last_error = ""
+        w.editor.choose_csv = lambda p=path: str(p)
+        w.editor.csv_button.click()
+        qtbot.wait(5)
+        qtbot.waitUntil(lambda: not w.builder.busy)
+        if w.generation != generation:  # a readable CSV that only a spec pairing rules out
+            w.undo_action.trigger()
+            qtbot.waitUntil(lambda: w.generation != generation and w.spec == spec)
+            generation, spec = w.generation, w.spec
+            continue
+        refused += 1
+        assert w.last_error and "\n" not in w.last_error, path.name
+        assert w.spec is spec and w.editor.spec() == spec, path.name
+    assert refused >= 10
