@@ -66,7 +66,7 @@ def test_every_hostile_csv_chosen_with_load_csv_is_refused_in_a_dialog(qtbot, tm
         qtbot.waitUntil(lambda: not w.builder.busy)
         if w.generation != generation:  # a readable CSV that only a spec pairing rules out
             w.undo_action.trigger()
-            qtbot.waitUntil(lambda: w.generation != generation and w.spec == spec)
+            qtbot.waitUntil(lambda g=generation, s=spec: w.generation != g and w.spec == s)
             generation, spec = w.generation, w.spec
             continue
         refused += 1
