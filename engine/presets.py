@@ -26,12 +26,14 @@ def preset_names() -> list[str]:
 
 
 def preset_description(name: str) -> str:
+    if name not in preset_names():
+        return ""
     return json.loads((PRESET_DIR / f"{name}.json").read_text(encoding="utf-8")).get(
         "description", "")
 
 
 def load_preset(name: str) -> Spec:
     path = PRESET_DIR / f"{name}.json"
-    if not path.is_file():
+    if name not in preset_names():  # a name, never a path ("../x" would read any file)
         raise ValueError(f"unknown preset {name!r}; choose from {', '.join(preset_names())}")
     return Spec.from_json(path.read_text(encoding="utf-8"))

@@ -189,6 +189,7 @@ def _restore(data, path=None) -> Trainer:
             _resolve_csv(spec, path)
         trainer = Trainer(spec)
         trainer.step_count = whole(data.get("step", 0), "the step count")
+        trainer.mark_start()  # the first checkpoint is the saved step, not step 0
         return trainer
     if version != SESSION_FORMAT:
         raise ValueError(f"session format {shown(version)} is not supported "

@@ -198,6 +198,11 @@ class Trainer:
         if not 1 <= layer <= len(self.network.layers):
             raise ValueError(f"no layer {layer}")
         self.network.layers[layer - 1].params()[name][index] = value
+        # A loss the user made on purpose is not divergence: it moves the growth rule's yardstick.
+        with np.errstate(all="ignore"):
+            loss = self.evaluate(self.X_train, self.Y_train)[0]
+        if loss is not None and np.isfinite(loss):
+            self.start_loss = max(self.start_loss or 0.0, loss)
 
     # -- training ---------------------------------------------------------------------------
     def next_batch(self) -> np.ndarray:

@@ -48,7 +48,6 @@ PLOT_HZ = 5
 
 class MainWindow(QMainWindow):
     # Commands to the worker; queued across threads, applied between steps.
-    sigInstall = Signal(int, object, object)
     sigSetRunning = Signal(bool)
     sigStep = Signal(int)
     sigStepEpoch = Signal()
@@ -153,7 +152,6 @@ class MainWindow(QMainWindow):
             self.worker.moveToThread(self.thread)
             self.thread.finished.connect(self.worker.deleteLater)
         w = self.worker
-        self.sigInstall.connect(w.install)
         self.sigSetRunning.connect(w.set_running)
         self.sigStep.connect(w.step)
         self.sigStepEpoch.connect(w.step_epoch)

@@ -92,9 +92,8 @@ class TrainingWorker(QObject):
         return copy.deepcopy(self.trainer)
 
     # -- commands (queued from the GUI thread) --------------------------------------------
-    @Slot(int, object, object)
     def install(self, generation: int, trainer, grid) -> None:
-        """Adopt a freshly built trainer; the GUI has handed it over and no longer touches it."""
+        """Adopt a trainer; the GUI has handed it over (see replace) and no longer touches it."""
         self.generation, self.trainer, self.grid = generation, trainer, grid
         self.sigStep.emit(generation, trainer.current_stats())
         self._emit_boundary()

@@ -287,3 +287,13 @@ def test_the_trace_of_an_infinite_step_is_strict_json(tmp_path):
     code, out, _ = run_cli("trace", "--config", str(config), "--json")
     data = json.loads(out, parse_constant=pytest.fail)
     assert code == 1 and data["rolled_back"] is True and data["loss"] is None
+
+
+def test_a_preset_name_is_never_a_path():
+    import io
+
+    from engine.cli import run
+
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["train", "--preset", "../presets/xor", "--steps", "1"], out=out, err=err) == 2
+    assert "unknown preset" in err.getvalue()

@@ -265,3 +265,15 @@ def test_the_cli_trace_of_a_rolled_back_step_says_so(tmp_path):
     out = io.StringIO()
     run(["trace", "--config", str(config), "--json"], out, err)
     assert json.loads(out.getvalue())["rolled_back"] is True
+
+
+def test_a_weight_edited_by_hand_is_not_taken_for_divergence():
+    from engine.presets import load_preset
+    from engine.trainer import Trainer
+
+    t = Trainer(load_preset("xor"))
+    limit = t.loss_limit
+    t.set_parameter(2, "W", (1, 0), 5000.0)  # a deliberately terrible weight: the loss soars
+    assert t.evaluate(t.X_train, t.Y_train)[0] > limit
+    t.set_learning_rate(1e-6)  # so the next step cannot fix it
+    assert not t.step().diverged
