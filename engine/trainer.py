@@ -7,7 +7,7 @@ order each draw from their own generator derived from the seed.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +84,8 @@ class StepStats:
 class Trainer:
     def __init__(self, spec: Spec, dataset: Dataset | None = None):
         # A private copy: live settings (learning rate, batch size) write to it, not the caller's.
-        self.spec = spec = copy.deepcopy(spec).validate()
+        # Shallow: its lists (given points, weights) are shared, and nothing edits them in place.
+        self.spec = spec = dataclasses.replace(spec).validate()
         self.dtype = np.dtype(spec.dtype)
         self.data = dataset if dataset is not None else make_dataset(
             spec.dataset, samples=spec.samples, noise=spec.noise,
