@@ -40,6 +40,8 @@ class Stage:
     inputs: tuple[Quantity, ...] = ()  # what the formulas read, for substitution
     note: str = ""
     fused: bool = False  # output layer whose loss gives ∂L/∂z directly
+    optimizer: str = ""  # update stages: the optimiser's name ("sgd", "momentum", "adam")
+    rolled_back: bool = False  # update stages of a step that was undone (see the note)
 
     def get(self, key: str) -> np.ndarray:
         for q in (*self.quantities, *self.inputs):
@@ -52,7 +54,8 @@ class Stage:
             return {"key": item.key, "symbol": item.symbol, "formula": item.formula,
                     "value": np.asarray(item.value).tolist()}
         return {"kind": self.kind, "layer": self.layer, "title": self.title, "note": self.note,
-                "fused": self.fused,
+                "fused": self.fused, "optimizer": self.optimizer,
+                "rolled_back": self.rolled_back,
                 "quantities": [q(x) for x in self.quantities],
                 "inputs": [q(x) for x in self.inputs]}
 
@@ -165,5 +168,5 @@ def trace(trainer: Trainer, indices=None) -> Trace:
              _q("dW", f"∂L/∂W{sup(i)}", "", used[f"{i}.W"]),
              _q("db", f"∂L/∂b{sup(i)}", "", used[f"{i}.b"]),
              _q("lr", "η", "", after.learning_rate)),
-            note=note))
+            note=note, optimizer=after.optimizer.name, rolled_back=stats.diverged))
     return Trace(stages, batch, stats, after)

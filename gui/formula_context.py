@@ -131,7 +131,7 @@ class StageContext:
         return loss.note.split(" ", 1)[0] if loss is not None and loss.note else ""
 
     def optimizer_name(self) -> str:
-        return self.stage.note.split(":", 1)[0] if ":" in self.stage.note else ""
+        return self.stage.optimizer
 
     def batch_size(self) -> int:
         for key in ("a_prev", "y", "z", "dZ"):

@@ -230,13 +230,17 @@ def _update(ctx: StageContext, eq: Equations, selection) -> None:
     dW, db, lr = stage.get("dW"), stage.get("db"), stage.get("lr")
     n_in, n_out = W.shape
     focus = resolve_focus(selection, layer, n_in, n_out)
-    sgd = ctx.optimizer_name() == "sgd"
+    # A rolled-back step changed nothing: only Δ (zero) tells the truth, not W − η·∂L/∂W.
+    sgd = ctx.optimizer_name() == "sgd" and not stage.rolled_back
     eta = fmt_short(lr)
     for old, new, grad, key, marks in ((W, W_new, dW, "W", focus.weights(n_in, n_out)),
                                        (b, b_new, db, "b", focus.bias())):
         p, g = sym(ctx.symbol(key)), sym(ctx.symbol("d" + key))
         if sgd:
             formula, note = f"{p} − {sym('η')}·{g}", "a step of size η against the gradient"
+        elif stage.rolled_back:
+            formula = f"{p} − Δ"
+            note = f"Δ = {p} − {p}<sub>new</sub> = 0: the step was rolled back (see above)"
         else:
             formula = f"{p} − Δ"
             note = (f"Δ = {p} − {p}<sub>new</sub>: the step {ctx.optimizer_name()} took "

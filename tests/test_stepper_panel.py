@@ -246,3 +246,17 @@ def test_arrow_keys_win_over_a_window_shortcut_on_right(qtbot, worked):
         assert panel.current_index == n and fired == []
     QTest.keyClick(window.windowHandle(), Qt.Key_Left)
     assert panel.current_index == 3 and fired == []
+
+
+def test_a_rolled_back_step_shows_no_false_arithmetic():
+    t = Trainer(load_preset("xor").replace(learning_rate=1e6))
+    tr = trace(t)
+    assert tr.stats.diverged
+    for stage in (s for s in tr.stages if s.kind == "update"):
+        assert stage.rolled_back and stage.optimizer == "sgd"
+        text = html_to_text(stage_html(stage, context=tr))
+        assert "rolled back" in text
+        assert "η·" not in text.replace("θ − η·∂L/∂θ", "")  # only the rule, never applied
+    normal = trace(Trainer(load_preset("xor")))
+    update = next(s for s in normal.stages if s.kind == "update")
+    assert not update.rolled_back and "η·" in html_to_text(stage_html(update, context=normal))
