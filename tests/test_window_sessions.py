@@ -283,3 +283,29 @@ def test_a_clean_exit_leaves_nothing_to_restore(qtbot, tmp_path):
     again.show()
     qtbot.wait(50)
     assert again.autosave.prompt is None
+
+
+# -- big data ---------------------------------------------------------------------------------
+def test_big_data_loads_in_the_background_while_the_window_stays_live(qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    rng = np.random.default_rng(1)
+    points = rng.uniform(-5, 5, (100_000, 2))
+    rows = [f"{x:.6f},{y:.6f},{int(x * y > 0)}" for x, y in points]
+    (tmp_path / "big.csv").write_text("x,y,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    spec = load_preset("playground").to_dict() | {"dataset": "csv", "csv_path": "big.csv"}
+    (tmp_path / "big.json").write_text(json.dumps(spec), encoding="utf-8")
+    w = make_window(qtbot, tmp_path, "playground")
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    w.files.open_path(str(tmp_path / "big.json"))
+    assert w.builder.busy and w.builder.progress is not None  # loading, not frozen in here
+    assert "Opening big.json" in w.builder.progress.labelText()
+    qtbot.waitUntil(lambda: w.spec.dataset == "csv", timeout=30000)
+    timer.stop()
+    assert ticks  # the event loop kept running while the data loaded
+    assert len(w.dataset.points) == 100_000
+    assert "3,000 of 50,000 training points" in w.boundary.points_note
+    train(qtbot, w, 3)
