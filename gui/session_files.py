@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QIODevice, QSaveFile
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from engine.files import one_line
+from engine.files import one_line, show_path
 from engine.serialization import load_file, trainer_session
 
 FILE_FILTER = "Sessions and specs (*.json);;All files (*)"
@@ -25,7 +25,7 @@ def write_atomically(path: str, write) -> None:
     """write(device) into a QSaveFile at path; ValueError (one line) if anything fails."""
     f = QSaveFile(path)
     if not f.open(QIODevice.WriteOnly):
-        raise ValueError(f"cannot write {one_line(path)!r}: {f.errorString()}")
+        raise ValueError(f"cannot write {show_path(path)!r}: {f.errorString()}")
     try:
         ok = write(f)
     except Exception:
@@ -36,7 +36,7 @@ def write_atomically(path: str, write) -> None:
         f.cancelWriting()
     error = f.errorString()
     if not f.commit() or not ok:
-        raise ValueError(f"cannot write {one_line(path)!r}: {error or 'write failed'}; "
+        raise ValueError(f"cannot write {show_path(path)!r}: {error or 'write failed'}; "
                          "the old file is unchanged")
 
 
@@ -108,7 +108,7 @@ class SessionFiles:
         self.unsaved = False
         window.remembered.add_recent(self.path)
         window.statusBar().showMessage(
-            f"Saved {one_line(path)} (step {trainer.step_count:,}).", 5000)
+            f"Saved {show_path(path)} (step {trainer.step_count:,}).", 5000)
         return True
 
     # -- closing --------------------------------------------------------------------------------
