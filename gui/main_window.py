@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         except BaseException:
             self.shutdown()  # never leave the training thread running behind an error
             raise
+        self.files.path = None  # the title: "untitled"
         self.remembered.recent_files()  # checked now, so a broken list is reported at start
         notes = self.remembered.take_notes()
         if notes:
@@ -214,12 +215,11 @@ class MainWindow(QMainWindow):
         if self.spec is not None:
             self.editor.set_spec(self.spec)  # the editor shows what is really training
 
-    def adopt_trainer(self, trainer: Trainer, what: str) -> None:
-        """Show a new trainer; Edit > Undo brings back the one it replaces."""
-        self.undo_stack.push(RebuildCommand(self, trainer, what))
-        self.statusBar().showMessage(
-            f"Rebuilt the network ({what}). Ctrl+Z brings back the previous one with its "
-            "training.", 10000)
+    def adopt_trainer(self, trainer: Trainer, what: str, path: str | None = None) -> None:
+        """Show a new trainer (from the session file path, if any); Edit > Undo brings back
+        the one it replaces."""
+        self.undo_stack.push(RebuildCommand(self, trainer, what, path))
+        self.statusBar().showMessage(f"Rebuilt: {what}. Ctrl+Z undoes.", 10000)
 
     def install_trainer(self, trainer: Trainer) -> Trainer | None:
         """Hand a trainer to the worker and show it; returns the trainer it replaces, which

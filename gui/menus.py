@@ -49,10 +49,10 @@ def build_menus(window) -> None:
 
     edit = bar.addMenu("&Edit")
     undo = window.undo_stack.createUndoAction(window, "&Undo")
-    undo.setShortcut(QKeySequence.Undo)
+    undo.setShortcuts(QKeySequence.Undo)
     undo.setStatusTip("Bring back the network (and its training) before the last rebuild")
     redo = window.undo_stack.createRedoAction(window, "&Redo")
-    redo.setShortcut(QKeySequence.Redo)
+    redo.setShortcuts(QKeySequence.Redo)  # every platform binding: Ctrl+Y and Ctrl+Shift+Z
     redo.setStatusTip("Redo the rebuild that was undone, with the training it had")
     edit.addAction(undo)
     edit.addAction(redo)
@@ -97,7 +97,9 @@ def build_menus(window) -> None:
 
 def _add(window, menu, text, shortcut, tip, slot) -> QAction:
     act = QAction(text, window)
-    if shortcut is not None:
+    if isinstance(shortcut, QKeySequence.StandardKey):
+        act.setShortcuts(shortcut)  # all of the platform's bindings, not only the first
+    elif shortcut is not None:
         act.setShortcut(QKeySequence(shortcut))
     act.setStatusTip(tip)
     act.setToolTip(tip)

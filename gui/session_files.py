@@ -46,10 +46,43 @@ def write_text(path: str, text: str) -> None:
 
 
 class SessionFiles:
+    """Which file the network on screen belongs to, and whether it has unsaved training.
+
+    The path goes with the trainer: a rebuild starts without one (so Save asks rather than
+    overwrite the session it came from), and undo brings the old path back with the old
+    trainer (see undo_commands.RebuildCommand)."""
+
     def __init__(self, window):
         self.window = window
-        self.path: str | None = None  # the session file Save writes to
-        self.unsaved = False  # training happened since the last save
+        self._path: str | None = None
+        self._unsaved = False
+
+    @property
+    def path(self) -> str | None:
+        """The session file Save writes to, if the network on screen came from or went to one."""
+        return self._path
+
+    @path.setter
+    def path(self, path: str | None) -> None:
+        self._path = path
+        self._show()
+
+    @property
+    def unsaved(self) -> bool:
+        """Training happened since the last save or open."""
+        return self._unsaved
+
+    @unsaved.setter
+    def unsaved(self, unsaved: bool) -> None:
+        if unsaved != self._unsaved:
+            self._unsaved = unsaved
+            self._show()
+
+    def _show(self) -> None:
+        """The window title names the file, with * while there is unsaved training."""
+        name = Path(self._path).name if self._path else "untitled"
+        self.window.setWindowTitle(f"{name}[*] — Backprop Playground")
+        self.window.setWindowModified(self._unsaved)
 
     # -- opening --------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -66,13 +99,14 @@ class SessionFiles:
         window = self.window
 
         def done(trainer):
-            window.adopt_trainer(trainer, f"open {one_line(name)}")
             if on_done is not None:
+                window.adopt_trainer(trainer, f"open {one_line(name)}")
                 on_done()
                 return
-            window.remembered.add_recent(os.path.abspath(path))
             # Save writes back to a session; a spec (or preset) is never overwritten by one.
-            self.path = os.path.abspath(path) if trainer.step_count else None
+            session = os.path.abspath(path) if trainer.step_count else None
+            window.adopt_trainer(trainer, f"open {one_line(name)}", path=session)
+            window.remembered.add_recent(os.path.abspath(path))
             self.unsaved = False
 
         def failed(message):
@@ -114,9 +148,10 @@ class SessionFiles:
     # -- closing --------------------------------------------------------------------------------
     def ask_unsaved(self) -> str:
         """"save", "discard" or "cancel" (tests replace this method)."""
+        where = f" to {Path(self.path).name}" if self.path else ""
         box = QMessageBox(QMessageBox.Question, "Unsaved training",
-                          "This network has trained since it was last saved. Save the session "
-                          "before closing?", QMessageBox.Save | QMessageBox.Discard
+                          "This network has trained since it was last saved. Save the session"
+                          f"{where} before closing?", QMessageBox.Save | QMessageBox.Discard
                           | QMessageBox.Cancel, self.window)
         box.setDefaultButton(QMessageBox.Save)
         answer = box.exec()

@@ -8,6 +8,7 @@ lose "g" (jump to "gaussians") to Regenerate, and a check box its Space to Play.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 GUARDED_KEYS = {Qt.Key_Space, Qt.Key_R, Qt.Key_G, Qt.Key_Left, Qt.Key_Right}
+WINDOW_KEYS = (QKeySequence.Undo, QKeySequence.Redo)  # always the window's, even in a spin box
 
 
 def _claims(widget: QObject, key: int) -> bool:
@@ -31,6 +33,12 @@ def _claims(widget: QObject, key: int) -> bool:
     return False
 
 
+def _in_number_box(widget: QObject) -> bool:
+    """A spin box, or the line edit inside one."""
+    return isinstance(widget, QAbstractSpinBox) or (
+        isinstance(widget, QLineEdit) and isinstance(widget.parent(), QAbstractSpinBox))
+
+
 class TypingGuard(QObject):
     """An application event filter; `scope` limits it to one window's widgets."""
 
@@ -39,6 +47,14 @@ class TypingGuard(QObject):
         self.scope = scope
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.ShortcutOverride
+                and any(event.matches(k) for k in WINDOW_KEYS)
+                and _in_number_box(watched)
+                and self.scope.isAncestorOf(watched)):
+            # A spin box's text undo would swallow Ctrl+Z; its value is committed on Return
+            # anyway, so undo means the window's: bring back the network before the edit.
+            event.ignore()
+            return True
         if (event.type() == QEvent.ShortcutOverride
                 and event.modifiers() in (Qt.NoModifier, Qt.KeypadModifier)
                 and event.key() in GUARDED_KEYS

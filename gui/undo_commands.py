@@ -44,15 +44,31 @@ def describe_change(old: Spec | None, new: Spec) -> str:
 
 
 class RebuildCommand(QUndoCommand):
-    """Swap a trainer into the window; undo and redo swap the previous one back."""
+    """Swap a trainer into the window; undo and redo swap the previous one back, together
+    with the session file it belongs to (Save writes there)."""
 
-    def __init__(self, window, trainer, text: str):
+    def __init__(self, window, trainer, text: str, path: str | None = None):
         super().__init__(text)
         self.window = window
-        self.trainer = trainer  # the one not on screen
+        self.trainer, self.path = trainer, path  # the ones not on screen
+        self.done_once = False
+
+    def _swap(self) -> None:
+        files = self.window.files
+        shown_path, self.step = files.path, self.trainer.step_count
+        self.trainer = self.window.install_trainer(self.trainer)
+        files.path, self.path = self.path, shown_path
 
     def redo(self) -> None:
-        self.trainer = self.window.install_trainer(self.trainer)
+        self._swap()
+        if self.done_once:
+            self._say("Redid")
+        self.done_once = True
 
     def undo(self) -> None:
-        self.trainer = self.window.install_trainer(self.trainer)
+        self._swap()
+        self._say("Undid")
+
+    def _say(self, verb: str) -> None:
+        self.window.statusBar().showMessage(
+            f"{verb}: {self.text()} (now at step {self.step:,}).", 8000)

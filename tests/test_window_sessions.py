@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QByteArray, QSaveFile, QSettings
+from PySide6.QtWidgets import QApplication
 
 from engine.presets import load_preset
 from engine.trainer import Trainer
@@ -26,6 +27,7 @@ def make_window(qtbot, tmp_path, preset="xor", **kwargs):
 
 
 def train(qtbot, w, steps):
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
     target = w.latest_stats.step + steps
     w.sigStep.emit(steps)
     qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == target)
@@ -309,3 +311,50 @@ def test_big_data_loads_in_the_background_while_the_window_stays_live(qtbot, tmp
     assert len(w.dataset.points) == 100_000
     assert "3,000 of 50,000 training points" in w.boundary.points_note
     train(qtbot, w, 3)
+
+
+def test_save_never_overwrites_the_session_a_rebuild_came_from(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = make_window(qtbot, tmp_path, "playground")
+    train(qtbot, w, 9)
+    session = tmp_path / "circle.json"
+    assert w.files.save_to(str(session))
+    w.files.open_path(str(session))
+    qtbot.waitUntil(lambda: w.undo_stack.count() == 1)
+    assert w.files.path == str(session) and "circle.json" in w.windowTitle()
+    old = session.read_bytes()
+    w.load_preset("xor")
+    qtbot.waitUntil(lambda: w.spec.dataset == "xor4")
+    train(qtbot, w, 3)
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: asked.append(a) or ("", ""))
+    assert not w.files.save()  # asks where (cancelled here) instead of overwriting circle.json
+    assert asked and session.read_bytes() == old
+    assert "untitled" in w.windowTitle() and w.isWindowModified()
+    w.undo_action.trigger()  # back to the opened session: Save writes to it again
+    qtbot.waitUntil(lambda: w.spec.dataset == "circle")
+    assert w.files.path == str(session)
+    assert "Undid" in w.statusBar().currentMessage()
+
+
+def test_ctrl_z_in_a_focused_number_box_undoes_the_rebuild(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    w = make_window(qtbot, tmp_path)
+    w.show()
+    qtbot.waitExposed(w)
+    spin = w.editor.layer_rows[0].neurons_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.selectAll()
+    QTest.keyClicks(spin, "6")
+    QTest.keyClick(spin, Qt.Key_Return)
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 6, 1])
+    focused = QApplication.focusWidget()
+    QTest.keyClick(focused, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 4, 1])
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 6, 1])
