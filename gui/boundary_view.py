@@ -141,6 +141,15 @@ class BoundaryView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.title)
+        # A label of its own, not the plot's title: pyqtgraph would widen the plot to fit it.
+        self.sample_label = QLabel()
+        self.sample_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sample_label.setWordWrap(True)
+        self.sample_label.setStyleSheet("color: #666; font-size: 8pt")
+        self.sample_label.setToolTip("Big data sets are drawn as a fixed random sample, so the "
+                                     "view stays fast; training uses every point.")
+        self.sample_label.hide()
+        layout.addWidget(self.sample_label)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.key)
         layout.addLayout(checks)
@@ -216,7 +225,7 @@ class BoundaryView(QWidget):
         self.show_test_check.setEnabled(plottable)
         self.discretize_check.setEnabled(plottable)
         if not plottable:
-            self.points_note = ""
+            self._show_sample_note("")
             self.message.setText(f"The decision boundary needs 2-D inputs "
                                  f"(this dataset has {self._dim} features)")
             self.title.setText(OUTPUT_TITLE)
@@ -225,11 +234,15 @@ class BoundaryView(QWidget):
         train_idx, test_idx = np.asarray(train_idx, int), np.asarray(test_idx, int)
         drawn = (self._fill_scatter(self.train_scatter, train_idx, filled=True),
                  self._fill_scatter(self.test_scatter, test_idx, filled=False))
-        self.points_note = sample_note(drawn, (len(train_idx), len(test_idx)))
-        self.plot.setTitle(self.points_note or None, size="8pt", color="#666")
+        self._show_sample_note(sample_note(drawn, (len(train_idx), len(test_idx))))
         self.test_scatter.setVisible(self.show_test_check.isChecked())
         self.highlight.setData([], [])
         self._redraw()
+
+    def _show_sample_note(self, note: str) -> None:
+        self.points_note = note
+        self.sample_label.setText(note)
+        self.sample_label.setVisible(bool(note))
 
     def _setup_mode(self) -> None:
         one_d = self._dim == 1

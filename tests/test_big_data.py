@@ -49,11 +49,11 @@ def test_big_data_draws_a_capped_stable_sample_and_says_so(qtbot, big):
     np.testing.assert_array_equal(np.column_stack([x, y]), points[shown_train])
     note = "showing 3,000 of 70,000 training points and 3,000 of 30,000 test points"
     assert view.points_note == note
-    assert view.plot.titleLabel.text == note and view.plot.titleLabel.isVisible()
+    assert view.sample_label.text() == note and not view.sample_label.isHidden()
     # The same data draws the same sample (a fixed seed), whatever was shown before.
     view.set_data(points[:100], labels[:100], np.arange(60), np.arange(60, 100),
                   "classification", 2)
-    assert view.points_note == "" and not view.plot.titleLabel.isVisible()
+    assert view.points_note == "" and view.sample_label.isHidden()
     assert len(view.train_scatter.points()) == 60  # few points: all of them
     view.set_data(points, labels, train, test, "classification", 2)
     np.testing.assert_array_equal(drawn(view.train_scatter), shown_train)
