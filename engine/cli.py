@@ -87,29 +87,30 @@ def cmd_train(args, out) -> int:
     trainer = load_trainer(args)
     show_bar = out.isatty() and not args.json
     start = time.perf_counter()
-    stats = None
-    interrupted = False
     with _interrupt_between_steps() as stop:
         for i in range(1, args.steps + 1):
             stats = trainer.step()
-            if stats.diverged:
-                break
-            if stop.is_set():
-                interrupted = True
+            if stats.diverged or stop.is_set():
                 break
             if show_bar and (i % max(1, args.steps // 200) == 0 or i == args.steps):
                 done = int(30 * i / args.steps)
                 out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
                           f"loss {stats.train_loss:.4f}")
                 out.flush()
-    elapsed = time.perf_counter() - start
+        stop.finishing = True
+        return _finish_train(args, out, trainer, stats, i, time.perf_counter() - start,
+                             show_bar, stop.is_set() and not stats.diverged)
+
+
+def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupted) -> int:
+    """The summary of a train run (and its --save), however it ended."""
     if show_bar:
         out.write("\n")
     result = {"step": stats.step, "epoch": stats.epoch, "loss": stats.train_loss,
               "test_loss": stats.test_loss, "accuracy": stats.accuracy,
               "test_accuracy": stats.test_accuracy, "diverged": stats.diverged,
               "interrupted": interrupted,
-              "steps_per_second": i / elapsed if elapsed > 0 else None}
+              "steps_per_second": steps / elapsed if elapsed > 0 else None}
     if args.save:
         save_session(trainer_session(trainer), args.save)
     if args.json:
@@ -140,15 +141,19 @@ def _json(data) -> str:
 
 @contextlib.contextmanager
 def _interrupt_between_steps():
-    """Ctrl+C sets the yielded event instead of raising inside a step (which could stop an
-    update halfway); the loop checks it between steps. A second Ctrl+C raises as usual.
-    Signal handlers can only be set from the main thread; elsewhere nothing changes."""
-    stop = threading.Event()
+    """Ctrl+C sets the yielded flag instead of raising inside a step (which could stop an
+    update halfway); the loop checks it between steps. A second Ctrl+C while stepping raises
+    as usual; once the loop has ended (`flag.finishing = True`), Ctrl+C is ignored so the
+    summary and --save are never cut short. Signal handlers can only be set from the main
+    thread; elsewhere nothing changes."""
+    stop = _Interrupt()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
 
     def handler(signum, frame):
+        if stop.finishing:
+            return
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
@@ -158,6 +163,10 @@ def _interrupt_between_steps():
         yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+class _Interrupt(threading.Event):
+    finishing = False
 
 
 def _fmt(value: np.ndarray, limit: int = 6) -> str:

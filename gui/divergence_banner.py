@@ -19,8 +19,8 @@ class DivergenceBanner(QFrame):
         self.label.setWordWrap(True)
         self.rewind_button = QPushButton("Rewind")
         self.rewind_button.setToolTip(
-            "Go back to the weights (and optimiser state) with the lowest training loss seen so "
-            "far; then lower the learning rate and press Play")
+            "Go back to the sane weights (and optimiser state) with the lowest training loss seen "
+            "so far; then lower the learning rate and press Play")
         self.reset_button = QPushButton("Reset")
         self.reset_button.setToolTip("Start again from the initial weights (R)")
         self.rewind_button.clicked.connect(self.sigRewind.emit)
@@ -37,10 +37,10 @@ class DivergenceBanner(QFrame):
         return not self.isHidden()
 
     def show_divergence(self, message: str) -> None:
+        # The engine's message says what happened and that the step was undone.
         self.label.setText(
-            f"<b>Training diverged:</b> {message}. The weights shown are the last finite ones, "
-            "but the loss is out of reach from there. <b>Rewind</b> to the best weights seen, "
-            "lower the learning rate and press Play, or <b>Reset</b>.")
+            f"<b>Training diverged:</b> {message}. <b>Rewind</b> goes back to the best sane "
+            "weights seen (the initial ones at worst); <b>Reset</b> starts over.")
         self.show()
 
     def text(self) -> str:

@@ -97,9 +97,12 @@ class MainWindow(QMainWindow):
             raise
         self.files.path = None  # the title: "untitled"
         self.remembered.recent_files()  # checked now, so a broken list is reported at start
-        notes = self.remembered.take_notes()
-        if notes:
-            self.statusBar().showMessage(f"Started with defaults: {notes}.", 15000)
+        note, details = self.remembered.take_notes()
+        if note:
+            bar = self.statusBar()
+            bar.showMessage(note, 30000)
+            bar.setToolTip(details)  # the reasons in full, while the note shows
+            bar.messageChanged.connect(lambda text: text == note or bar.setToolTip(""))
 
     def _build(self, spec, threaded: bool) -> None:
         self.actions = TrainingActions(self)

@@ -19,18 +19,20 @@ RECENT_LIMIT = 8
 class RememberedState:
     def __init__(self, settings: QSettings):
         self.settings = settings
-        self.notes: list[str] = []  # what was dropped, for the status bar
+        self.notes: list[tuple[str, str]] = []  # (key, why) of what was dropped
 
     def _value(self, key: str):
         try:
-            return self.settings.value(key)
+            value = self.settings.value(key)
         except Exception:  # a value Qt cannot even decode
+            value = None
+        if value is None and self.settings.contains(key):  # e.g. @Invalid() in the file
             self._drop(key, "unreadable")
-            return None
+        return value
 
     def _drop(self, key: str, why: str) -> None:
         self.settings.remove(key)
-        self.notes.append(f"ignored the remembered {key} ({why})")
+        self.notes.append((key, why))
 
     def spec(self) -> Spec | None:
         text = self._value("spec")
@@ -87,6 +89,11 @@ class RememberedState:
     def remove_recent(self, path: str) -> None:
         self.settings.setValue("recent", [p for p in self.recent_files() if p != path])
 
-    def take_notes(self) -> str:
+    def take_notes(self) -> tuple[str, str]:
+        """(a short line for the status bar, the reasons in full for its tooltip)."""
         notes, self.notes = self.notes, []
-        return "; ".join(notes)
+        if not notes:
+            return "", ""
+        keys = ", ".join(dict.fromkeys(key for key, _ in notes))
+        return (f"Ignored unreadable settings ({keys}); started with the defaults.",
+                "\n".join(f"{key}: {why}" for key, why in notes))

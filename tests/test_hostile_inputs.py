@@ -163,3 +163,23 @@ def test_ctrl_c_during_train_prints_the_summary_and_exits_130(json_output):
         assert summary.startswith("step ") and "loss" in summary and "accuracy" in summary
         step = int(summary.split()[1])
         assert step > 0 and note == f"interrupted at step {step}"
+
+
+def test_ctrl_c_pressed_twice_still_saves_and_summarises(tmp_path):
+    """The second Ctrl+C lands while the summary and --save are written: it is ignored."""
+    saved = tmp_path / "run.json"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "train", "--preset", "playground", "--steps",
+         "100000000", "--save", str(saved)], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and err == "", err
+    assert out.splitlines()[-1].startswith("interrupted at step ")
+    assert json.loads(saved.read_text(encoding="utf-8"))["kind"] == "session"

@@ -218,8 +218,20 @@ def test_bad_settings_start_with_defaults_and_a_note(qtbot, tmp_path, key, value
     w = make_window(qtbot, tmp_path, preset=None)
     if key == "spec":
         assert w.spec.hidden == load_preset("playground").hidden
-    assert "ignored the remembered " + key in w.statusBar().currentMessage()
+    message = w.statusBar().currentMessage()
+    assert message.startswith("Ignored unreadable settings (" + key)
+    assert w.statusBar().toolTip().startswith(key + ": ")
     w.recent_menu.aboutToShow.emit()  # and the menus still work
+
+
+@pytest.mark.parametrize("line", ["spec=@Invalid()", "geometry=@ByteArray(garbage)",
+                                  "spec=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x3)",
+                                  "recent=@Invalid()"])
+def test_a_settings_file_edited_by_hand_starts_with_defaults(qtbot, tmp_path, line):
+    (tmp_path / "settings.ini").write_text(f"[General]\n{line}\n", encoding="utf-8")
+    w = make_window(qtbot, tmp_path, preset=None)
+    assert w.spec.hidden == load_preset("playground").hidden
+    assert w.statusBar().currentMessage().startswith("Ignored unreadable settings")
 
 
 def test_a_constructor_that_fails_leaves_no_thread_running(qtbot, tmp_path, monkeypatch):
