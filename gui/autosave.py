@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
@@ -22,6 +23,18 @@ from .session_files import write_text
 INTERVAL_SECONDS = 60
 FILE_NAME = "autosave.json"
 RECOVERED_NAME = "autosave-recovered.json"  # a crashed run's file, kept until the user decides
+
+
+def _saved_step(path: str) -> int | None:
+    """The step a session file was saved at, read from its first bytes (sessions begin with
+    format, kind and step), without parsing a file that may hold 100,000 points."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(200).decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = re.search(r'"step":\s*(\d{1,12})', head)
+    return int(found.group(1)) if found else None
 
 
 def default_folder() -> str:
@@ -74,9 +87,11 @@ class Autosave(QObject):
         if not (self.enabled and os.path.exists(self.recovered)):
             return
         when = time.strftime("%H:%M on %d %b", time.localtime(os.path.getmtime(self.recovered)))
+        step = _saved_step(self.recovered)
+        at = f" (at training step {step:,})" if step is not None else ""
         box = QMessageBox(QMessageBox.Question, "Restore the last session?",
                           "Backprop Playground did not close properly last time. Restore the "
-                          f"session autosaved at {when}?", QMessageBox.NoButton, self.window)
+                          f"session autosaved at {when}{at}?", QMessageBox.NoButton, self.window)
         self.restore_button = box.addButton("Restore", QMessageBox.AcceptRole)
         self.discard_button = box.addButton("Discard", QMessageBox.RejectRole)
         box.buttonClicked.connect(self._answered)

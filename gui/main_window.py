@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         self.last_error = message
+        message = message[:1].upper() + message[1:]  # engine messages start in lower case
         self.statusBar().showMessage(message, 8000)
         box = QMessageBox(QMessageBox.Warning, "Backprop Playground", message,
                           QMessageBox.Ok, self)
@@ -392,8 +393,16 @@ class MainWindow(QMainWindow):
     # -- lifetime ---------------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
         if not self.remembered.restore_bytes("geometry", self.restoreGeometry):
-            self.resize(1440, 900)
+            self._default_size()
         self.remembered.restore_bytes("splitter", self.splitter.restoreState)
+
+    def _default_size(self) -> None:
+        """1440×900, or what fits the screen (a 1280×720 projector)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is None or screen.isEmpty():
+            self.resize(1440, 900)
+            return
+        self.resize(min(1440, screen.width()), min(900, screen.height()))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -278,6 +278,7 @@ def test_autosave_is_offered_after_a_killed_process(qtbot, tmp_path):
     w.show()
     qtbot.waitUntil(lambda: w.autosave.prompt is not None)
     assert "did not close properly" in w.autosave.prompt.text()
+    assert "at training step 37" in w.autosave.prompt.text()
     w.autosave.restore_button.click()
     qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 37)
     assert w.spec.dataset == "xor4"
