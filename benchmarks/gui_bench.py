@@ -37,7 +37,7 @@ def window_rate(app, preset: str, seconds: float, tmp: str) -> tuple[float, floa
     """(measured steps/s, the figure the status bar showed at the end)."""
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
-    from gui.main_window import MainWindow
+    from gui.playground.main_window import MainWindow
 
     window = MainWindow(load_preset(preset), QSettings(f"{tmp}/s.ini", QSettings.IniFormat))
     window.resize(1600, 1000)

@@ -60,10 +60,10 @@ def run_gui(argv: list[str]) -> int:
     QCoreApplication.setOrganizationName("BackpropPlayground")
     QCoreApplication.setApplicationName("Backprop Playground")
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from .main_window import MainWindow
+    from gui.playground.main_window import MainWindow
 
     if not args.screenshot:
-        from .autosave import default_folder
+        from gui.playground.autosave import default_folder
 
         window = MainWindow(spec, autosave_folder=default_folder(), confirm_close=True)
         window.show()

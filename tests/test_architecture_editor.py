@@ -5,7 +5,7 @@ import pytest
 
 from engine.presets import load_preset, preset_names
 from engine.spec import MAX_HIDDEN_LAYERS, Spec
-from gui.architecture_editor import ArchitectureEditor
+from gui.playground.architecture_editor import ArchitectureEditor
 
 
 @pytest.fixture

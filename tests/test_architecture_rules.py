@@ -65,3 +65,22 @@ def test_headless_commands_load_no_qt():
             "assert main.main(['trace', '--preset', 'worked-example']) == 0\n"
             "assert main.main(['train', '--preset', 'xor', '--steps', '5']) == 0\n")
     assert _loaded_after(code) == []
+
+
+# The NumPy halves of the GUI (layout and formula text) know nothing of Qt, so they are tested
+# and reasoned about without a window; "no module knows both NumPy internals and Qt widgets".
+QT_FREE_GUI = ["graph/graph_layout.py", "stepper/formulas.py", "stepper/formulas_backward.py",
+               "stepper/formula_context.py", "stepper/chain_formulas.py"]
+
+
+@pytest.mark.parametrize("name", QT_FREE_GUI)
+def test_numpy_halves_of_the_gui_import_no_qt(name):
+    for module in imported_modules(ROOT / "gui" / name):
+        top = module.split(".")[0]
+        assert top not in ("PySide6", "shiboken6", "pyqtgraph"), f"{name} imports {module}"
+
+
+def test_the_gui_is_laid_out_by_feature():
+    folders = {p.name for p in (ROOT / "gui").iterdir() if (p / "__init__.py").exists()}
+    assert {"common", "playground", "graph", "plots", "stepper"} <= folders
+    assert sorted(p.name for p in (ROOT / "gui").glob("*.py")) == ["__init__.py", "app.py"]

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from engine.spec import Spec
-from gui.architecture_editor import ArchitectureEditor
-from gui.boundary_key import MAX_DRAWN_POINTS, REGRESSION_LEVELS, drawn_sample, sample_note
-from gui.boundary_view import BoundaryView
+from gui.playground.architecture_editor import ArchitectureEditor
+from gui.plots.boundary_key import MAX_DRAWN_POINTS, REGRESSION_LEVELS, drawn_sample, sample_note
+from gui.plots.boundary_view import BoundaryView
 
 N = 100_000
 

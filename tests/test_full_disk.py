@@ -55,7 +55,7 @@ def test_engine_save_on_a_full_disk_keeps_the_old_file(tiny_disk):
 
 
 def test_window_save_on_a_full_disk_keeps_the_old_file(qtbot, tmp_path, tiny_disk):
-    from gui.main_window import MainWindow
+    from gui.playground.main_window import MainWindow
 
     w = MainWindow(load_preset("worked-example"),
                    settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))

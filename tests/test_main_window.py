@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, QThread
 from PySide6.QtGui import QImage
 
 from engine.presets import load_preset
-from gui.main_window import MainWindow
+from gui.playground.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from engine.spec import Spec
 from engine.trainer import Trainer
-from gui.network_graph import DIM_ALPHA, NetworkGraph
+from gui.graph.network_graph import DIM_ALPHA, NetworkGraph
 
 PLAYGROUND = [2, 4, 2, 1]
 
@@ -256,7 +256,7 @@ def test_nodes_grow_with_the_room(qtbot):
 
 
 def test_colour_helpers():
-    from gui import colors
+    from gui.common import colors
 
     lut = colors.lookup_table(colors.diverging_colormap())
     assert lut.shape == (256, 4) and lut.dtype == np.uint8
@@ -274,7 +274,7 @@ def test_colour_helpers():
 
 # -- graph_layout: the NumPy half, tested without a widget ------------------------------------
 def test_layout_places_nodes_and_hit_tests_round_trip():
-    from gui import graph_layout as gl
+    from gui.graph import graph_layout as gl
 
     lay = gl.place_nodes(PLAYGROUND, 800, 400, top=30, left=40, right=120, bottom=50)
     assert lay.node_xy.shape == (9, 2) and lay.seg.shape == (18, 4)
@@ -308,7 +308,7 @@ def test_layout_places_nodes_and_hit_tests_round_trip():
 
 
 def test_layout_colours_headers_and_pen_groups(playground_stats):
-    from gui import graph_layout as gl
+    from gui.graph import graph_layout as gl
 
     lay = gl.place_nodes(PLAYGROUND, 600, 300, top=30, left=30, right=100)
     empty = gl.graph_colors(lay, None, "gradient", False, None)

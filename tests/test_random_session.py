@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from engine.presets import load_preset, preset_names
-from gui.main_window import MainWindow
-from gui.training_settings import LR_LADDER
+from gui.playground.main_window import MainWindow
+from gui.playground.training_settings import LR_LADDER
 
 ACTIONS = 300
 

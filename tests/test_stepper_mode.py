@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from engine.chain_rule import weight_chain
 from engine.presets import load_preset
 from engine.trainer import Trainer
-from gui.main_window import MainWindow
+from gui.playground.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKED_VALUES = ["1.1000", "1.1000", "1.0800", "0.7465", "0.0643", "0.5070", "0.1892", "0.0959",

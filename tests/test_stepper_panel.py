@@ -11,8 +11,8 @@ from engine.chain_rule import weight_chain
 from engine.presets import load_preset
 from engine.trace import trace
 from engine.trainer import Trainer
-from gui.formulas import chain_html, html_to_text, stage_html
-from gui.stepper_panel import StepperPanel
+from gui.stepper.formulas import chain_html, html_to_text, stage_html
+from gui.stepper.stepper_panel import StepperPanel
 
 # The seed notebook's worked example, in the order the step computes them, with the stage
 # (0-based: fwd 1, fwd 2, loss, bwd 2, bwd 1, upd 1, upd 2) where each is computed.

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from gui import graph_layout
-from gui.graph_layout import MODES, graph_colors, pen_groups, place_nodes
-from gui.loss_plot import GradNormPlot, LossPlot, log_tick_label
-from gui.network_graph import NetworkGraph
+from gui.graph import graph_layout
+from gui.graph.graph_layout import MODES, graph_colors, pen_groups, place_nodes
+from gui.graph.network_graph import NetworkGraph
+from gui.plots.loss_plot import GradNormPlot, LossPlot, log_tick_label
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.spec import Spec
-from gui.architecture_editor import ArchitectureEditor
+from gui.playground.architecture_editor import ArchitectureEditor
 
 
 class Sidebar(QWidget):

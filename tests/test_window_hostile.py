@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from engine.presets import load_preset
 from gui.app import run_gui
-from gui.main_window import MainWindow
+from gui.playground.main_window import MainWindow
 
 
 def test_every_hostile_file_is_refused_by_the_window_and_changes_nothing(qtbot, tmp_path):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from engine.presets import load_preset
 from engine.trainer import Trainer
-from gui.main_window import MainWindow
+from gui.playground.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -253,7 +253,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from engine.presets import load_preset
-from gui.main_window import MainWindow
+from gui.playground.main_window import MainWindow
 w = MainWindow(load_preset("xor"), settings=QSettings({ini!r}, QSettings.IniFormat),
                autosave_folder={folder!r}, autosave_interval=0.2)
 w.show()

@@ -5,8 +5,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from .formula_context import Focus, StageContext, join_terms, resolve_focus, sum_of_products
-from .formula_markup import ACTIVATION_SYMBOLS, Equations, matrix, num, sample_table, sym, value
+from gui.common.formula_markup import (
+    ACTIVATION_SYMBOLS,
+    Equations,
+    matrix,
+    num,
+    sample_table,
+    sym,
+    value,
+)
+from gui.stepper.formula_context import (
+    Focus,
+    StageContext,
+    join_terms,
+    resolve_focus,
+    sum_of_products,
+)
 
 # ∂L/∂ŷ of each loss, in symbols (the engine averages over the batch, hence m).
 LOSS_GRADIENTS = {"mse": "2(ŷ − y)/m", "bce": "(ŷ − y) / (ŷ(1 − ŷ)·m)", "ce": "−y / (ŷ·m)"}

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox
 
 from engine.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
 from engine.spec import Spec
-
-from .layer_list import (
+from gui.playground.layer_list import (
     CompactDoubleSpinBox,
     choice_combo,
     form_layout,

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from engine.datasets import ALL_DATASETS, DATASET_LABELS, FEATURE_LABELS, FEATURES, load_csv
 from engine.spec import Spec
-
-from .layer_list import (
+from gui.common.wheel_guard import guard_wheel
+from gui.playground.layer_list import (
     FIXED_DATASETS,
     ArchitectureBox,
     CompactDoubleSpinBox,
@@ -47,8 +47,7 @@ from .layer_list import (
     spin_box,
     task_of,
 )
-from .training_settings import TrainingBox
-from .wheel_guard import guard_wheel
+from gui.playground.training_settings import TrainingBox
 
 GENERATED_DATASETS = [d for d in ALL_DATASETS if d not in FIXED_DATASETS]
 # Spec fields the editor never edits (it only carries them along, or drops the weights). Copies

@@ -29,8 +29,7 @@ from engine.datasets import data_task
 from engine.initializers import INITIALIZER_LABELS, INITIALIZERS
 from engine.losses import LOSS_LABELS, LOSSES
 from engine.spec import MAX_HIDDEN_LAYERS, MAX_NEURONS, Spec
-
-from .wheel_guard import guard_wheel
+from gui.common.wheel_guard import guard_wheel
 
 SPIN_WIDTH = 84
 ACTIVATION_LABELS = {

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 
 from engine.chain_rule import ChainRule
-
-from .formula_context import StageContext, join_terms, sum_of_products
-from .formula_markup import (
+from gui.common.formula_markup import (
     ACCENTS,
     ACTIVATION_SYMBOLS,
     MUTED,
@@ -24,6 +22,7 @@ from .formula_markup import (
     sample_table,
     sym,
 )
+from gui.stepper.formula_context import StageContext, join_terms, sum_of_products
 
 KIND = "backward"
 

@@ -17,8 +17,7 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from engine.serialization import trainer_session
-
-from .session_files import write_text
+from gui.playground.session_files import write_text
 
 INTERVAL_SECONDS = 60
 FILE_NAME = "autosave.json"

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from gui.colors import NEGATIVE_BLUE, POSITIVE_ORANGE, diverging_colormap, lookup_table
+from gui.common.colors import NEGATIVE_BLUE, POSITIVE_ORANGE, diverging_colormap, lookup_table
 
 # Class 0 blue and class 1 orange as in TF Playground, then distinct qualitative colours.
 CLASS_COLORS = np.array([

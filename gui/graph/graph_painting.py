@@ -12,8 +12,9 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QLinearGradient, QPen, QPolygonF
 
-from . import colors, graph_layout
-from .graph_layout import DIM_ALPHA, SUB, edge_index, fmt
+from gui.common import colors
+from gui.graph import graph_layout
+from gui.graph.graph_layout import DIM_ALPHA, SUB, edge_index, fmt
 
 
 def draw_edges(p, lines, edge_rgba, widths) -> None:

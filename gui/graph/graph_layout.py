@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import colors
+from gui.common import colors
 
 MODES = ("gradient", "activation", "weight")
 TITLES = {"gradient": "mean |∂L/∂z|, |∂L/∂W|", "activation": "mean activation a",

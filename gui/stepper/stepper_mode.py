@@ -13,7 +13,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget
 
-from .stepper_panel import StepperPanel
+from gui.stepper.stepper_panel import StepperPanel
 
 DIRECTIONS = {"forward": "forward", "loss": "forward", "backward": "backward", "update": "update"}
 

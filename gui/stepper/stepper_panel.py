@@ -28,10 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.chain_rule import weight_chain
-
-from .formula_markup import ACCENTS, MARKERS
-from .formulas import chain_html, stage_html
-from .stage_navigation import StageNavigator
+from gui.common.formula_markup import ACCENTS, MARKERS
+from gui.stepper.formulas import chain_html, stage_html
+from gui.stepper.stage_navigation import StageNavigator
 
 WIDE = 800  # from this width on, the stage list sits left of the formulas instead of above
 MINI_BATCH, ONE_SAMPLE = 0, 1

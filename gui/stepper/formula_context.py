@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.trace import Stage
-
-from .formula_markup import matrix_width, num, summary, value
+from gui.common.formula_markup import matrix_width, num, summary, value
 
 MAX_TERMS = 6  # terms of a sum written out before "…"
 

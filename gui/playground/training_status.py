@@ -7,7 +7,7 @@ from collections import deque
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from .loss_plot import format_value
+from gui.plots.loss_plot import format_value
 
 FIELDS = [("step", "Training steps (mini-batches) taken"),
           ("epoch", "Completed passes over the training set"),

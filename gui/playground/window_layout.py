@@ -7,12 +7,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
-from .architecture_editor import ArchitectureEditor
-from .boundary_view import BoundaryView
-from .divergence_banner import DivergenceBanner
-from .loss_plot import GradNormPlot, LossPlot
-from .network_graph import NetworkGraph
-from .training_controls import TrainingControls
+from gui.graph.network_graph import NetworkGraph
+from gui.playground.architecture_editor import ArchitectureEditor
+from gui.playground.divergence_banner import DivergenceBanner
+from gui.playground.training_controls import TrainingControls
+from gui.plots.boundary_view import BoundaryView
+from gui.plots.loss_plot import GradNormPlot, LossPlot
 
 
 def build_layout(window) -> None:

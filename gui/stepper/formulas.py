@@ -12,10 +12,7 @@ import numpy as np
 
 from engine.losses import LOSS_LABELS
 from engine.trace import Stage
-
-from .chain_formulas import chain_html
-from .formula_context import StageContext, join_terms, resolve_focus, sum_of_products
-from .formula_markup import (
+from gui.common.formula_markup import (
     ACCENTS,
     ACTIVATION_SYMBOLS,
     BLOCK_END,
@@ -34,7 +31,9 @@ from .formula_markup import (
     sym,
     value,
 )
-from .formulas_backward import render_backward
+from gui.stepper.chain_formulas import chain_html
+from gui.stepper.formula_context import StageContext, join_terms, resolve_focus, sum_of_products
+from gui.stepper.formulas_backward import render_backward
 
 __all__ = ["stage_html", "chain_html", "html_to_text"]
 

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.datasets import EXTENT
-from gui.boundary_key import (
+from gui.common.colors import diverging_colormap, lookup_table
+from gui.plots.boundary_key import (
     CLASS_COLORS,
     HEATMAP_STRENGTH,
     WHITE,
@@ -34,7 +35,6 @@ from gui.boundary_key import (
     point_style,
     sample_note,
 )
-from gui.colors import diverging_colormap, lookup_table
 
 DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confident prediction
 OUTPUT_TITLE = "network output ŷ"

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import graph_layout
-from . import graph_painting as painting
-from .graph_layout import (
+from gui.graph import graph_layout
+from gui.graph import graph_painting as painting
+from gui.graph.graph_layout import (
     AA_MAX_EDGES,
     MODES,
     SUB,
@@ -37,7 +37,9 @@ from .graph_layout import (
     fmt,
     node_at,
 )
-from .graph_layout import DIM_ALPHA as DIM_ALPHA  # re-exported: the tests read it from here
+from gui.graph.graph_layout import (
+    DIM_ALPHA as DIM_ALPHA,  # re-exported: the tests read it from here
+)
 
 DENSE_REFRESH_S = 0.25  # 9,000 edges take ~50 ms to draw: dense graphs redraw edges ≤ 4×/s
 

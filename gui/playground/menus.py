@@ -9,8 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.presets import preset_description, preset_names
-
-from .session_files import write_atomically
+from gui.playground.session_files import write_atomically
 
 SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>Space</b></td><td>play / pause training</td></tr>

@@ -26,21 +26,20 @@ from engine.datasets import FEATURE_LABELS
 from engine.presets import load_preset
 from engine.spec import Spec
 from engine.trainer import Trainer
-
-from .autosave import INTERVAL_SECONDS as AUTOSAVE_SECONDS
-from .autosave import Autosave
-from .boundary_view import grid_points, line_points, plane_bounds
-from .menus import build_menus
-from .remembered_state import RememberedState
-from .session_files import SessionFiles
-from .stepper_mode import StepperMode
-from .trainer_builder import TrainerBuilder, is_heavy
-from .training_controls import TrainingActions
-from .training_status import TrainingStatus
-from .typing_guard import TypingGuard
-from .undo_commands import UNDO_LIMIT, RebuildCommand, describe_change
-from .window_layout import build_layout
-from .worker import TrainingWorker
+from gui.common.remembered_state import RememberedState
+from gui.common.typing_guard import TypingGuard
+from gui.playground.autosave import INTERVAL_SECONDS as AUTOSAVE_SECONDS
+from gui.playground.autosave import Autosave
+from gui.playground.menus import build_menus
+from gui.playground.session_files import SessionFiles
+from gui.playground.trainer_builder import TrainerBuilder, is_heavy
+from gui.playground.training_controls import TrainingActions
+from gui.playground.training_status import TrainingStatus
+from gui.playground.undo_commands import UNDO_LIMIT, RebuildCommand, describe_change
+from gui.playground.window_layout import build_layout
+from gui.playground.worker import TrainingWorker
+from gui.plots.boundary_view import grid_points, line_points, plane_bounds
+from gui.stepper.stepper_mode import StepperMode
 
 REDRAW_HZ = 30
 PLOT_HZ = 5

@@ -1,0 +1,2 @@
+"""The network playground: the main window, the editor, training controls, the worker thread,
+sessions, undo and autosave."""

@@ -1,0 +1,1 @@
+"""Live plots: the loss and gradient-norm curves, the decision-boundary view and its key."""
