@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from engine_helpers import huge_weights_spec
 
 from engine.cli import run
 from engine.presets import load_preset, preset_names
@@ -262,28 +263,16 @@ def test_any_message_is_collapsed_to_one_line(monkeypatch):
 
 
 def test_a_non_finite_loss_is_null_in_json(tmp_path):
-    spec = load_preset("playground").replace(
-        dataset="regress-plane", output_activation="linear", loss="mse",
-        activations=["linear", "linear"])
-    sizes = [2, 4, 2, 1]
-    weights = [{"W": np.full((i, o), 1e300).tolist(), "b": [0.0] * o}
-               for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
     config = tmp_path / "huge.json"
-    config.write_text(spec.replace(weights=weights).to_json())
+    config.write_text(huge_weights_spec().to_json())
     code, out, _ = run_cli("train", "--config", str(config), "--steps", "3", "--json")
     result = json.loads(out, parse_constant=pytest.fail)  # strict JSON: no NaN or Infinity
     assert code == 1 and result["diverged"] is True and result["loss"] is None
 
 
 def test_the_trace_of_an_infinite_step_is_strict_json(tmp_path):
-    spec = load_preset("playground").replace(
-        dataset="regress-plane", output_activation="linear", loss="mse",
-        activations=["linear", "linear"])
-    sizes = [2, 4, 2, 1]
-    weights = [{"W": np.full((i, o), 1e300).tolist(), "b": [0.0] * o}
-               for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
     config = tmp_path / "huge.json"
-    config.write_text(spec.replace(weights=weights).to_json())
+    config.write_text(huge_weights_spec().to_json())
     code, out, _ = run_cli("trace", "--config", str(config), "--json")
     data = json.loads(out, parse_constant=pytest.fail)
     assert code == 1 and data["rolled_back"] is True and data["loss"] is None

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from engine_helpers import params_of, same_params
+from engine_helpers import huge_weights_spec, params_of, same_params
 
 from engine.cli import run
 from engine.presets import load_preset
@@ -37,13 +37,7 @@ def test_huge_learning_rate_is_caught_before_it_reaches_the_parameters():
 
 
 def test_huge_weights_give_an_infinite_loss_and_no_update():
-    spec = load_preset("playground").replace(
-        dataset="regress-plane", output_activation="linear", loss="mse",
-        activations=["linear", "linear"])
-    sizes = [2, 4, 2, 1]
-    weights = [{"W": np.full((i, o), 1e300).tolist(), "b": [0.0] * o}
-               for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
-    trainer = Trainer(spec.replace(weights=weights))
+    trainer = Trainer(huge_weights_spec())
     before = params_of(trainer)
     stats = trainer.step()
     assert stats.diverged and stats.message
@@ -113,13 +107,7 @@ def test_rewind_before_any_step_goes_to_the_initial_state():
 
 
 def test_rewind_is_refused_only_when_the_start_itself_is_not_finite():
-    spec = load_preset("playground").replace(
-        dataset="regress-plane", output_activation="linear", loss="mse",
-        activations=["linear", "linear"])
-    sizes = [2, 4, 2, 1]
-    weights = [{"W": np.full((i, o), 1e300).tolist(), "b": [0.0] * o}
-               for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
-    trainer = Trainer(spec.replace(weights=weights))
+    trainer = Trainer(huge_weights_spec())
     assert trainer.step().diverged
     with pytest.raises(ValueError, match="starting weights already give a NaN/Inf loss; reset"):
         trainer.rewind()
