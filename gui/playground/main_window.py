@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from engine.datasets import FEATURE_LABELS
 from engine.presets import load_preset
 from engine.spec import Spec
 from engine.trainer import Trainer
@@ -36,9 +35,8 @@ from gui.playground.trainer_builder import TrainerBuilder, is_heavy
 from gui.playground.training_controls import TrainingActions
 from gui.playground.training_status import TrainingStatus
 from gui.playground.undo_commands import UNDO_LIMIT, RebuildCommand, describe_change
-from gui.playground.window_layout import build_layout
+from gui.playground.window_layout import build_layout, show_trainer
 from gui.playground.worker import TrainingWorker
-from gui.plots.boundary_view import grid_points, line_points, plane_bounds
 from gui.stepper.stepper_mode import StepperMode
 
 REDRAW_HZ = 30
@@ -221,7 +219,8 @@ class MainWindow(QMainWindow):
         """Show a new trainer (from the session file path, if any); Edit > Undo brings back
         the one it replaces."""
         self.undo_stack.push(RebuildCommand(self, trainer, what, path))
-        self.statusBar().showMessage(f"Rebuilt: {what}. Ctrl+Z undoes.", 10000)
+        self.statusBar().showMessage(f"Rebuilt: {what}. Ctrl+Z brings the previous one back.",
+                                     10000)
 
     def install_trainer(self, trainer: Trainer) -> Trainer | None:
         """Hand a trainer to the worker and show it; returns the trainer it replaces, which
@@ -230,39 +229,16 @@ class MainWindow(QMainWindow):
         self.generation += 1
         # The GUI's own copy (the worker edits trainer.spec); lists are shared, never mutated.
         self.spec = dataclasses.replace(trainer.spec)
-        self.dataset = d = trainer.data
+        self.dataset = trainer.data
         self.latest_stats = self.latest_outputs = None
         self.banner.hide()
         self.editor.set_spec(self.spec)
-        sizes = trainer.network.sizes
-        labels = ([FEATURE_LABELS[f] for f in self.spec.features] if self.spec.features
-                  else [f"x{i + 1}" for i in range(sizes[0])])
-        self.graph.set_architecture(sizes, labels, [*self.spec.activations,
-                                                    self.spec.output_activation])
-        self.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
-        grid = None
-        if d.input_dim == 1:
-            grid = line_points(d.points)
-        elif d.input_dim == 2:
-            grid = grid_points(bounds=plane_bounds(d.points))
-        self._show_history(trainer)
-        # Full-batch gradients are exact, not noisy: smoothing would only add lag.
-        self.grad_plot.smooth_check.setChecked(self.spec.batch_size < len(d.train_idx))
+        grid = show_trainer(self, trainer)
+        self._last_plotted_step = trainer.step_count if len(trainer.history) else 0
         self.status.clear()
         self.remembered.remember_spec(self.spec)
         # From here on the trainer belongs to the worker thread; this one never touches it.
         return self.worker.call(self.worker.replace, self.generation, trainer, grid)
-
-    def _show_history(self, trainer: Trainer) -> None:
-        """The plots start from the trainer's own history (a session or an undone rebuild)."""
-        self.loss_plot.clear()
-        self.grad_plot.clear()
-        self.grad_plot.set_layers(len(trainer.network.layers))
-        h = trainer.history.arrays()
-        self.loss_plot.extend(h["step"], h["train_loss"], h["test_loss"])
-        for step, norms in zip(h["step"], h["grad_norms"]):
-            self.grad_plot.append(step, norms)
-        self._last_plotted_step = int(h["step"][-1]) if len(h["step"]) else 0
 
     def apply_live(self, name: str, value) -> None:
         setattr(self.spec, name, value)

@@ -1,17 +1,18 @@
 """The window's layout: the sidebar (training buttons and the editor, scrolling), the node graph
 with the divergence banner in the centre, the decision boundary on the right, and the loss and
-gradient-norm plots below."""
+gradient-norm plots below; and how a trainer's network, data and history fill those views."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
+from engine.datasets import FEATURE_LABELS
 from gui.graph.network_graph import NetworkGraph
 from gui.playground.architecture_editor import ArchitectureEditor
 from gui.playground.divergence_banner import DivergenceBanner
 from gui.playground.training_controls import TrainingControls
-from gui.plots.boundary_view import BoundaryView
+from gui.plots.boundary_view import BoundaryView, grid_points, line_points, plane_bounds
 from gui.plots.loss_plot import GradNormPlot, LossPlot
 
 
@@ -60,3 +61,30 @@ def build_layout(window) -> None:
     window.splitter.setStretchFactor(1, 1)
     window.splitter.setObjectName("mainSplitter")
     window.setCentralWidget(window.splitter)
+
+
+def show_trainer(window, trainer):
+    """Show a trainer's network in the graph, its data in the boundary view and its history in
+    the plots (a session or an undone rebuild brings its own). Returns the points where the
+    boundary view samples the network. The GUI thread owns the trainer while this runs."""
+    spec, d = trainer.spec, trainer.data
+    sizes = trainer.network.sizes
+    labels = ([FEATURE_LABELS[f] for f in spec.features] if spec.features
+              else [f"x{i + 1}" for i in range(sizes[0])])
+    window.graph.set_architecture(sizes, labels, [*spec.activations, spec.output_activation])
+    window.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
+    grid = None
+    if d.input_dim == 1:
+        grid = line_points(d.points)
+    elif d.input_dim == 2:
+        grid = grid_points(bounds=plane_bounds(d.points))
+    window.loss_plot.clear()
+    window.grad_plot.clear()
+    window.grad_plot.set_layers(len(trainer.network.layers))
+    h = trainer.history.arrays()
+    window.loss_plot.extend(h["step"], h["train_loss"], h["test_loss"])
+    for step, norms in zip(h["step"], h["grad_norms"]):
+        window.grad_plot.append(step, norms)
+    # Full-batch gradients are exact, not noisy: smoothing would only add lag.
+    window.grad_plot.smooth_check.setChecked(spec.batch_size < len(d.train_idx))
+    return grid
