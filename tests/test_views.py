@@ -356,3 +356,24 @@ def test_grad_norm_plot_for_seven_layers(qtbot):
     plot.set_layers(2)
     assert len(plot.curves) == 2 and plot.point_count() == 0
     plot.clear()
+
+
+def test_grad_norm_history_in_bulk_equals_step_by_step(qtbot):
+    from gui.plots.loss_plot import GradNormPlot
+
+    rng = np.random.default_rng(0)
+    steps, norms = np.arange(1, 5001), rng.lognormal(size=(5000, 3))
+    norms[17, 1] = 0.0  # drawn at the floor, as when appended
+    one, bulk = GradNormPlot(), GradNormPlot()
+    for plot in (one, bulk):
+        qtbot.addWidget(plot)
+        plot.set_layers(3)
+    for step, row in zip(steps, norms):
+        one.append(step, row)
+    bulk.extend(steps[:100], norms[:100])
+    bulk.extend(steps[100:], norms[100:])
+    one.refresh()
+    bulk.refresh()
+    assert one.point_count() == bulk.point_count() == 5000
+    for a, b in zip(one.curves, bulk.curves):
+        np.testing.assert_array_equal(a.getOriginalDataset()[1], b.getOriginalDataset()[1])

@@ -83,8 +83,7 @@ def show_trainer(window, trainer):
     window.grad_plot.set_layers(len(trainer.network.layers))
     h = trainer.history.arrays()
     window.loss_plot.extend(h["step"], h["train_loss"], h["test_loss"])
-    for step, norms in zip(h["step"], h["grad_norms"]):
-        window.grad_plot.append(step, norms)
+    window.grad_plot.extend(h["step"], h["grad_norms"])
     # Full-batch gradients are exact, not noisy: smoothing would only add lag.
     window.grad_plot.smooth_check.setChecked(spec.batch_size < len(d.train_idx))
     return grid

@@ -318,14 +318,23 @@ class GradNormPlot(_StepPlot):
         if len(self._pending) >= PENDING_LIMIT:
             self._flush()
 
+    def extend(self, steps, norms) -> None:
+        """Append many steps at once (a loaded session's history): norms is (steps, layers)."""
+        norms = np.asarray(norms, dtype=float).reshape(len(steps), len(self.curves))
+        self._flush()
+        self._store(np.vstack([np.asarray(steps, dtype=float)[None, :], norms.T]))
+
     def _flush(self) -> None:
         if self._pending:
-            columns = np.array(self._pending, dtype=float).T
-            columns[1:] = _norms_for_plot(columns[1:])
-            self._huge = self._huge or _has_huge(columns[1:])
-            self._buffer.extend(columns)
-            self._smoothed.extend(self._smooth(columns[1:]))
+            self._store(np.array(self._pending, dtype=float).T)
             self._pending.clear()
+
+    def _store(self, columns: np.ndarray) -> None:
+        """Move (1 + layers, k) columns of steps and raw norms into the buffers."""
+        columns[1:] = _norms_for_plot(columns[1:])
+        self._huge = self._huge or _has_huge(columns[1:])
+        self._buffer.extend(columns)
+        self._smoothed.extend(self._smooth(columns[1:]))
 
     def _smooth(self, norms: np.ndarray) -> np.ndarray:
         """Exponential moving average of log10 norms, carried across flushes (NaN skipped)."""
