@@ -88,14 +88,18 @@ def _lists(arrays: dict[str, np.ndarray]) -> dict[str, list]:
     return {k: v.tolist() for k, v in arrays.items()}
 
 
-def save_session(session: dict, path) -> None:
-    """Write a session atomically: a failed write (a full disk) leaves the old file as it was."""
+def session_text(session: dict, path="") -> str:
+    """A session as strict, compact JSON (the window writes it through its own QSaveFile)."""
     try:
-        text = json.dumps(session, allow_nan=False, separators=(",", ":"))
+        return json.dumps(session, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as e:
         raise ValueError(f"cannot write {_file_label(path)!r}: the session holds a "
                          f"value JSON cannot store ({one_line(str(e))})") from None
-    write_text_atomic(path, text)
+
+
+def save_session(session: dict, path) -> None:
+    """Write a session atomically: a failed write (a full disk) leaves the old file as it was."""
+    write_text_atomic(path, session_text(session, path))
 
 
 # -- reading ---------------------------------------------------------------------------------

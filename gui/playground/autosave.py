@@ -8,7 +8,6 @@ crashed run from a second window that is still open (whose autosave must not be 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -16,7 +15,7 @@ import time
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from engine.serialization import trainer_session
+from engine.serialization import session_text, trainer_session
 from gui.playground.session_files import write_text
 
 INTERVAL_SECONDS = 60
@@ -74,7 +73,7 @@ class Autosave(QObject):
             trainer = window.worker.call(window.worker.snapshot)
             if trainer is None:
                 return False
-            write_text(self.path, json.dumps(trainer_session(trainer)))
+            write_text(self.path, session_text(trainer_session(trainer), self.path))
         except ValueError as e:
             window.statusBar().showMessage(f"Autosave failed: {e}", 8000)
             return False

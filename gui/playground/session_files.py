@@ -8,7 +8,6 @@ file as it was. Opening loads in the background (trainer_builder) and is undoabl
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from PySide6.QtCore import QIODevice, QSaveFile
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.files import one_line, show_path
-from engine.serialization import load_file, trainer_session
+from engine.serialization import load_file, session_text, trainer_session
 
 FILE_FILTER = "Sessions and specs (*.json);;All files (*)"
 
@@ -134,7 +133,7 @@ class SessionFiles:
             trainer = window.worker.call(window.worker.snapshot)
             if trainer is None:
                 raise ValueError("there is no network to save yet")
-            write_text(path, json.dumps(trainer_session(trainer)))
+            write_text(path, session_text(trainer_session(trainer), path))
         except ValueError as e:
             window.show_error(str(e))
             return False
