@@ -371,3 +371,24 @@ def test_ctrl_z_in_a_focused_number_box_undoes_the_rebuild(qtbot, tmp_path):
     qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 4, 1])
     QTest.keyClick(QApplication.focusWidget(), Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 6, 1])
+
+
+def test_an_unwritable_data_folder_turns_autosave_off_but_the_app_starts(qtbot, tmp_path):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x", encoding="utf-8")
+    w = make_window(qtbot, tmp_path, autosave_folder=str(blocked / "data"))
+    assert not w.autosave.enabled
+    assert "Autosave is off" in w.statusBar().currentMessage()
+    train(qtbot, w, 2)
+    assert not w.autosave.save_now()
+
+
+def test_a_second_window_leaves_the_first_ones_autosave_alone(qtbot, tmp_path):
+    folder = str(tmp_path / "data")
+    first = make_window(qtbot, tmp_path, autosave_folder=folder, autosave_interval=0.05)
+    train(qtbot, first, 3)
+    qtbot.waitUntil(lambda: first.autosave.last_saved is not None)
+    second = make_window(qtbot, tmp_path, autosave_folder=folder)
+    assert first.autosave.enabled and not second.autosave.enabled
+    second.close()
+    assert os.path.exists(os.path.join(folder, "autosave.json"))  # still the first one's

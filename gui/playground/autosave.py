@@ -48,16 +48,21 @@ class Autosave(QObject):
         self.recovered = os.path.join(folder, RECOVERED_NAME)
         self.last_saved = None  # (generation, step) of the last autosave
         self.prompt: QMessageBox | None = None
-        os.makedirs(folder, exist_ok=True)
         self._lock = QLockFile(os.path.join(folder, "autosave.lock"))
         self._lock.setStaleLockTime(0)  # only a dead process's lock is stale
-        self.enabled = self._lock.tryLock(0)  # False: another window of this app is open
         self.timer = QTimer(self)
         self.timer.setInterval(int(interval * 1000))
         self.timer.timeout.connect(self.save_now)
+        self.enabled = False  # also when another window of this app holds the lock
+        try:
+            os.makedirs(folder, exist_ok=True)
+            if self._lock.tryLock(0):
+                self.enabled = True
+                if os.path.exists(self.path):  # before the first autosave overwrites it
+                    os.replace(self.path, self.recovered)
+        except OSError as e:  # a read-only home: the app still starts, without autosave
+            window.statusBar().showMessage(f"Autosave is off: {e.strerror or e}", 15000)
         if self.enabled:
-            if os.path.exists(self.path):
-                os.replace(self.path, self.recovered)  # before the first autosave overwrites it
             self.timer.start()
 
     def save_now(self) -> bool:
