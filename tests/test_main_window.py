@@ -284,3 +284,23 @@ def test_optimiser_and_clipping_change_live_without_losing_the_run(qtbot, window
     qtbot.waitUntil(lambda: window.latest_stats.step == 31)
     assert window.generation == generation
     assert window.worker.trainer.optimizer.t == 1  # fresh Adam moments, same weights and steps
+
+
+def test_a_long_step_epoch_answers_calls_and_stops_on_pause(qtbot, tmp_path):
+    import time
+
+    w = make_window(qtbot, tmp_path)
+    w.apply_spec(w.spec.replace(samples=4000, batch_size=1))  # 2,000 steps to the epoch's end
+    qtbot.waitUntil(lambda: len(w.dataset.points) == 4000 and w.latest_stats is not None)
+    w.actions.epoch.trigger()
+    qtbot.waitUntil(lambda: w.latest_stats.step > 0)
+    start = time.perf_counter()
+    copy_of_trainer = w.worker.call(w.worker.snapshot)  # answered between two steps
+    assert time.perf_counter() - start < 2 and copy_of_trainer.step_count > 0
+    w.sigSetRunning.emit(False)  # what Pause sends
+    qtbot.wait(100)
+    w.take_inbox()
+    stopped_at = w.latest_stats.step
+    qtbot.wait(200)
+    w.take_inbox()
+    assert w.latest_stats.step == stopped_at < 2000

@@ -43,6 +43,7 @@ class TrainingWorker(QObject):
         self.generation = 0
         self.grid = None  # raw points where the boundary view samples the network
         self.running = False
+        self.finishing_epoch = False  # Step epoch in progress (see step_epoch)
         self._timer = None
         self._last_boundary = 0.0
         self.sigCall.connect(self._run_call)  # queued when the caller is another thread
@@ -101,6 +102,7 @@ class TrainingWorker(QObject):
     @Slot(bool)
     def set_running(self, running: bool) -> None:
         self._ensure_timer()
+        self.finishing_epoch = False  # Play, Pause and every other command end Step epoch
         self.running = running and self.trainer is not None
         if self.running:
             self._timer.start()
@@ -120,11 +122,14 @@ class TrainingWorker(QObject):
 
     @Slot()
     def step_epoch(self) -> None:
+        """Train until the current pass over the training set is complete, in the same short
+        chunks as Play, so that Pause and the window's calls are answered at once even when
+        an epoch of 100,000 points takes many seconds."""
         if self.trainer is None:
             return
         self.set_running(False)
-        self.trainer.run_epoch(on_step=self._report)
-        self._emit_boundary()
+        self.finishing_epoch = True
+        self._timer.start()
 
     @Slot(str, object)
     def set_live(self, name: str, value) -> None:
@@ -179,7 +184,7 @@ class TrainingWorker(QObject):
         """Stop cooperatively before the thread quits."""
         if self._timer is not None:
             self._timer.stop()
-        self.running = False
+        self.running = self.finishing_epoch = False
 
     # -- the loop ---------------------------------------------------------------------------
     def _one_step(self, indices=None) -> bool:
@@ -196,9 +201,14 @@ class TrainingWorker(QObject):
 
     def _run_chunk(self) -> None:
         deadline = time.perf_counter() + CHUNK_SECONDS
-        while self.running and time.perf_counter() < deadline:
+        while (self.running or self.finishing_epoch) and time.perf_counter() < deadline:
             if not self._one_step():
                 break
+            if self.finishing_epoch and self.trainer.epoch_complete:
+                self.finishing_epoch = False
+                self._timer.stop()
+                self._emit_boundary()
+                return
         now = time.perf_counter()
         if now - self._last_boundary >= BOUNDARY_INTERVAL:
             self._emit_boundary()
