@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from .files import one_line
+from .files import check_writable, one_line
 from .gradcheck import gradcheck
 from .presets import load_preset, preset_names
 from .serialization import load_file, save_session, trainer_session
@@ -84,6 +84,8 @@ def load_trainer(args) -> Trainer:
 def cmd_train(args, out) -> int:
     if args.steps < 1:
         raise UsageError(f"--steps must be ≥ 1, got {args.steps}")
+    if args.save:
+        check_writable(args.save)  # before training, not after it
     trainer = load_trainer(args)
     show_bar = out.isatty() and not args.json
     start = time.perf_counter()

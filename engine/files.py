@@ -94,11 +94,31 @@ def read_json(path: str | os.PathLike, what: str = "file") -> object:
     return parse_json(read_text(path, what), f"{what} {show_path(path)!r}")
 
 
+def check_writable(path: str | os.PathLike) -> None:
+    """ValueError (one line) unless path can take a new file: its folder exists, and it is
+    not a folder, a device or a pipe (renaming a file over /dev/full would replace the device)."""
+    name = show_path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise ValueError(f"cannot write {name!r}: its folder does not exist") from None
+        return
+    except (OSError, ValueError) as e:
+        raise ValueError(f"cannot write {name!r}: {getattr(e, 'strerror', None) or e}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ValueError(f"cannot write {name!r}: it is a folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"cannot write {name!r}: not a regular file")
+
+
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """Write text to path via a temporary file in the same folder, then rename over it.
 
     ValueError with a one-line message when the write fails; the old file is untouched.
     """
+    check_writable(path)
     path = Path(path)
     name = show_path(path)
     data = text.encode("utf-8")

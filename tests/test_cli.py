@@ -286,3 +286,22 @@ def test_a_preset_name_is_never_a_path():
     out, err = io.StringIO(), io.StringIO()
     assert run(["train", "--preset", "../presets/xor", "--steps", "1"], out=out, err=err) == 2
     assert "unknown preset" in err.getvalue()
+
+
+@pytest.mark.parametrize("target", ["folder", "missing/run.json", "/dev/full", "/dev/null"])
+def test_save_refuses_a_target_that_cannot_take_a_file_before_training(tmp_path, target):
+    import io
+    import os
+
+    from engine.cli import run
+
+    if target.startswith("/dev/") and not os.path.exists(target):
+        pytest.skip(f"no {target} here")
+    (tmp_path / "folder").mkdir()
+    path = target if target.startswith("/") else str(tmp_path / target)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["train", "--preset", "xor", "--steps", "1", "--save", path],
+               out=out, err=err) == 2
+    assert err.getvalue().startswith("error: cannot write") and err.getvalue().count("\n") == 1
+    assert out.getvalue() == ""  # refused before any training
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QIODevice, QSaveFile
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from engine.files import one_line, show_path
+from engine.files import check_writable, one_line, show_path
 from engine.serialization import load_file, session_text, trainer_session
 
 FILE_FILTER = "Sessions and specs (*.json);;All files (*)"
@@ -22,6 +22,7 @@ FILE_FILTER = "Sessions and specs (*.json);;All files (*)"
 
 def write_atomically(path: str, write) -> None:
     """write(device) into a QSaveFile at path; ValueError (one line) if anything fails."""
+    check_writable(path)
     f = QSaveFile(path)
     if not f.open(QIODevice.WriteOnly):
         raise ValueError(f"cannot write {show_path(path)!r}: {f.errorString()}")
