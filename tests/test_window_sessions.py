@@ -259,7 +259,9 @@ w = MainWindow(load_preset("xor"), settings=QSettings({ini!r}, QSettings.IniForm
 w.show()
 w.sigStep.emit(37)
 def check():
-    if w.autosave.last_saved is not None and w.autosave.last_saved[1] == 37:
+    w.take_inbox()
+    done = w.latest_stats is not None and w.latest_stats.step == 37
+    if done and w.autosave.last_saved == (w.generation, w.files.revision):
         os.kill(os.getpid(), signal.SIGKILL)  # no clean exit: as a crash would be
 timer = QTimer()
 timer.timeout.connect(check)
@@ -392,3 +394,86 @@ def test_a_second_window_leaves_the_first_ones_autosave_alone(qtbot, tmp_path):
     assert first.autosave.enabled and not second.autosave.enabled
     second.close()
     assert os.path.exists(os.path.join(folder, "autosave.json"))  # still the first one's
+
+
+# -- the review's cases: unsaved work is never forgotten ---------------------------------------
+def test_undo_brings_back_the_unsaved_state_with_the_network(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, confirm_close=True)
+    saved = tmp_path / "b.json"
+    train(qtbot, w, 5)
+    assert w.files.save_to(str(saved))
+    w.actions.reset.trigger()  # network A: trained below, never saved
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 0)
+    train(qtbot, w, 40)
+    assert w.files.unsaved
+    w.files.open_path(str(saved))
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 5)
+    assert not w.files.unsaved and w.files.path == str(saved)
+    w.undo_action.trigger()  # A again, with its 40 unsaved steps
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 40)
+    assert w.files.unsaved and w.files.path is None
+    asked = []
+    w.files.ask_unsaved = lambda: asked.append(1) or "cancel"
+    assert not w.close() and asked
+
+
+@pytest.mark.parametrize("change", ["weight", "live", "rewind"])
+def test_edits_that_keep_the_step_count_are_unsaved_and_autosaved(qtbot, tmp_path, change):
+    folder = str(tmp_path / "data")
+    w = make_window(qtbot, tmp_path, autosave_folder=folder, autosave_interval=3600)
+    train(qtbot, w, 5)
+    assert w.files.save_to(str(tmp_path / "s.json"))
+    assert not w.files.unsaved and not w.autosave.save_now()  # all in the user's file
+    if change == "weight":
+        w.graph.sigWeightEdited.emit(1, 0, 0, 4.2)
+        qtbot.waitUntil(lambda: w.latest_stats.weights[0][0, 0] == 4.2)
+    elif change == "live":
+        w.editor.lr_spin.setValue(0.3)
+    else:
+        w.sigRewind.emit()
+        qtbot.waitUntil(lambda: "Rewound" in w.statusBar().currentMessage())
+    assert w.files.unsaved and w.isWindowModified()
+    assert w.autosave.save_now()
+    assert os.path.exists(os.path.join(folder, "autosave.json"))
+
+
+def test_a_rebuild_the_worker_cannot_take_changes_nothing(qtbot, tmp_path, monkeypatch):
+    w = make_window(qtbot, tmp_path)
+    train(qtbot, w, 4)
+    generation, spec, count = w.generation, w.spec, w.undo_stack.count()
+
+    def silent(function, *args):
+        raise ValueError("the training thread did not answer; nothing was changed")
+
+    monkeypatch.setattr(w.worker, "call", silent)
+    w.editor.layer_rows[0].neurons_spin.setValue(7)
+    assert "did not answer" in w.last_error
+    assert (w.generation, w.spec, w.undo_stack.count()) == (generation, spec, count)
+    assert w.editor.spec().hidden == [4]  # the editor shows what really trains
+    monkeypatch.undo()
+    train(qtbot, w, 3)  # the old network still trains, its steps still arrive
+    assert w.latest_stats.step == 7 and w.worker.trainer.network.sizes == [2, 4, 1]
+
+
+def test_the_restore_question_keeps_the_file_on_escape_and_after_restoring(qtbot, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    t = Trainer(load_preset("xor"))
+    for _ in range(12):
+        t.step()
+    from engine.serialization import save_session, trainer_session
+
+    save_session(trainer_session(t), folder / "autosave.json")  # as a killed run leaves it
+    w = make_window(qtbot, tmp_path, "playground", autosave_folder=str(folder))
+    w.show()
+    qtbot.waitUntil(lambda: w.autosave.prompt is not None)
+    w.autosave.later_button.click()  # what Esc does
+    assert (folder / "autosave-recovered.json").exists()
+    w.close()
+    again = make_window(qtbot, tmp_path, "playground", autosave_folder=str(folder))
+    again.show()
+    qtbot.waitUntil(lambda: again.autosave.prompt is not None)  # asked again next time
+    again.autosave.restore_button.click()
+    qtbot.waitUntil(lambda: again.latest_stats is not None and again.latest_stats.step == 12)
+    assert (folder / "autosave.json").exists()  # saved at once, before the recovered one goes
+    assert not (folder / "autosave-recovered.json").exists()

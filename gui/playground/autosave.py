@@ -46,8 +46,9 @@ class Autosave(QObject):
         self.folder = folder
         self.path = os.path.join(folder, FILE_NAME)
         self.recovered = os.path.join(folder, RECOVERED_NAME)
-        self.last_saved = None  # (generation, step) of the last autosave
+        self.last_saved = None  # (generation, revision) of the last autosave
         self.prompt: QMessageBox | None = None
+        self.offered = False
         self._lock = QLockFile(os.path.join(folder, "autosave.lock"))
         self._lock.setStaleLockTime(0)  # only a dead process's lock is stale
         self.timer = QTimer(self)
@@ -71,9 +72,9 @@ class Autosave(QObject):
         stats = window.latest_stats
         if not self.enabled or stats is None or window.builder.busy:
             return False
-        mark = (window.generation, stats.step)
-        if mark == self.last_saved or (stats.step == 0 and self.last_saved is None):
-            return False  # nothing new (an untrained start is not worth restoring)
+        mark = (window.generation, window.files.revision)
+        if mark == self.last_saved or not window.files.unsaved:
+            return False  # nothing new, or nothing that is not in a file already
         try:
             trainer = window.worker.call(window.worker.snapshot)
             if trainer is None:
@@ -85,10 +86,18 @@ class Autosave(QObject):
         self.last_saved = mark
         return True
 
+    def saved_elsewhere(self) -> None:
+        """The user saved the session to a file of their own: no autosave to restore now."""
+        if self.enabled:
+            self._remove(self.path)
+            self.last_saved = None
+
     def offer_restore(self) -> None:
-        """If the last run did not end cleanly, ask (without blocking) whether to restore."""
-        if not (self.enabled and os.path.exists(self.recovered)):
+        """If the last run did not end cleanly, ask (without blocking) whether to restore;
+        once per window. Closing the question (Esc) keeps the file for the next start."""
+        if self.offered or not (self.enabled and os.path.exists(self.recovered)):
             return
+        self.offered = True
         when = time.strftime("%H:%M on %d %b", time.localtime(os.path.getmtime(self.recovered)))
         step = _saved_step(self.recovered)
         at = f" (at training step {step:,})" if step is not None else ""
@@ -96,7 +105,9 @@ class Autosave(QObject):
                           "Backprop Playground did not close properly last time. Restore the "
                           f"session autosaved at {when}{at}?", QMessageBox.NoButton, self.window)
         self.restore_button = box.addButton("Restore", QMessageBox.AcceptRole)
-        self.discard_button = box.addButton("Discard", QMessageBox.RejectRole)
+        self.discard_button = box.addButton("Discard", QMessageBox.DestructiveRole)
+        self.later_button = box.addButton("Ask next time", QMessageBox.RejectRole)
+        box.setEscapeButton(self.later_button)
         box.buttonClicked.connect(self._answered)
         self.prompt = box
         box.open()
@@ -105,19 +116,25 @@ class Autosave(QObject):
         self.prompt = None
         if button is self.restore_button:
             self.window.files.open_path(self.recovered, on_done=self._restored)
-        else:
+        elif button is self.discard_button:
             self.discard_recovered()
 
     def _restored(self) -> None:
-        files = self.window.files
-        files.path = None  # Save asks where: the autosave is not the user's file
-        files.unsaved = True
-        self.discard_recovered()  # it lives on in memory and in the next autosave
-        self.window.statusBar().showMessage("Restored the autosaved session.", 8000)
+        """Opened (unsaved, with no file of the user's): autosave it at once, and only then
+        drop the recovered file, so a second crash still finds it somewhere."""
+        window = self.window
+        window.take_inbox()
+        if self.save_now():
+            self.discard_recovered()
+        window.statusBar().showMessage("Restored the autosaved session.", 8000)
 
     def discard_recovered(self) -> None:
+        self._remove(self.recovered)
+
+    @staticmethod
+    def _remove(path: str) -> None:
         try:
-            os.remove(self.recovered)
+            os.remove(path)
         except OSError:
             pass
 
@@ -125,9 +142,6 @@ class Autosave(QObject):
         """A clean exit: nothing to recover next time."""
         self.timer.stop()
         if self.enabled:
-            try:
-                os.remove(self.path)
-            except OSError:
-                pass
+            self._remove(self.path)
             self._lock.unlock()
             self.enabled = False

@@ -35,7 +35,7 @@ from gui.playground.trainer_builder import TrainerBuilder, is_heavy
 from gui.playground.training_controls import TrainingActions
 from gui.playground.training_status import TrainingStatus
 from gui.playground.undo_commands import UNDO_LIMIT, RebuildCommand, describe_change
-from gui.playground.window_layout import build_layout, show_trainer
+from gui.playground.window_layout import build_layout, show_trainer, trainer_view
 from gui.playground.worker import TrainingWorker
 from gui.stepper.stepper_mode import StepperMode
 
@@ -184,8 +184,7 @@ class MainWindow(QMainWindow):
         self.editor.sigSpecChanged.connect(self.apply_spec)
         self.editor.sigLiveChanged.connect(self.apply_live)
         self.editor.sigFileError.connect(self.show_error)
-        self.graph.sigWeightEdited.connect(
-            lambda layer, i, j, value: self.sigSetParameter.emit(layer, "W", (i, j), value))
+        self.graph.sigWeightEdited.connect(self.edit_weight)
         self.graph.sigNeuronHovered.connect(self.on_neuron_hovered)
         self.banner.sigRewind.connect(self.sigRewind.emit)
         self.banner.sigReset.connect(self.reset)
@@ -215,35 +214,52 @@ class MainWindow(QMainWindow):
         if self.spec is not None:
             self.editor.set_spec(self.spec)  # the editor shows what is really training
 
-    def adopt_trainer(self, trainer: Trainer, what: str, path: str | None = None) -> None:
+    def adopt_trainer(self, trainer: Trainer, what: str, path: str | None = None,
+                      unsaved: bool = False) -> bool:
         """Show a new trainer (from the session file path, if any); Edit > Undo brings back
-        the one it replaces."""
-        self.undo_stack.push(RebuildCommand(self, trainer, what, path))
+        the one it replaces, with its file and its unsaved state. False if it could not be
+        handed to the worker (nothing changed then)."""
+        files = self.files
+        before = (files.path, files.unsaved)
+        try:
+            old = self.install_trainer(trainer)
+        except ValueError as e:
+            self._refuse(str(e))
+            return False
+        files.path, files.unsaved = path, unsaved
+        self.undo_stack.push(RebuildCommand(self, old, what, *before))
         self.statusBar().showMessage(f"Rebuilt: {what}. Ctrl+Z brings the previous one back.",
                                      10000)
+        return True
 
     def install_trainer(self, trainer: Trainer) -> Trainer | None:
         """Hand a trainer to the worker and show it; returns the trainer it replaces, which
-        the worker no longer touches."""
+        the worker no longer touches. If the worker cannot take it, ValueError and nothing
+        on screen has changed."""
+        view = trainer_view(trainer)  # read now: after the hand-over it is the worker's
+        old = self.worker.call(self.worker.replace, self.generation + 1, trainer, view.grid)
         self.stepper.cancel()  # a trace of the old network would no longer match
         self.generation += 1
-        # The GUI's own copy (the worker edits trainer.spec); lists are shared, never mutated.
-        self.spec = dataclasses.replace(trainer.spec)
-        self.dataset = trainer.data
+        self.spec, self.dataset = view.spec, view.data
         self.latest_stats = self.latest_outputs = None
         self.banner.hide()
         self.editor.set_spec(self.spec)
-        grid = show_trainer(self, trainer)
-        self._last_plotted_step = trainer.step_count if len(trainer.history) else 0
+        show_trainer(self, view)
+        steps = view.history["step"]
+        self._last_plotted_step = int(steps[-1]) if len(steps) else 0
         self.status.clear()
         self.remembered.remember_spec(self.spec)
-        # From here on the trainer belongs to the worker thread; this one never touches it.
-        return self.worker.call(self.worker.replace, self.generation, trainer, grid)
+        return old
 
     def apply_live(self, name: str, value) -> None:
         setattr(self.spec, name, value)
+        self.files.touch()
         self.remembered.remember_spec(self.spec)
         self.sigLive.emit(name, value)
+
+    def edit_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        self.files.touch()
+        self.sigSetParameter.emit(layer, "W", (i, j), value)
 
     def set_playing(self, playing: bool) -> None:
         self.sigSetRunning.emit(playing)
@@ -279,7 +295,7 @@ class MainWindow(QMainWindow):
         self.latest_stats = stats
         if stats.step > self._last_plotted_step:  # edits and rewinds re-send the same step
             self._last_plotted_step = stats.step
-            self.files.unsaved = True
+            self.files.touch()
             self.loss_plot.append(stats.step, stats.train_loss, stats.test_loss)
             self.grad_plot.append(stats.step, stats.grad_norms)
         if self.banner.showing and not stats.diverged and stats.step > 0:
@@ -311,6 +327,7 @@ class MainWindow(QMainWindow):
 
     def on_rewound(self, generation: int, step: int) -> None:
         if generation == self.generation:
+            self.files.touch()
             self.banner.hide()
             self.statusBar().showMessage(
                 f"Rewound to the weights of step {step:,} (the lowest training loss so far). "
@@ -381,7 +398,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self.autosave is not None and self.autosave.prompt is None:
+        if self.autosave is not None and not self.autosave.offered:
             QTimer.singleShot(0, self.autosave.offer_restore)
 
     def shutdown(self) -> None:

@@ -56,6 +56,12 @@ class SessionFiles:
         self.window = window
         self._path: str | None = None
         self._unsaved = False
+        self.revision = 0  # counts changes to the network on screen (autosave compares it)
+
+    def touch(self) -> None:
+        """The network on screen changed: a step, an edited weight, a live setting, a rewind."""
+        self.revision += 1
+        self.unsaved = True
 
     @property
     def path(self) -> str | None:
@@ -99,15 +105,15 @@ class SessionFiles:
         window = self.window
 
         def done(trainer):
+            what = f"open {one_line(name)}"
             if on_done is not None:
-                window.adopt_trainer(trainer, f"open {one_line(name)}")
-                on_done()
+                if window.adopt_trainer(trainer, what, unsaved=True):
+                    on_done()
                 return
             # Save writes back to a session; a spec (or preset) is never overwritten by one.
             session = os.path.abspath(path) if trainer.step_count else None
-            window.adopt_trainer(trainer, f"open {one_line(name)}", path=session)
-            window.remembered.add_recent(os.path.abspath(path))
-            self.unsaved = False
+            if window.adopt_trainer(trainer, what, path=session):
+                window.remembered.add_recent(os.path.abspath(path))
 
         def failed(message):
             if not os.path.exists(path):
@@ -141,6 +147,8 @@ class SessionFiles:
         self.path = os.path.abspath(path)
         self.unsaved = False
         window.remembered.add_recent(self.path)
+        if window.autosave is not None:
+            window.autosave.saved_elsewhere()
         window.statusBar().showMessage(
             f"Saved {show_path(path)} (step {trainer.step_count:,}).", 5000)
         return True

@@ -44,30 +44,39 @@ def describe_change(old: Spec | None, new: Spec) -> str:
 
 
 class RebuildCommand(QUndoCommand):
-    """Swap a trainer into the window; undo and redo swap the previous one back, together
-    with the session file it belongs to (Save writes there)."""
+    """A rebuild that has happened: undo and redo swap the trainer on screen with the one held
+    here, together with the session file each belongs to and whether it has unsaved training.
+    """
 
-    def __init__(self, window, trainer, text: str, path: str | None = None):
+    def __init__(self, window, trainer, text: str, path: str | None, unsaved: bool):
         super().__init__(text)
         self.window = window
-        self.trainer, self.path = trainer, path  # the ones not on screen
-        self.done_once = False
+        self.trainer, self.path, self.unsaved = trainer, path, unsaved  # not on screen
+        self.pushed = False  # QUndoStack.push calls redo(): the rebuild itself already ran
 
-    def _swap(self) -> None:
-        files = self.window.files
-        shown_path, self.step = files.path, self.trainer.step_count
-        self.trainer = self.window.install_trainer(self.trainer)
-        files.path, self.path = self.path, shown_path
+    def _swap(self) -> bool:
+        window, files = self.window, self.window.files
+        step = self.trainer.step_count
+        try:
+            self.trainer = window.install_trainer(self.trainer)
+        except ValueError as e:  # the worker did not answer: nothing changed
+            window.show_error(str(e))
+            return False
+        files.path, self.path = self.path, files.path
+        files.unsaved, self.unsaved = self.unsaved, files.unsaved
+        self.step = step
+        return True
 
     def redo(self) -> None:
-        self._swap()
-        if self.done_once:
+        if not self.pushed:
+            self.pushed = True
+            return
+        if self._swap():
             self._say("Redid")
-        self.done_once = True
 
     def undo(self) -> None:
-        self._swap()
-        self._say("Undid")
+        if self._swap():
+            self._say("Undid")
 
     def _say(self, verb: str) -> None:
         self.window.statusBar().showMessage(

@@ -4,10 +4,15 @@ gradient-norm plots below; and how a trainer's network, data and history fill th
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
-from engine.datasets import FEATURE_LABELS
+from engine.datasets import FEATURE_LABELS, Dataset
+from engine.spec import Spec
 from gui.graph.network_graph import NetworkGraph
 from gui.playground.architecture_editor import ArchitectureEditor
 from gui.playground.divergence_banner import DivergenceBanner
@@ -63,27 +68,43 @@ def build_layout(window) -> None:
     window.setCentralWidget(window.splitter)
 
 
-def show_trainer(window, trainer):
-    """Show a trainer's network in the graph, its data in the boundary view and its history in
-    the plots (a session or an undone rebuild brings its own). Returns the points where the
-    boundary view samples the network. The GUI thread owns the trainer while this runs."""
-    spec, d = trainer.spec, trainer.data
-    sizes = trainer.network.sizes
-    labels = ([FEATURE_LABELS[f] for f in spec.features] if spec.features
-              else [f"x{i + 1}" for i in range(sizes[0])])
-    window.graph.set_architecture(sizes, labels, [*spec.activations, spec.output_activation])
-    window.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
+@dataclass(frozen=True)
+class TrainerView:
+    """What the views show of a trainer, read while the GUI thread still owns it, so that
+    nothing is read from it once it belongs to the worker."""
+
+    spec: Spec
+    data: Dataset
+    sizes: list[int]
+    history: dict[str, np.ndarray]  # History.arrays(): copies
+    grid: np.ndarray | None  # where the boundary view samples the network
+
+
+def trainer_view(trainer) -> TrainerView:
+    d = trainer.data
     grid = None
     if d.input_dim == 1:
         grid = line_points(d.points)
     elif d.input_dim == 2:
         grid = grid_points(bounds=plane_bounds(d.points))
+    # The GUI's own spec (the worker edits trainer.spec); lists are shared, never mutated.
+    return TrainerView(dataclasses.replace(trainer.spec), d, trainer.network.sizes,
+                       trainer.history.arrays(), grid)
+
+
+def show_trainer(window, view: TrainerView) -> None:
+    """Show a trainer's network in the graph, its data in the boundary view and its history in
+    the plots (a session or an undone rebuild brings its own)."""
+    spec, d, sizes = view.spec, view.data, view.sizes
+    labels = ([FEATURE_LABELS[f] for f in spec.features] if spec.features
+              else [f"x{i + 1}" for i in range(sizes[0])])
+    window.graph.set_architecture(sizes, labels, [*spec.activations, spec.output_activation])
+    window.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
     window.loss_plot.clear()
     window.grad_plot.clear()
-    window.grad_plot.set_layers(len(trainer.network.layers))
-    h = trainer.history.arrays()
+    window.grad_plot.set_layers(len(sizes) - 1)
+    h = view.history
     window.loss_plot.extend(h["step"], h["train_loss"], h["test_loss"])
     window.grad_plot.extend(h["step"], h["grad_norms"])
     # Full-batch gradients are exact, not noisy: smoothing would only add lag.
     window.grad_plot.smooth_check.setChecked(spec.batch_size < len(d.train_idx))
-    return grid

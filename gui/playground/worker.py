@@ -67,19 +67,25 @@ class TrainingWorker(QObject):
         job = _Call(function, args)
         self.sigCall.emit(job)
         if not job.done.wait(CALL_TIMEOUT_SECONDS):
-            raise ValueError("the training thread did not answer; try again")
+            with job.lock:  # if the worker has just begun the job, this waits for its end
+                if not job.done.is_set():
+                    job.cancelled = True  # so it never runs late, behind the caller's back
+                    raise ValueError("the training thread did not answer; nothing was changed")
         if job.error is not None:
             raise job.error
         return job.result
 
     @Slot(object)
     def _run_call(self, job) -> None:
-        try:
-            job.result = job.function(*job.args)
-        except Exception as e:  # handed to the caller, who reports it
-            job.error = e
-        finally:
-            job.done.set()
+        with job.lock:
+            if job.cancelled:
+                return
+            try:
+                job.result = job.function(*job.args)
+            except Exception as e:  # handed to the caller, who reports it
+                job.error = e
+            finally:
+                job.done.set()
 
     def replace(self, generation: int, trainer, grid):
         """Pause, adopt a trainer and return the one it replaces (now the caller's)."""
@@ -231,3 +237,5 @@ class _Call:
         self.function, self.args = function, args
         self.result = self.error = None
         self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.cancelled = False
