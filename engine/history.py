@@ -5,6 +5,10 @@ Rows go into NumPy buffers that double when full, so appending (every step) cost
 scalar writes and the whole record can be plotted or saved without converting a list.
 In JSON, NaN (no test set, a diverged step) is written as null and ±∞ as "Infinity" /
 "-Infinity", which keeps the file standard JSON.
+
+The record is bounded (MAX_ROWS): a run longer than that keeps every 2nd, then every 4th, …
+step, evenly over the whole run, so a session of millions of steps stays a few megabytes and
+reopens; the plots look the same at any screen's resolution.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 
 FIELDS = ("batch_loss", "train_loss", "test_loss")  # the per-step losses, one value each
 INITIAL_CAPACITY = 256
+MAX_ROWS = 100_000  # rows kept at most (a multiple of 2: thinning halves it)
 _NON_FINITE = {"Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -23,6 +28,7 @@ class History:
         if not isinstance(n_layers, int) or isinstance(n_layers, bool) or n_layers < 1:
             raise ValueError(f"a history needs a whole number of layers ≥ 1, got {n_layers!r}")
         self.n_layers = n_layers
+        self.stride = 1  # every stride-th step is kept (doubles when the record is full)
         self._n = 0
         self._step = np.zeros(INITIAL_CAPACITY, dtype=np.int64)
         self._losses = np.zeros((INITIAL_CAPACITY, len(FIELDS)))
@@ -33,9 +39,13 @@ class History:
 
     def append(self, stats) -> None:
         """Record one engine.trainer.StepStats (a test loss of None is stored as NaN)."""
+        if stats.step % self.stride:
+            return  # a long run: between two kept steps
         n = self._n
+        while n >= MAX_ROWS:
+            n = self._thin()
         if n == len(self._step):
-            self._grow(2 * n)
+            self._grow(min(2 * n, MAX_ROWS))
         self._step[n] = stats.step
         row = self._losses[n]
         row[0] = _float(stats.batch_loss)
@@ -43,6 +53,16 @@ class History:
         row[2] = _float(stats.test_loss)
         self._grad_norms[n] = stats.grad_norms
         self._n = n + 1
+
+    def _thin(self) -> int:
+        """Keep the rows whose step is a multiple of twice the stride; returns the new count."""
+        self.stride *= 2
+        keep = np.flatnonzero(self._step[:self._n] % self.stride == 0)
+        for name in ("_step", "_losses", "_grad_norms"):
+            a = getattr(self, name)
+            a[:len(keep)] = a[keep]
+        self._n = len(keep)
+        return self._n
 
     def _grow(self, capacity: int) -> None:
         n = self._n
@@ -65,6 +85,7 @@ class History:
 
     def copy(self) -> History:
         other = History(self.n_layers)
+        other.stride = self.stride
         other._grow(max(INITIAL_CAPACITY, self._n))
         other._step[:self._n] = self._step[:self._n]
         other._losses[:self._n] = self._losses[:self._n]
@@ -82,7 +103,7 @@ class History:
     # -- JSON ---------------------------------------------------------------------------------
     def to_dict(self) -> dict:
         arrays = self.arrays()
-        result = {"layers": self.n_layers, "step": arrays["step"].tolist()}
+        result = {"layers": self.n_layers, "stride": self.stride, "step": arrays["step"].tolist()}
         for name in (*FIELDS, "grad_norms"):
             result[name] = _encode(arrays[name])
         return result
@@ -95,7 +116,7 @@ class History:
         missing = [k for k in ("layers", "step", *FIELDS, "grad_norms") if k not in d]
         if missing:
             raise ValueError(f"the history has no {missing[0]!r}")
-        unknown = sorted(set(d) - {"layers", "step", *FIELDS, "grad_norms"})
+        unknown = sorted(set(d) - {"layers", "stride", "step", *FIELDS, "grad_norms"})
         if unknown:
             raise ValueError(f"the history has an unknown entry {unknown[0]!r}")
         layers = d["layers"]
@@ -112,7 +133,11 @@ class History:
             raise ValueError("the history's steps must be whole numbers below 2⁶³") from None
         if n and (step[0] < 1 or np.any(np.diff(step) <= 0)):
             raise ValueError("the history's steps must count up from 1 or more")
+        stride = d.get("stride", 1)  # optional: files from before the record was bounded
+        if not _whole(stride) or not 1 <= stride <= 2**62:
+            raise ValueError(f"the history's stride must be a whole number ≥ 1, got {stride!r}")
         history = cls(layers)
+        history.stride = stride
         history._grow(max(INITIAL_CAPACITY, n))
         history._step[:n] = step
         for i, name in enumerate(FIELDS):

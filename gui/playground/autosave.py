@@ -1,7 +1,8 @@
 """Autosave and crash recovery.
 
-While the window is open, the session is written (atomically) to the user's data folder about
-once a minute when it has changed. A clean exit deletes the file; finding one at start-up means
+While the window is open, the session is written (atomically, on a background thread, from a
+copy the worker makes between two steps) to the user's data folder about once a minute when it
+has unsaved changes. A clean exit deletes the file; finding one at start-up means
 the last run crashed or was killed, and the window offers to restore it. A lock file tells a
 crashed run from a second window that is still open (whose autosave must not be taken over).
 """
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 
-from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from engine.files import write_text_atomic
 from engine.serialization import session_text, trainer_session
-from gui.playground.session_files import write_text
 
 INTERVAL_SECONDS = 60
 FILE_NAME = "autosave.json"
@@ -40,6 +42,8 @@ def default_folder() -> str:
 
 
 class Autosave(QObject):
+    sigFailed = Signal(str)  # from the autosave thread: why a write failed
+
     def __init__(self, window, folder: str, interval: float = INTERVAL_SECONDS):
         super().__init__(window)
         self.window = window
@@ -53,7 +57,9 @@ class Autosave(QObject):
         self._lock.setStaleLockTime(0)  # only a dead process's lock is stale
         self.timer = QTimer(self)
         self.timer.setInterval(int(interval * 1000))
-        self.timer.timeout.connect(self.save_now)
+        self.timer.timeout.connect(lambda: self.save_now(wait=False))
+        self._writer: threading.Thread | None = None
+        self.sigFailed.connect(self._failed)
         self.enabled = False  # also when another window of this app holds the lock
         try:
             os.makedirs(folder, exist_ok=True)
@@ -66,28 +72,49 @@ class Autosave(QObject):
         if self.enabled:
             self.timer.start()
 
-    def save_now(self) -> bool:
-        """Write the session if it changed since the last autosave; True when written."""
+    def save_now(self, wait: bool = True) -> bool:
+        """Write the session if it changed since the last autosave; True when written (or,
+        with wait=False as the timer calls it, being written on a background thread, so a
+        big session never stalls the window)."""
         window = self.window
-        stats = window.latest_stats
-        if not self.enabled or stats is None or window.builder.busy:
+        if not self.enabled or window.latest_stats is None or window.builder.busy:
             return False
         mark = (window.generation, window.files.revision)
-        if mark == self.last_saved or not window.files.unsaved:
-            return False  # nothing new, or nothing that is not in a file already
+        if mark == self.last_saved or not window.files.unsaved or self._busy():
+            return False  # nothing new, nothing that is not in a file already, or writing
         try:
-            trainer = window.worker.call(window.worker.snapshot)
-            if trainer is None:
-                return False
-            write_text(self.path, session_text(trainer_session(trainer), self.path))
+            trainer = window.worker.call(window.worker.snapshot)  # a copy: this thread's own
         except ValueError as e:
-            window.statusBar().showMessage(f"Autosave failed: {e}", 8000)
+            self._failed(str(e))
             return False
-        self.last_saved = mark
+        if trainer is None:
+            return False
+        self._writer = threading.Thread(target=self._write, args=(trainer, mark), daemon=True,
+                                        name="autosave")
+        self._writer.start()
+        if wait:
+            self._writer.join()
+            return self.last_saved == mark
         return True
+
+    def _busy(self) -> bool:
+        return self._writer is not None and self._writer.is_alive()
+
+    def _write(self, trainer, mark) -> None:
+        """On the autosave thread: plain Python and files, no Qt but the signals."""
+        try:
+            write_text_atomic(self.path, session_text(trainer_session(trainer), self.path))
+        except ValueError as e:
+            self.sigFailed.emit(str(e))
+            return
+        self.last_saved = mark
+
+    def _failed(self, message: str) -> None:
+        self.window.statusBar().showMessage(f"Autosave failed: {message}", 8000)
 
     def saved_elsewhere(self) -> None:
         """The user saved the session to a file of their own: no autosave to restore now."""
+        self._join()
         if self.enabled:
             self._remove(self.path)
             self.last_saved = None
@@ -128,6 +155,10 @@ class Autosave(QObject):
             self.discard_recovered()
         window.statusBar().showMessage("Restored the autosaved session.", 8000)
 
+    def _join(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
+
     def discard_recovered(self) -> None:
         self._remove(self.recovered)
 
@@ -141,6 +172,7 @@ class Autosave(QObject):
     def finish(self) -> None:
         """A clean exit: nothing to recover next time."""
         self.timer.stop()
+        self._join()  # a write still going would leave a file to restore next time
         if self.enabled:
             self._remove(self.path)
             self._lock.unlock()

@@ -245,8 +245,7 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.editor.set_spec(self.spec)
         show_trainer(self, view)
-        steps = view.history["step"]
-        self._last_plotted_step = int(steps[-1]) if len(steps) else 0
+        self._last_plotted_step = view.step
         self.status.clear()
         self.remembered.remember_spec(self.spec)
         return old
@@ -409,12 +408,12 @@ class MainWindow(QMainWindow):
         if getattr(self, "typing_guard", None) is not None:
             QApplication.instance().removeEventFilter(self.typing_guard)
         self.builder.wait()
-        if self.autosave is not None:
-            self.autosave.finish()
         if self.thread is not None and self.thread.isRunning():
             self.sigStopWorker.emit()
             self.thread.quit()
             self.thread.wait()
+        if self.autosave is not None:  # last: only a clean exit retires the autosave
+            self.autosave.finish()
 
     def closeEvent(self, event) -> None:
         if self.confirm_close and not self.files.may_close():

@@ -77,6 +77,7 @@ class TrainerView:
     data: Dataset
     sizes: list[int]
     history: dict[str, np.ndarray]  # History.arrays(): copies
+    step: int  # steps taken (the history of a long run keeps only some of them)
     grid: np.ndarray | None  # where the boundary view samples the network
 
 
@@ -89,7 +90,7 @@ def trainer_view(trainer) -> TrainerView:
         grid = grid_points(bounds=plane_bounds(d.points))
     # The GUI's own spec (the worker edits trainer.spec); lists are shared, never mutated.
     return TrainerView(dataclasses.replace(trainer.spec), d, trainer.network.sizes,
-                       trainer.history.arrays(), grid)
+                       trainer.history.arrays(), trainer.step_count, grid)
 
 
 def show_trainer(window, view: TrainerView) -> None:
