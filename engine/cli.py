@@ -101,7 +101,7 @@ def cmd_train(args, out) -> int:
                 out.flush()
         stop.finishing = True
         return _finish_train(args, out, trainer, stats, i, time.perf_counter() - start,
-                             show_bar, stop.is_set() and not stats.diverged)
+                             show_bar, stop.is_set() and i < args.steps and not stats.diverged)
 
 
 def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupted) -> int:

@@ -8,6 +8,8 @@ Points live in the square [-6, 6]², as in TensorFlow Playground. Labels are cla
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -212,15 +214,40 @@ def data_task(name: str, labels=None, csv_path: str = "", label_column: int = -1
         return "regression", 0
     if name == "blobs":
         return "classification", classes
-    if name in ("given", "csv"):
+    if name == "csv":
+        if not isinstance(csv_path, str) or not isinstance(label_column, int):
+            return "classification", 2  # not a spec yet: validation will say why
+        return _csv_task(csv_path, label_column, _file_version(csv_path))
+    if name == "given":
         try:
-            y = (given_values(labels, "given label") if name == "given"
-                 else load_csv(csv_path, label_column)[1])
-            task = label_task(y, allow_many=name == "csv")
-            return task, (class_count(y) if task == "classification" else 0)
+            return _task_of_labels(given_values(labels, "given label"), allow_many=False)
         except ValueError:
             return "classification", 2
     return "classification", 2
+
+
+def _task_of_labels(y, allow_many: bool) -> tuple[str, int]:
+    task = label_task(y, allow_many=allow_many)
+    return task, (class_count(y) if task == "classification" else 0)
+
+
+def _file_version(path) -> tuple | None:
+    """What changes when a file is rewritten (size, modification time), or None."""
+    try:
+        info = os.stat(path)
+    except (OSError, TypeError, ValueError):
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=8)
+def _csv_task(csv_path, label_column, version) -> tuple[str, int]:
+    """data_task for a CSV, remembered per file version: the editor asks on every edit, and
+    reading 100,000 rows each time would make the window stutter."""
+    try:
+        return _task_of_labels(load_csv(csv_path, label_column)[1], allow_many=True)
+    except ValueError:
+        return "classification", 2
 
 
 FEATURES = {

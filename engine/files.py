@@ -142,7 +142,14 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
         raise ValueError(f"cannot write {name!r}: {e.strerror or e}") from None
 
 
-def _default_mode() -> int:
-    umask = os.umask(0)
+def _read_umask() -> int:
+    umask = os.umask(0)  # the only way to read it is to set it: done once, at import
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+_UMASK = _read_umask()
+
+
+def _default_mode() -> int:
+    return 0o666 & ~_UMASK

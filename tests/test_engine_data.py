@@ -323,3 +323,23 @@ def test_regression_is_still_detected(tmp_path):
     path = tmp_path / "many.csv"
     path.write_text("".join(f"{i},{i}\n" for i in range(30)))  # 30 whole values: regression
     assert make_dataset("csv", csv_path=str(path)).task == "regression"
+
+
+def test_the_task_of_a_csv_is_read_once_per_version_of_the_file(tmp_path, monkeypatch):
+    import os
+
+    import engine.datasets as datasets
+
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,y\n0,1,0\n1,0,1\n", encoding="utf-8")
+    reads = []
+    real = datasets.load_csv
+    monkeypatch.setattr(datasets, "load_csv", lambda *a: reads.append(a) or real(*a))
+    datasets._csv_task.cache_clear()
+    assert datasets.data_task("csv", csv_path=str(path)) == ("classification", 2)
+    assert datasets.data_task("csv", csv_path=str(path)) == ("classification", 2)
+    assert len(reads) == 1
+    path.write_text("a,b,y\n0,1,0\n1,0,1\n2,2,2\n", encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))  # a new version even within the clock's resolution
+    assert datasets.data_task("csv", csv_path=str(path)) == ("classification", 3)
+    assert datasets.data_task("csv", csv_path=["not", "a", "path"]) == ("classification", 2)

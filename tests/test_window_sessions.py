@@ -477,3 +477,33 @@ def test_the_restore_question_keeps_the_file_on_escape_and_after_restoring(qtbot
     qtbot.waitUntil(lambda: again.latest_stats is not None and again.latest_stats.step == 12)
     assert (folder / "autosave.json").exists()  # saved at once, before the recovered one goes
     assert not (folder / "autosave-recovered.json").exists()
+
+
+def test_a_csv_session_rebuilds_where_its_csv_is_missing(qtbot, tmp_path):
+    rows = "\n".join(f"{x},{y},{int(x * y > 0)}" for x, y in
+                     np.random.default_rng(2).uniform(-1, 1, (60, 2)))
+    (tmp_path / "own.csv").write_text("a,b,label\n" + rows + "\n", encoding="utf-8")
+    spec = load_preset("xor").replace(dataset="csv", csv_path=str(tmp_path / "own.csv"),
+                                      features=[])
+    w = make_window(qtbot, tmp_path)
+    assert w.apply_spec(spec)
+    train(qtbot, w, 6)
+    session = str(tmp_path / "class.json")
+    assert w.files.save_to(session)
+    os.remove(tmp_path / "own.csv")  # on the student's machine there is no CSV
+    w.files.open_path(session)
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.files.path == session)
+    w.actions.reset.trigger()  # rebuilds from the session's own data
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 0)
+    assert len(w.dataset.points) == 60 and not w.last_error
+    w.editor.layer_rows[0].neurons_spin.setValue(5)
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 5, 1])
+
+
+def test_a_preset_keeps_its_own_learning_rate(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, "playground")
+    w.editor.lr_spin.setValue(0.3)
+    w.load_preset("xor")
+    qtbot.waitUntil(lambda: w.spec.dataset == "xor4")
+    assert w.worker.call(lambda: w.worker.trainer.learning_rate) == \
+        load_preset("xor").learning_rate

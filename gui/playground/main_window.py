@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from engine.presets import load_preset
 from engine.spec import Spec
-from engine.trainer import Trainer
+from engine.trainer import LIVE_SETTINGS, Trainer
 from gui.common.remembered_state import RememberedState
 from gui.common.typing_guard import TypingGuard
 from gui.playground.autosave import INTERVAL_SECONDS as AUTOSAVE_SECONDS
@@ -39,6 +39,9 @@ from gui.playground.window_layout import build_layout, show_trainer, trainer_vie
 from gui.playground.worker import TrainingWorker
 from gui.stepper.stepper_mode import StepperMode
 
+# Spec fields that decide the data set: a rebuild that keeps them all keeps the data.
+DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction", "classes", "seed", "points",
+               "labels", "csv_path", "label_column")
 REDRAW_HZ = 30
 PLOT_HZ = 5
 
@@ -184,6 +187,7 @@ class MainWindow(QMainWindow):
         self.editor.sigSpecChanged.connect(self.apply_spec)
         self.editor.sigLiveChanged.connect(self.apply_live)
         self.editor.sigFileError.connect(self.show_error)
+        self.builder.sigCancelled.connect(lambda: self.editor.set_spec(self.spec))
         self.graph.sigWeightEdited.connect(self.edit_weight)
         self.graph.sigNeuronHovered.connect(self.on_neuron_hovered)
         self.banner.sigRewind.connect(self.sigRewind.emit)
@@ -199,14 +203,30 @@ class MainWindow(QMainWindow):
             self._refuse(str(e))
             return False
         what = what or describe_change(self.spec, spec)
+        # The same data again (a layer edit, Reset): reuse it. Faster for big data, and a
+        # session's embedded CSV data rebuilds even where the CSV file is missing.
+        same = self.spec is not None and all(
+            getattr(spec, f) == getattr(self.spec, f) for f in DATA_FIELDS)
+        data = self.dataset if same else None
         accepted = [True]
 
         def failed(message):
             accepted[0] = False
             self._refuse(message)
 
-        self.builder.run(lambda: Trainer(spec), lambda t: self.adopt_trainer(t, what), failed,
-                         background=is_heavy(spec), label="Building the data and the network…")
+        shown = self.editor.spec()
+
+        def built(trainer):
+            # Live settings changed while a big build was running belong to the new network.
+            now = self.editor.spec()
+            for name in LIVE_SETTINGS:
+                if getattr(now, name) != getattr(shown, name):
+                    trainer.set_live(name, getattr(now, name))
+            self.adopt_trainer(trainer, what)
+
+        self.builder.run(lambda: Trainer(spec, dataset=data), built, failed,
+                         background=is_heavy(spec) and not same,
+                         label="Building the data and the network…")
         return accepted[0]
 
     def _refuse(self, message: str) -> None:

@@ -32,12 +32,13 @@ def write_atomically(path: str, write) -> None:
         f.cancelWriting()
         f.commit()
         raise
+    error = "" if ok else f.errorString()  # why the write failed, before cancelling
     if not ok:
         f.cancelWriting()
-    error = f.errorString()
-    if not f.commit() or not ok:
-        raise ValueError(f"cannot write {show_path(path)!r}: {error or 'write failed'}; "
-                         "the old file is unchanged")
+    committed = f.commit()
+    if not committed or not ok:
+        reason = error or f.errorString() or "write failed"
+        raise ValueError(f"cannot write {show_path(path)!r}: {reason}; the old file is unchanged")
 
 
 def write_text(path: str, text: str) -> None:

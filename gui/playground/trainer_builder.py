@@ -35,6 +35,7 @@ def is_heavy(spec: Spec) -> bool:
 
 class TrainerBuilder(QObject):
     sigFinished = Signal(int, object, str)  # token, result (None on error), error message
+    sigCancelled = Signal()  # the user cancelled a load: the window shows what it has
 
     def __init__(self, window):
         super().__init__(window)
@@ -77,7 +78,12 @@ class TrainerBuilder(QObject):
             result, error = None, str(e) or "could not load"
         except MemoryError:
             result, error = None, "not enough memory to load this data"
-        self.sigFinished.emit(token, result, error)
+        except Exception as e:  # a bug: still say so, and never leave the window "busy"
+            result, error = None, f"could not load ({type(e).__name__}: {e})"
+        try:
+            self.sigFinished.emit(token, result, error)
+        except RuntimeError:  # the window is gone (closed while this was loading)
+            pass
 
     def _on_finished(self, token: int, result, error: str) -> None:
         callbacks = self._pending.pop(token, None)
@@ -91,17 +97,22 @@ class TrainerBuilder(QObject):
         else:
             on_done(result)
 
+    def _on_cancel(self) -> None:
+        self.cancel()
+        self.sigCancelled.emit()
+
     def cancel(self) -> None:
         """Forget what is loading; the current network stays."""
         self._token += 1
         self._pending.clear()
         self._close_progress()
 
-    def wait(self) -> None:
-        """Join the loading threads (before the window goes away)."""
+    def wait(self, timeout: float = 5.0) -> None:
+        """Join the loading threads before the window goes away; one still reading a huge
+        file after `timeout` is left to finish on its own (daemon; its result is dropped)."""
         self.cancel()
         for thread in self._threads:
-            thread.join()
+            thread.join(timeout)
         self._threads = []
 
     def _show_progress(self, label: str) -> None:
@@ -111,7 +122,7 @@ class TrainerBuilder(QObject):
             self.progress.setRange(0, 0)  # busy indicator: the engine reports no fractions
             self.progress.setMinimumDuration(300)  # quick loads never flash a dialog
             self.progress.setAutoReset(False)
-            self.progress.canceled.connect(self.cancel)
+            self.progress.canceled.connect(self._on_cancel)
         self.progress.setLabelText(f"{label}\nTraining continues with the current network.")
         self.progress.setValue(0)
 
