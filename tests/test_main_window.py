@@ -290,17 +290,19 @@ def test_a_long_step_epoch_answers_calls_and_stops_on_pause(qtbot, tmp_path):
     import time
 
     w = make_window(qtbot, tmp_path)
-    w.apply_spec(w.spec.replace(samples=4000, batch_size=1))  # 2,000 steps to the epoch's end
-    qtbot.waitUntil(lambda: len(w.dataset.points) == 4000 and w.latest_stats is not None)
+    w.apply_spec(w.spec.replace(samples=20000, batch_size=1))  # 10,000 steps to the epoch's end
+    qtbot.waitUntil(lambda: len(w.dataset.points) == 20000 and w.latest_stats is not None,
+                    timeout=20000)
     w.actions.epoch.trigger()
     qtbot.waitUntil(lambda: w.latest_stats.step > 0)
     start = time.perf_counter()
     copy_of_trainer = w.worker.call(w.worker.snapshot)  # answered between two steps
-    assert time.perf_counter() - start < 2 and copy_of_trainer.step_count > 0
+    # answered within a chunk of steps, not at the epoch's end (seconds away)
+    assert time.perf_counter() - start < 5 and copy_of_trainer.step_count < 10000
     w.sigSetRunning.emit(False)  # what Pause sends
     qtbot.wait(100)
     w.take_inbox()
     stopped_at = w.latest_stats.step
     qtbot.wait(200)
     w.take_inbox()
-    assert w.latest_stats.step == stopped_at < 2000
+    assert w.latest_stats.step == stopped_at < 10000

@@ -4,10 +4,12 @@ saves, opens, undos and redos, with no exception, no warning and no thread left 
 import random
 import warnings
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
 from engine.presets import load_preset, preset_names
+from engine.serialization import load_file
 from gui.playground.main_window import MainWindow
 from gui.playground.training_settings import LR_LADDER
 
@@ -109,6 +111,14 @@ def test_random_session(qtbot, qtlog, tmp_path, seed):
         trainer = w.worker.trainer
         assert trainer.network.sizes[1:-1] == w.spec.hidden == w.editor.spec().hidden
         assert w.latest_stats is not None
+        # Whatever happened, the network on screen saves and reopens bit-identically.
+        path = tmp_path / "final.json"
+        assert w.files.save_to(str(path)) and not w.files.unsaved
+        own = w.worker.call(w.worker.snapshot)
+        reopened = load_file(str(path))
+        a, b = own.step(), reopened.step()
+        assert all(np.array_equal(x, y) for x, y in zip(a.weights + a.biases,
+                                                         b.weights + b.biases))
     assert not [str(c.message) for c in caught]
     assert not [r.message for r in qtlog.records if "QThread" in r.message or "Destroyed"
                 in r.message]
