@@ -66,6 +66,9 @@ def run_gui(argv: list[str]) -> int:
         from gui.playground.autosave import default_folder
 
         window = MainWindow(spec, autosave_folder=default_folder(), confirm_close=True)
+        if args.config and spec.step_count:  # a session: Save writes back to it
+            window.files.path = os.path.abspath(args.config)
+            window.remembered.add_recent(window.files.path)
         window.show()
         return app.exec()
 

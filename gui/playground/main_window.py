@@ -2,8 +2,10 @@
 decision boundary on the right, loss and gradient-norm plots below.
 
 The window owns no numbers of its own: it builds a Trainer from the editor's spec (so a bad
-spec is refused before anything changes), hands it to the worker thread, and redraws from the
-latest snapshot the worker sent, on a timer rather than per step.
+spec is refused before anything changes), hands it to the worker thread, keeps the trainer it
+replaces on the undo stack, and redraws from the latest snapshot the worker sent, on a timer
+rather than per step. Sessions (session_files), autosave and remembered settings are helpers
+of their own.
 """
 
 from __future__ import annotations
