@@ -97,3 +97,13 @@ class RememberedState:
         keys = ", ".join(dict.fromkeys(key for key, _ in notes))
         return (f"Ignored unreadable settings ({keys}); started with the defaults.",
                 "\n".join(f"{key}: {why}" for key, why in notes))
+
+    def show_notes(self, status_bar) -> None:
+        """Say in the status bar what was dropped (the reasons in its tooltip while it shows)."""
+        note, details = self.take_notes()
+        if not note:
+            return
+        status_bar.showMessage(note, 30000)
+        status_bar.setToolTip(details)
+        status_bar.messageChanged.connect(
+            lambda text: text == note or status_bar.setToolTip(""))

@@ -37,7 +37,12 @@ from gui.playground.trainer_builder import TrainerBuilder, is_heavy
 from gui.playground.training_controls import TrainingActions
 from gui.playground.training_status import TrainingStatus
 from gui.playground.undo_commands import UNDO_LIMIT, RebuildCommand, describe_change
-from gui.playground.window_layout import build_layout, show_trainer, trainer_view
+from gui.playground.window_layout import (
+    build_layout,
+    restore_geometry,
+    show_trainer,
+    trainer_view,
+)
 from gui.playground.worker import TrainingWorker
 from gui.stepper.stepper_mode import StepperMode
 
@@ -99,12 +104,7 @@ class MainWindow(QMainWindow):
             raise
         self.files.path = None  # the title: "untitled"
         self.remembered.recent_files()  # checked now, so a broken list is reported at start
-        note, details = self.remembered.take_notes()
-        if note:
-            bar = self.statusBar()
-            bar.showMessage(note, 30000)
-            bar.setToolTip(details)  # the reasons in full, while the note shows
-            bar.messageChanged.connect(lambda text: text == note or bar.setToolTip(""))
+        self.remembered.show_notes(self.statusBar())
 
     def _build(self, spec, threaded: bool) -> None:
         self.actions = TrainingActions(self)
@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
 
         self.typing_guard = TypingGuard(self)
         QApplication.instance().installEventFilter(self.typing_guard)
-        self._restore_geometry()
+        restore_geometry(self)
         if self.thread is not None:
             self.thread.start()
         self._install_first(spec)
@@ -382,18 +382,7 @@ class MainWindow(QMainWindow):
             else:
                 self._dirty.add("plots")  # not yet: the next tick brings the last points
         if "outputs" in dirty and self.latest_outputs is not None:
-            self._show_outputs()
-
-    def _show_outputs(self) -> None:
-        outputs = self.latest_outputs
-        layer, neuron = self.hovered_neuron
-        if 0 <= layer < len(outputs):
-            name = "input" if layer == 0 else (
-                "output" if layer == len(outputs) - 1 else f"hidden {layer}")
-            self.boundary.set_overlay(outputs[layer][:, neuron], f"{name}, neuron {neuron + 1}")
-        else:
-            self.boundary.set_overlay(None, "")
-        self.boundary.set_output(outputs[-1])
+            self.boundary.show_outputs(self.latest_outputs, *self.hovered_neuron)
 
     def force_redraw(self) -> None:
         self._dirty.update(("stats", "plots", "outputs"))
@@ -404,19 +393,6 @@ class MainWindow(QMainWindow):
         return self.status.steps_per_second()
 
     # -- lifetime ---------------------------------------------------------------------------------
-    def _restore_geometry(self) -> None:
-        if not self.remembered.restore_bytes("geometry", self.restoreGeometry):
-            self._default_size()
-        self.remembered.restore_bytes("splitter", self.splitter.restoreState)
-
-    def _default_size(self) -> None:
-        """1440×900, or what fits the screen (a 1280×720 projector)."""
-        screen = self.screen().availableGeometry() if self.screen() is not None else None
-        if screen is None or screen.isEmpty():
-            self.resize(1440, 900)
-            return
-        self.resize(min(1440, screen.width()), min(900, screen.height()))
-
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.autosave is not None and not self.autosave.offered:

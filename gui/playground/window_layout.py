@@ -68,6 +68,17 @@ def build_layout(window) -> None:
     window.setCentralWidget(window.splitter)
 
 
+def restore_geometry(window) -> None:
+    """The remembered window and splitter layout, else a size that fits the screen."""
+    if not window.remembered.restore_bytes("geometry", window.restoreGeometry):
+        screen = window.screen().availableGeometry() if window.screen() is not None else None
+        if screen is None or screen.isEmpty():
+            window.resize(1440, 900)
+        else:  # 1440×900, or less on a 1280×720 projector
+            window.resize(min(1440, screen.width()), min(900, screen.height()))
+    window.remembered.restore_bytes("splitter", window.splitter.restoreState)
+
+
 @dataclass(frozen=True)
 class TrainerView:
     """What the views show of a trainer, read while the GUI thread still owns it, so that

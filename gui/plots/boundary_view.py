@@ -275,6 +275,17 @@ class BoundaryView(QWidget):
         return len(idx)
 
     # -- outputs ------------------------------------------------------------------------------
+    def show_outputs(self, outputs, layer: int, neuron: int) -> None:
+        """Every layer's outputs on the grid (inputs first): the network's output, with the
+        hovered neuron's (layer, neuron; -1 for none) as an overlay."""
+        if 0 <= layer < len(outputs):
+            name = "input" if layer == 0 else (
+                "output" if layer == len(outputs) - 1 else f"hidden {layer}")
+            self.set_overlay(outputs[layer][:, neuron], f"{name}, neuron {neuron + 1}")
+        else:
+            self.set_overlay(None, "")
+        self.set_output(outputs[-1])
+
     def set_output(self, values) -> None:
         """Network outputs: (res², k) on grid_points(res), or (m, k) on line_points for 1-D."""
         if self._dim > 2:
