@@ -99,7 +99,6 @@ def cmd_train(args, out) -> int:
                 out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
                           f"loss {stats.train_loss:.4f}")
                 out.flush()
-        stop.finishing = True
         return _finish_train(args, out, trainer, stats, i, time.perf_counter() - start,
                              show_bar, stop.is_set() and i < args.steps and not stats.diverged)
 
@@ -144,20 +143,16 @@ def _json(data) -> str:
 @contextlib.contextmanager
 def _interrupt_between_steps():
     """Ctrl+C sets the yielded flag instead of raising inside a step (which could stop an
-    update halfway); the loop checks it between steps. A second Ctrl+C while stepping raises
-    as usual; once the loop has ended (`flag.finishing = True`), Ctrl+C is ignored so the
-    summary and --save are never cut short. Signal handlers can only be set from the main
-    thread; elsewhere nothing changes."""
-    stop = _Interrupt()
+    update halfway); the loop checks it between steps, then the summary and --save run.
+    Pressing it again changes nothing: raising then would lose the whole run, and the current
+    step ends within moments. Signal handlers can only be set from the main thread; elsewhere
+    nothing changes."""
+    stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
 
     def handler(signum, frame):
-        if stop.finishing:
-            return
-        if stop.is_set():
-            raise KeyboardInterrupt
         stop.set()
 
     previous = signal.signal(signal.SIGINT, handler)
@@ -165,10 +160,6 @@ def _interrupt_between_steps():
         yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-class _Interrupt(threading.Event):
-    finishing = False
 
 
 def _fmt(value: np.ndarray, limit: int = 6) -> str:

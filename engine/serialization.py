@@ -34,6 +34,7 @@ from .trainer import Checkpoint, Trainer
 SESSION_FORMAT = 2
 # Per-parameter optimiser state: "1.W.v" is the velocity of layer 1's W.
 SLOTS = {"sgd": (), "momentum": ("v",), "adam": ("m", "v")}
+MAX_COUNT = 10**15  # steps, epochs: far beyond any run, well inside NumPy's 64-bit integers
 _PARTS = ("format", "kind", "step", "spec", "data", "weights", "optimizer", "batches", "history")
 _DAMAGED = (KeyError, TypeError, IndexError, AttributeError, OverflowError)
 
@@ -192,14 +193,14 @@ def _restore(data, path=None) -> Trainer:
         if path is not None:
             _resolve_csv(spec, path)
         trainer = Trainer(spec)
-        trainer.step_count = whole(data.get("step", 0), "the step count")
+        trainer.step_count = whole(data.get("step", 0), "the step count", 0, MAX_COUNT)
         trainer.mark_start()  # the first checkpoint is the saved step, not step 0
         return trainer
     if version != SESSION_FORMAT:
         raise ValueError(f"session format {shown(version)} is not supported "
                          f"(this version reads 1 and {SESSION_FORMAT})")
     json_object(data, "a format-2 session", _PARTS, optional=("checkpoint", "start_loss"))
-    step = whole(data["step"], "the step count")
+    step = whole(data["step"], "the step count", 0, MAX_COUNT)
     spec = Spec.from_dict(data["spec"])
     if path is not None:
         _resolve_csv(spec, path)
@@ -277,7 +278,7 @@ def _optimizer(trainer: Trainer, d):
         raise ValueError(f"the optimizer's momentum must be between 0 and 1, "
                          f"got {shown(momentum)}")
     optimizer = make_optimizer(name, lr, momentum)
-    optimizer.t = whole(d["t"], "the optimizer's step count t")
+    optimizer.t = whole(d["t"], "the optimizer's step count t", 0, MAX_COUNT)
     optimizer.state = _slots(trainer, name, d["state"], "the optimizer's state")
     return optimizer
 
@@ -308,7 +309,7 @@ def _restore_batches(trainer: Trainer, d) -> None:
     parts = ("epoch", "order", "cursor", "rng", "last_batch", "diverged")
     json_object(d, "the batch state", parts)
     n = len(trainer.X_train)
-    epoch = whole(d["epoch"], "the epoch count")
+    epoch = whole(d["epoch"], "the epoch count", 0, MAX_COUNT)
     order = index_array(d["order"], "the batch order", n)
     if len(order) != n or not np.array_equal(np.sort(order), np.arange(n)):
         raise ValueError(f"the batch order must list each of the {n} training points once")
@@ -383,7 +384,7 @@ def _checkpoint(trainer: Trainer, d, step: int) -> Checkpoint | None:
         step=whole(d["step"], f"{what}'s step", 0, step), train_loss=float(loss),
         params=arrays, optimizer_name=name,
         optimizer_state=_slots(trainer, name, d["state"], f"{what}'s optimizer state"),
-        optimizer_t=whole(d["t"], f"{what}'s optimizer step count t"))
+        optimizer_t=whole(d["t"], f"{what}'s optimizer step count t", 0, MAX_COUNT))
 
 
 def _label(key: str) -> str:

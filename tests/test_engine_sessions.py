@@ -560,3 +560,26 @@ def test_cli_trace_and_gradcheck_use_a_sessions_current_weights(tmp_path):
     assert traced["batch"] == t.order[t.cursor:t.cursor + t.batch_size].tolist()
     code, out, _ = run_cli("gradcheck", "--config", path, "--json")
     assert code == 0 and json.loads(out)["passed"]
+
+
+@pytest.mark.parametrize("key", ["step", "epoch", "t"])
+def test_counts_beyond_any_run_are_refused_in_one_line(key):
+    import json as _json
+
+    from engine.presets import load_preset as _preset
+    from engine.serialization import trainer_from_session as _restore
+    from engine.serialization import trainer_session as _session
+    from engine.trainer import Trainer as _Trainer
+
+    t = _Trainer(_preset("xor"))
+    t.step()
+    data = _json.loads(_json.dumps(_session(t)))
+    if key == "step":
+        data["step"] = 2**63
+    elif key == "epoch":
+        data["batches"]["epoch"] = 2**70
+    else:
+        data["optimizer"]["t"] = 2**64
+    with pytest.raises(ValueError) as error:
+        _restore(data)
+    assert "\n" not in str(error.value) and "whole number" in str(error.value)

@@ -507,3 +507,62 @@ def test_a_preset_keeps_its_own_learning_rate(qtbot, tmp_path):
     qtbot.waitUntil(lambda: w.spec.dataset == "xor4")
     assert w.worker.call(lambda: w.worker.trainer.learning_rate) == \
         load_preset("xor").learning_rate
+
+
+# -- the second QA pass's cases -------------------------------------------------------------
+def test_saving_over_a_file_marks_the_undo_entries_it_held_as_unsaved(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, confirm_close=True)
+    w.files.ask_unsaved = lambda: "discard"
+    w.editor.layer_rows[0].neurons_spin.setValue(3)  # network X1
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 3, 1])
+    train(qtbot, w, 50)
+    path = str(tmp_path / "a.json")
+    assert w.files.save_to(path)
+    w.undo_action.trigger()  # X0
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 4, 1])
+    train(qtbot, w, 7)
+    assert w.files.save_to(path)  # a.json now holds X0
+    w.redo_action.trigger()  # X1 again: its 50 steps are in no file any more
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 3, 1])
+    assert w.files.unsaved and w.isWindowModified()
+
+
+def test_undo_while_a_big_build_loads_drops_the_build(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, "playground")
+    w.editor.layer_rows[0].neurons_spin.setValue(3)
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes[1] == 3)
+    train(qtbot, w, 9)
+    w.apply_spec(w.spec.replace(samples=100_000))  # a background build
+    assert w.builder.busy
+    w.undo_action.trigger()
+    qtbot.waitUntil(lambda: not w.builder.busy)
+    qtbot.wait(300)  # the loading thread's result, if any, arrives and must be dropped
+    assert w.worker.trainer.network.sizes[1] == 4 and len(w.dataset.points) == 500
+    assert w.undo_stack.canRedo()
+    w.redo_action.trigger()
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_stats.step == 9)
+
+
+def test_a_deferred_recovery_is_kept_when_the_next_run_crashes_too(qtbot, tmp_path):
+    from engine.serialization import save_session, trainer_session
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name, steps in (("autosave-recovered.json", 12), ("autosave.json", 1)):
+        t = Trainer(load_preset("xor"))
+        for _ in range(steps):
+            t.step()
+        save_session(trainer_session(t), folder / name)
+    w = make_window(qtbot, tmp_path, "playground", autosave_folder=str(folder))
+    older = list(folder.glob("autosave-older-*.json"))
+    assert len(older) == 1 and json.loads(older[0].read_text())["step"] == 12
+    w.show()
+    qtbot.waitUntil(lambda: w.autosave.prompt is not None)
+    assert "Older autosaves are kept" in w.autosave.prompt.text()
+
+
+def test_a_second_window_says_its_autosave_is_off(qtbot, tmp_path):
+    folder = str(tmp_path / "data")
+    make_window(qtbot, tmp_path, autosave_folder=folder)
+    second = make_window(qtbot, tmp_path, autosave_folder=folder)
+    assert "Autosave is off in this window" in second.statusBar().currentMessage()

@@ -65,12 +65,26 @@ class Autosave(QObject):
             os.makedirs(folder, exist_ok=True)
             if self._lock.tryLock(0):
                 self.enabled = True
-                if os.path.exists(self.path):  # before the first autosave overwrites it
-                    os.replace(self.path, self.recovered)
+                self._keep_crashed_run()
+            else:
+                window.statusBar().showMessage(
+                    "Autosave is off in this window: another Backprop Playground window is "
+                    "using it. Save with Ctrl+S.", 15000)
         except OSError as e:  # a read-only home: the app still starts, without autosave
             window.statusBar().showMessage(f"Autosave is off: {e.strerror or e}", 15000)
         if self.enabled:
             self.timer.start()
+
+    def _keep_crashed_run(self) -> None:
+        """A crashed run's autosave becomes the recovered file, before the first autosave of
+        this run overwrites it. A recovered file still waiting for an answer ("Ask next time")
+        is older: it is kept beside it under a name of its own, never overwritten."""
+        if not os.path.exists(self.path):
+            return
+        if os.path.exists(self.recovered):
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(os.path.getmtime(self.recovered)))
+            os.replace(self.recovered, os.path.join(self.folder, f"autosave-older-{stamp}.json"))
+        os.replace(self.path, self.recovered)
 
     def save_now(self, wait: bool = True) -> bool:
         """Write the session if it changed since the last autosave; True when written (or,
@@ -128,9 +142,12 @@ class Autosave(QObject):
         when = time.strftime("%H:%M on %d %b", time.localtime(os.path.getmtime(self.recovered)))
         step = _saved_step(self.recovered)
         at = f" (at training step {step:,})" if step is not None else ""
+        older = any(name.startswith("autosave-older-") for name in os.listdir(self.folder))
+        kept = f"\n\nOlder autosaves are kept in {self.folder}." if older else ""
         box = QMessageBox(QMessageBox.Question, "Restore the last session?",
                           "Backprop Playground did not close properly last time. Restore the "
-                          f"session autosaved at {when}{at}?", QMessageBox.NoButton, self.window)
+                          f"session autosaved at {when}{at}?{kept}", QMessageBox.NoButton,
+                          self.window)
         self.restore_button = box.addButton("Restore", QMessageBox.AcceptRole)
         self.discard_button = box.addButton("Discard", QMessageBox.DestructiveRole)
         self.later_button = box.addButton("Ask next time", QMessageBox.RejectRole)

@@ -190,6 +190,9 @@ class MainWindow(QMainWindow):
         self.editor.sigLiveChanged.connect(self.apply_live)
         self.editor.sigFileError.connect(self.show_error)
         self.builder.sigCancelled.connect(lambda: self.editor.set_spec(self.spec))
+        # Undo or redo while a big build loads: the build was meant for the network that was
+        # on screen, so it is dropped rather than pushed over the redo history.
+        self.undo_stack.indexChanged.connect(lambda _index: self.builder.cancel())
         self.graph.sigWeightEdited.connect(self.edit_weight)
         self.graph.sigNeuronHovered.connect(self.on_neuron_hovered)
         self.banner.sigRewind.connect(self.sigRewind.emit)

@@ -87,7 +87,7 @@ class SessionFiles:
 
     def _show(self) -> None:
         """The window title names the file, with * while there is unsaved training."""
-        name = Path(self._path).name if self._path else "untitled"
+        name = one_line(Path(self._path).name) if self._path else "untitled"
         self.window.setWindowTitle(f"{name}[*] — Backprop Playground")
         self.window.setWindowModified(self._unsaved)
 
@@ -147,6 +147,12 @@ class SessionFiles:
             return False
         self.path = os.path.abspath(path)
         self.unsaved = False
+        # Any other network (in the undo history) that belonged to this file is not in it now.
+        stack = window.undo_stack
+        for i in range(stack.count()):
+            command = stack.command(i)
+            if getattr(command, "path", None) == self.path:
+                command.unsaved = True
         window.remembered.add_recent(self.path)
         if window.autosave is not None:
             window.autosave.saved_elsewhere()
