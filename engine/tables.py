@@ -102,10 +102,10 @@ def parse_csv(text: str, name: str = "CSV") -> np.ndarray:
     rows = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if not rows:
         raise ValueError(f"{name} is empty")
-    width = len(rows[0][1].split(","))
+    width = len(_cells(rows[0][1]))
     if width > MAX_COLUMNS:
         raise ValueError(f"{name}: row {rows[0][0]} has {width} columns; at most {MAX_COLUMNS}")
-    if not any(_is_number(cell) for cell in rows[0][1].split(",")):
+    if not any(_is_number(cell) for cell in _cells(rows[0][1])):
         rows = rows[1:]
         if not rows:
             raise ValueError(f"{name} has a header row but no data rows")
@@ -114,7 +114,7 @@ def parse_csv(text: str, name: str = "CSV") -> np.ndarray:
     if width < 2:
         raise ValueError(f"{name} has only one column; it needs at least one input column "
                          f"and a label column{_separator_hint(rows[0][1])}")
-    cells = [line.split(",") for _, line in rows]
+    cells = [_cells(line) for _, line in rows]
     lengths = list(map(len, cells))
     if lengths.count(width) != len(lengths):
         i = next(i for i, count in enumerate(lengths) if count != width)
@@ -137,6 +137,12 @@ def parse_csv(text: str, name: str = "CSV") -> np.ndarray:
             raise ValueError(f"{name}: {where} is empty")
         raise ValueError(f"{name}: {where}: {cell!r} {what}{_separator_hint(cells[i][j])}")
     return table
+
+
+def _cells(line: str) -> list[str]:
+    """A row's cells; spreadsheets may quote every one ("0","1.5"): the quotes go."""
+    cells = line.split(",")
+    return [c.strip().strip('"') for c in cells] if '"' in line else cells
 
 
 def _is_number(cell: str) -> bool:

@@ -343,3 +343,12 @@ def test_the_task_of_a_csv_is_read_once_per_version_of_the_file(tmp_path, monkey
     os.utime(path, ns=(1, 10**18))  # a new version even within the clock's resolution
     assert datasets.data_task("csv", csv_path=str(path)) == ("classification", 3)
     assert datasets.data_task("csv", csv_path=["not", "a", "path"]) == ("classification", 2)
+
+
+def test_a_csv_with_quoted_cells_reads_as_numbers(tmp_path):
+    from engine.datasets import load_csv
+
+    path = tmp_path / "quoted.csv"
+    path.write_text('"x","y","label"\r\n"0","0.5","0"\r\n"1","-2","1"\r\n', encoding="utf-8")
+    X, y = load_csv(str(path))
+    assert X.tolist() == [[0.0, 0.5], [1.0, -2.0]] and y.tolist() == [0.0, 1.0]
