@@ -566,3 +566,17 @@ def test_a_second_window_says_its_autosave_is_off(qtbot, tmp_path):
     make_window(qtbot, tmp_path, autosave_folder=folder)
     second = make_window(qtbot, tmp_path, autosave_folder=folder)
     assert "Autosave is off in this window" in second.statusBar().currentMessage()
+
+
+def test_closing_also_asks_about_unsaved_networks_undo_can_bring_back(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, confirm_close=True)
+    train(qtbot, w, 6)  # never saved
+    w.editor.layer_rows[0].neurons_spin.setValue(2)
+    qtbot.waitUntil(lambda: w.worker.trainer.network.sizes == [2, 2, 1])
+    assert w.files.save_to(str(tmp_path / "now.json"))  # the one on screen is saved
+    assert w.files.unsaved_in_history() == 1
+    asked = []
+    w.files.ask_unsaved = lambda: asked.append(1) or "cancel"
+    assert not w.close() and asked
+    w.files.ask_unsaved = lambda: "discard"
+    assert w.close()

@@ -161,20 +161,34 @@ class SessionFiles:
         return True
 
     # -- closing --------------------------------------------------------------------------------
+    def unsaved_in_history(self) -> int:
+        """How many networks Edit > Undo / Redo could bring back hold unsaved training."""
+        stack = self.window.undo_stack
+        return sum(bool(getattr(stack.command(i), "unsaved", False))
+                   for i in range(stack.count()))
+
     def ask_unsaved(self) -> str:
         """"save", "discard" or "cancel" (tests replace this method)."""
-        where = f" to {Path(self.path).name}" if self.path else ""
-        box = QMessageBox(QMessageBox.Question, "Unsaved training",
-                          "This network has trained since it was last saved. Save the session"
-                          f"{where} before closing?", QMessageBox.Save | QMessageBox.Discard
-                          | QMessageBox.Cancel, self.window)
-        box.setDefaultButton(QMessageBox.Save)
+        where = f" to {one_line(Path(self.path).name)}" if self.path else ""
+        if self.unsaved:
+            text = ("This network has trained since it was last saved. Save the session"
+                    f"{where} before closing?")
+        else:
+            text = "The network on screen is saved."
+        others = self.unsaved_in_history()
+        if others:
+            text += (f"\n\n{others} other network{'s' if others > 1 else ''} in Edit > Undo "
+                     "also hold unsaved training; Cancel, then Undo to bring one back and save it.")
+        buttons = (QMessageBox.Save if self.unsaved else QMessageBox.NoButton) \
+            | QMessageBox.Discard | QMessageBox.Cancel
+        box = QMessageBox(QMessageBox.Question, "Unsaved training", text, buttons, self.window)
+        box.setDefaultButton(QMessageBox.Save if self.unsaved else QMessageBox.Cancel)
         answer = box.exec()
         return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
 
     def may_close(self) -> bool:
         """True when closing loses nothing, or the user saved or chose to discard."""
-        if not self.unsaved:
+        if not self.unsaved and not self.unsaved_in_history():
             return True
         answer = self.ask_unsaved()
         return answer == "discard" or (answer == "save" and self.save())
