@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ import numpy as np
 
 from .files import check_writable, one_line
 from .gradcheck import gradcheck
+from .lab_cli import add_graph_parser, cmd_graph
 from .presets import load_preset, preset_names
 from .serialization import load_file, save_session, trainer_session
 from .trace import trace
@@ -64,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     source(p)
     p.add_argument("--max-elements", type=int, default=200,
                    help="check at most this many elements per parameter (sampled)")
+    add_graph_parser(sub)
     return parser
 
 
@@ -212,7 +215,8 @@ def cmd_gradcheck(args, out) -> int:
     return 0 if ok else 1
 
 
-COMMANDS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck}
+COMMANDS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck,
+            "graph": cmd_graph}
 
 
 def run(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
@@ -226,6 +230,12 @@ def run(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
     except MemoryError:
         err.write("error: not enough memory for this input\n")
         return 2
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        try:
+            sys.stdout = open(os.devnull, "w")  # so the flush at exit does not complain
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:  # while loading, before any step
         err.write("error: interrupted\n")
         return EXIT_INTERRUPTED
