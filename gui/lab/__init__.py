@@ -1,0 +1,1 @@
+"""The graph lab: the chain rule on any expression, op by op."""
