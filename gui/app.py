@@ -25,7 +25,8 @@ def _size(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="backprop-playground",
-                description="Open the window; subcommands train, trace and gradcheck run headless.")
+                description="Open the window; subcommands train, trace, gradcheck and graph run "
+                            "headless.")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--preset", help="start from a preset")
     source.add_argument("--config", metavar="FILE", help="start from a spec or session file")
@@ -33,7 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=0, help="with --screenshot: train N steps first")
     p.add_argument("--size", type=_size, default=(1600, 1000), help="with --screenshot: WxH")
     p.add_argument("--stage", type=int, default=None,
-                   help="with --screenshot: open the step-through panel at stage N (1-based)")
+                   help="with --screenshot: open the step-through panel at stage N (1-based); "
+                        "with --graph, the lab's stage N")
+    p.add_argument("--graph", metavar="EXPR", default=None,
+                   help="open the graph lab with this expression (lines separated by ';')")
+    p.add_argument("--at", default="", metavar="NAME=VALUE[,…]",
+                   help="with --graph: the inputs' values, e.g. x=2")
     return p
 
 
@@ -45,6 +51,13 @@ def run_gui(argv: list[str]) -> int:
         args = build_parser().parse_args(argv)
         if args.steps < 0:
             raise ValueError(f"--steps must be ≥ 0, got {args.steps}")
+        if args.graph is not None:  # refused here, in one line, before any window exists
+            from engine.lab import build, parse
+            from engine.lab_cli import parse_values
+
+            program = parse(args.graph)
+            values = parse_values(args.at)
+            build(program, {k: v for k, v in values.items() if k in program.inputs})
         # A Trainer for --config: a session file reopens where it was saved.
         spec = (load_preset(args.preset) if args.preset
                 else load_file(args.config) if args.config else None)
@@ -86,12 +99,34 @@ def run_gui(argv: list[str]) -> int:
             window.deleteLater()
 
 
+def show_lab(window, args) -> None:
+    """The graph lab with an expression and its values, at a stage; ValueError (one line)
+    for a bad expression, value or stage."""
+    from engine.lab import parse
+    from engine.lab_cli import parse_values
+
+    program = parse(args.graph)  # the lab would show the error; a screenshot must fail
+    lab = window.lab
+    window.modes.setCurrentIndex(1)
+    lab.controls.editor.setPlainText("\n".join(p.strip() for p in args.graph.split(";")))
+    values = parse_values(args.at)
+    lab.controls.show_inputs(list(program.inputs), values)
+    if not lab.apply():
+        raise ValueError(lab.last_error)
+    if args.stage is not None:
+        if not 1 <= args.stage <= lab.stepper.stage_count():
+            raise ValueError(f"--stage must be between 1 and {lab.stepper.stage_count()}")
+        lab.stepper.go_to(args.stage - 1)
+
+
 def render_screenshot(app, window, args) -> int:
     window.resize(*args.size)
     window.show()
     if args.steps:
         window.worker.step(args.steps)
-    if args.stage is not None:
+    if args.graph is not None:
+        show_lab(window, args)
+    elif args.stage is not None:
         window.open_stepper()
         panel = window.stepper.panel
         if not 1 <= args.stage <= panel.stage_count():

@@ -69,7 +69,8 @@ def test_headless_commands_load_no_qt():
 
 # The NumPy halves of the GUI (layout and formula text) know nothing of Qt, so they are tested
 # and reasoned about without a window; "no module knows both NumPy internals and Qt widgets".
-QT_FREE_GUI = ["graph/graph_layout.py", "stepper/formulas.py", "stepper/formulas_backward.py",
+QT_FREE_GUI = ["graph/graph_layout.py", "lab/graph_layout.py", "stepper/formulas.py",
+               "stepper/formulas_backward.py",
                "stepper/formula_context.py", "stepper/chain_formulas.py"]
 
 
@@ -82,5 +83,5 @@ def test_numpy_halves_of_the_gui_import_no_qt(name):
 
 def test_the_gui_is_laid_out_by_feature():
     folders = {p.name for p in (ROOT / "gui").iterdir() if (p / "__init__.py").exists()}
-    assert {"common", "playground", "graph", "plots", "stepper"} <= folders
+    assert {"common", "playground", "graph", "plots", "stepper", "lab"} <= folders
     assert sorted(p.name for p in (ROOT / "gui").glob("*.py")) == ["__init__.py", "app.py"]

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QLineEdit,
+    QPlainTextEdit,
     QTextEdit,
 )
 
@@ -24,7 +25,7 @@ WINDOW_KEYS = (QKeySequence.Undo, QKeySequence.Redo)  # always the window's, eve
 
 def _claims(widget: QObject, key: int) -> bool:
     """Does this widget use the (unmodified) key itself?"""
-    if isinstance(widget, (QLineEdit, QAbstractSpinBox, QTextEdit, QComboBox)):
+    if isinstance(widget, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit, QComboBox)):
         return True
     if isinstance(widget, QAbstractItemView):
         return key in (Qt.Key_Left, Qt.Key_Right, Qt.Key_Space)

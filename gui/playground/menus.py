@@ -21,6 +21,8 @@ SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>Ctrl+O / Ctrl+S</b></td><td>open / save a session (Ctrl+Shift+S: save as)</td></tr>
 <tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo / redo a rebuild, with its training</td></tr>
 <tr><td><b>Ctrl+Shift+P</b></td><td>save a screenshot of the window</td></tr>
+<tr><td><b>Ctrl+1 / Ctrl+2</b></td><td>network playground / graph lab</td></tr>
+<tr><td><b>← → Space</b></td><td>in the graph lab: previous / next stage, play</td></tr>
 </table>
 <p>Hover a neuron to see its output over the input plane; click a weight to edit it.</p>"""
 
@@ -56,6 +58,13 @@ def build_menus(window) -> None:
     edit.addAction(undo)
     edit.addAction(redo)
     window.undo_action, window.redo_action = undo, redo
+
+    view = bar.addMenu("&View")
+    for index, (text, key, tip) in enumerate((
+            ("&Network playground", "Ctrl+1", "Build and train a network"),
+            ("&Graph lab", "Ctrl+2", "The chain rule on an expression, op by op"))):
+        _add(window, view, text, key, tip, lambda _=False, i=index: window.modes.setCurrentIndex(i))
+    window.modes.currentChanged.connect(lambda index: _on_mode(window, index))
 
     presets = bar.addMenu("&Presets")
     for name in preset_names():
@@ -105,6 +114,19 @@ def _add(window, menu, text, shortcut, tip, slot) -> QAction:
     act.triggered.connect(slot)
     menu.addAction(act)
     return act
+
+
+def _on_mode(window, index: int) -> None:
+    """The training actions belong to the playground: in the lab, Space and the arrows are the
+    lab's, and training pauses (a run in the background would be a surprise)."""
+    playground = index == 0
+    if not playground:
+        window.sigSetRunning.emit(False)
+        window.stepper.cancel()
+    a = window.actions
+    for act in (a.play, a.step, a.epoch, a.reset, a.regenerate, a.step_through):
+        act.setEnabled(playground)
+    window.lab.set_keys_active(not playground)
 
 
 def _fill_recent(window) -> None:

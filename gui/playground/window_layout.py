@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from engine.datasets import FEATURE_LABELS, Dataset
 from engine.spec import Spec
 from gui.graph.network_graph import NetworkGraph
+from gui.lab.lab_mode import LabMode
 from gui.playground.architecture_editor import ArchitectureEditor
 from gui.playground.divergence_banner import DivergenceBanner
 from gui.playground.training_controls import TrainingControls
@@ -65,7 +66,16 @@ def build_layout(window) -> None:
     window.splitter.setStretchFactor(0, 3)
     window.splitter.setStretchFactor(1, 1)
     window.splitter.setObjectName("mainSplitter")
-    window.setCentralWidget(window.splitter)
+    # Two modes: the network playground (the default) and the graph lab.
+    window.lab = LabMode()
+    window.modes = QTabWidget()
+    window.modes.setDocumentMode(True)
+    window.modes.addTab(window.splitter, "Network playground")
+    window.modes.addTab(window.lab, "Graph lab")
+    window.modes.setTabToolTip(0, "Build a network, train it live, step through one step")
+    window.modes.setTabToolTip(1, "The chain rule on any expression: its computational graph, "
+                                  "forward and backward, op by op")
+    window.setCentralWidget(window.modes)
 
 
 def restore_geometry(window) -> None:

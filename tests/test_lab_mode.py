@@ -1,0 +1,126 @@
+"""The graph lab in the window: the mode switch, the examples, editing an input, stepping,
+clicking a node, the numeric check, bad expressions and the screenshot path."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+
+from engine.presets import load_preset
+from gui.playground.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = MainWindow(load_preset("xor"),
+                   settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
+    return w
+
+
+def open_lab(w):
+    view_menu = next(m for m in w.menuBar().findChildren(type(w.recent_menu))
+                     if m.title() == "&View")
+    next(a for a in view_menu.actions() if "Graph lab" in a.text()).trigger()
+    assert w.modes.currentIndex() == 1
+    return w.lab
+
+
+def test_the_view_menu_switches_modes_and_the_lab_owns_the_keys(qtbot, window):
+    lab = open_lab(window)
+    assert not window.actions.play.isEnabled() and not window.actions.step.isEnabled()
+    assert all(s.isEnabled() for s in lab.shortcuts)
+    window.modes.setCurrentIndex(0)
+    assert window.actions.play.isEnabled() and not any(s.isEnabled() for s in lab.shortcuts)
+
+
+def test_the_chain_rule_example_is_there_at_once(window):
+    lab = open_lab(window)
+    assert lab.graph.output.value == 125 and lab.graph.inputs["x"].grad == 150
+
+
+@pytest.mark.parametrize("k,output,grad", [(1, 1.21, ("w", 4.4)),
+                                           (3, 0.0642653, ("w1", -0.153516))])
+def test_examples_give_the_lessons_numbers(window, k, output, grad):
+    lab = open_lab(window)
+    lab.controls.example_buttons[k].click()
+    assert lab.graph.output.value == pytest.approx(output, abs=1e-6)
+    assert lab.graph.inputs[grad[0]].grad == pytest.approx(grad[1], abs=1e-6)
+
+
+def test_editing_an_input_value_rebuilds_the_graph(window):
+    lab = open_lab(window)
+    lab.controls.table.item(0, 1).setText("3")  # x = 3 in (2x + 1)³
+    assert lab.graph.output.value == 343 and lab.graph.inputs["x"].grad == 294
+
+
+def test_stepping_highlights_each_stage(window):
+    lab = open_lab(window)
+    stepper = lab.stepper
+    assert stepper.stage_count() == 3 + 1 + 3  # forward ×3, ∂f/∂f = 1, backward ×3
+    for _ in range(stepper.stage_count()):
+        stepper.next_button.click()
+    assert stepper.current() == stepper.stage_count() - 1
+    assert "∂L/∂x" in stepper.formula.text() and not stepper.next_button.isEnabled()
+    stepper.previous_button.click()
+    assert stepper.current() == stepper.stage_count() - 2
+
+
+def test_clicking_a_node_explains_it(qtbot, window):
+    lab = open_lab(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    index = lab.graph.index(lab.graph.inputs["x"])
+    with qtbot.waitSignal(lab.view.sigNodeClicked, timeout=2000) as blocker:
+        lab.view.sigNodeClicked.emit(index)
+    assert blocker.args == [index]
+    text = lab.stepper.formula.text()
+    assert "x" in text and "150" in text
+
+
+def test_the_numeric_check_shows_central_differences(window):
+    lab = open_lab(window)
+    lab.controls.check_box.setChecked(True)
+    assert "numeric" in lab.check_label.text() and "150" in lab.check_label.text()
+
+
+def test_a_gradient_step_lowers_the_loss(window):
+    lab = open_lab(window)
+    lab.controls.example_buttons[2].click()  # one neuron
+    before = lab.graph.output.value
+    lab.controls.step_button.click()
+    assert lab.graph.output.value < before
+    assert lab.controls.values()["x"] == 1.5  # x is an input, not learned
+
+
+@pytest.mark.parametrize("text", ["x.y", "__import__('os')", "log(x - 5)", "1 +", "lambda: 1",
+                                  "x / (x - 2)", "foo(x)", "2**2**2**2**2"])
+def test_a_bad_expression_keeps_the_last_graph(window, text):
+    lab = open_lab(window)
+    graph = lab.graph
+    lab.controls.editor.setPlainText(text)
+    lab.controls.apply_button.click()
+    assert lab.graph is graph and lab.controls.error_label.isVisibleTo(lab.controls)
+    assert lab.last_error and "\n" not in lab.last_error
+
+
+def test_the_screenshot_path_renders_the_lab_at_a_stage(tmp_path):
+    out = tmp_path / "lab.png"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--screenshot", str(out), "--graph",
+         "z = w*x + b; L = z**2", "--at", "w=0.5,x=2,b=0.1", "--stage", "5", "--size",
+         "1024x640"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert QImage(str(out)).width() == 1024
+    bad = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--screenshot", str(out), "--graph", "x.y"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
