@@ -78,9 +78,9 @@ def lab_trace(graph: Graph) -> list[LabStage]:
                                f"{name[id(node)]} = {symbols}",
                                f"{name[id(node)]} = {numbers} = {node.value:.6g}"))
     out = len(graph.order) - 1
-    stages.append(LabStage("seed", out, f"Backward · ∂{name[id(graph.output)]}/∂"
-                           f"{name[id(graph.output)]} = 1", "∂L/∂L = 1", "1",
-                           note="the gradient of the output with respect to itself"))
+    top = name[id(graph.output)]  # L in the lessons; f for an unnamed expression
+    stages.append(LabStage("seed", out, f"Backward · ∂{top}/∂{top} = 1", f"∂{top}/∂{top} = 1",
+                           "1", note="the gradient of the output with respect to itself"))
     running = {id(n): 0.0 for n in graph.order}
     running[id(graph.output)] = 1.0
     index = {id(n): i for i, n in enumerate(graph.order)}
@@ -95,7 +95,7 @@ def lab_trace(graph: Graph) -> list[LabStage]:
             part = Contribution(index[id(parent)], node.grad, local)
             running[id(parent)] += part.product
             parts.append(part)
-            numbers.append(f"∂L/∂{name[id(parent)]} += {_number(node.grad)} × "
+            numbers.append(f"∂{top}/∂{name[id(parent)]} += {_number(node.grad)} × "
                            f"{_number(local)} = {part.product:.6g}")
             if consumers[id(parent)] > 1:
                 notes.append(f"{name[id(parent)]} feeds {consumers[id(parent)]} operations: "
@@ -104,7 +104,8 @@ def lab_trace(graph: Graph) -> list[LabStage]:
         if parts:
             stages.append(LabStage(
                 "backward", i, f"Backward · through {name[id(node)]}",
-                "; ".join(f"∂L/∂{name[id(graph.order[p.parent])]} += ∂L/∂{name[id(node)]} · "
+                "; ".join(f"∂{top}/∂{name[id(graph.order[p.parent])]} += "
+                          f"∂{top}/∂{name[id(node)]} · "
                           f"∂{name[id(node)]}/∂{name[id(graph.order[p.parent])]}"
                           for p in parts),
                 "; ".join(numbers), tuple(parts), "; ".join(notes)))

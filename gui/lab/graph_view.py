@@ -226,12 +226,14 @@ class LabGraphView(QGraphicsView):
         graph = self._graph
         if graph is None:
             return
-        grads = np.array([abs(n.grad) for n in graph.order])
+        # A constant's gradient exists but nobody learns it: neither shown nor coloured.
+        grads = np.array([0.0 if n.op == "const" else abs(n.grad) for n in graph.order])
         high = float(grads.max()) if grads.size else 0.0
         node, parents = self._highlight
         for i, (box, texts) in enumerate(zip(self._boxes, self._texts)):
             source = graph.order[i].op in ("input", "const")
-            if self._show_gradients:
+            constant = graph.order[i].op == "const"
+            if self._show_gradients and not constant:
                 fill = VIRIDIS.map(grads[i] / high if high > 0 else 0.0, mode="qcolor")
             else:
                 fill = SOURCE_FILL if source else OP_FILL
@@ -245,7 +247,7 @@ class LabGraphView(QGraphicsView):
             colour = _text_colour(fill)
             for text in texts:
                 text.setBrush(colour)
-            texts[2].setVisible(self._show_gradients)
+            texts[2].setVisible(self._show_gradients and not constant)
         for (p, c), items in self._edges.items():
             lit = c == node and p in parents
             colour = HIGHLIGHT if lit else EDGE_COLOUR
@@ -292,7 +294,8 @@ class LabGraphView(QGraphicsView):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._bar is not None:
-            self._place_bar(max(abs(n.grad) for n in self._graph.order))  # below or beside
+            self._place_bar(max(0.0 if n.op == "const" else abs(n.grad)
+                                for n in self._graph.order))  # below or beside
         else:
             self._fit()
 

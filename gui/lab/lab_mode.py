@@ -36,7 +36,7 @@ class LabMode(QWidget):
         splitter.addWidget(self.view)
         splitter.addWidget(self.stepper)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 700, 340])
+        splitter.setSizes([250, 800, 290])  # the graph gets the room: it is what a class looks at
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -112,7 +112,7 @@ class LabMode(QWidget):
         """A clicked node: how it was computed, and its gradient as a chain-rule sum."""
         graph = self.graph
         node = graph.order[index]
-        name = name_of(graph, node)
+        name, top = name_of(graph, node), name_of(graph, graph.output)
         lines = [f"<b>{name}</b> ({node.op}) = {node.value:.6g}"]
         forward = next((s for s in self.stages if s.kind == "forward" and s.node == index), None)
         if forward is not None:
@@ -124,9 +124,10 @@ class LabMode(QWidget):
                     terms.append(f"{child.grad:.6g} × {local:.6g}  (through "
                                  f"{name_of(graph, child)})")
         if terms:
-            lines.append(f"∂L/∂{name} = " + " + ".join(terms) + f" = <b>{node.grad:.6g}</b>")
+            lines.append(f"∂{top}/∂{name} = " + " + ".join(terms)
+                         + f" = <b>{node.grad:.6g}</b>")
         elif node is graph.output:
-            lines.append(f"∂L/∂{name} = 1 (the output)")
+            lines.append(f"∂{top}/∂{name} = 1 (the output)")
         self.stepper.show_text("<p>" + "</p><p>".join(lines) + "</p>")
 
     def _show_check(self) -> None:
