@@ -155,7 +155,7 @@ def build(program: Program, values: dict[str, float]) -> Graph:
     """The program's graph at the given input values (every input needs one)."""
     missing = [name for name in program.inputs if name not in values]
     if missing:
-        raise ValueError(f"give {missing[0]!r} a value (e.g. --at {missing[0]}=1)")
+        raise ValueError(f"give {missing[0]!r} a value")
     inputs = {}
     for name in program.inputs:
         value = values[name]

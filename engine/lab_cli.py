@@ -49,6 +49,9 @@ def cmd_graph(args, out) -> int:
     program = parse(args.expression)
     # Values for names the expression does not use are ignored (one --at for several lines).
     values = {k: v for k, v in parse_values(args.at).items() if k in program.inputs}
+    missing = [name for name in program.inputs if name not in values]
+    if missing:
+        raise ValueError(f"give {missing[0]!r} a value, e.g. --at {missing[0]}=1")
     if args.step < 0:
         raise ValueError(f"--step must be ≥ 0, got {args.step}")
     build(program, values)  # every input has a value, the expression can be computed here

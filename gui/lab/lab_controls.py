@@ -4,7 +4,7 @@ numeric check switch. It only shows and collects; gui/lab/lab_mode.py computes."
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -128,6 +128,9 @@ class LabControls(QWidget):
 
     def show_inputs(self, names, values: dict[str, float], params=None) -> None:
         """One row per input, keeping values (and learned marks) already typed for a name."""
+        current = [self.table.item(r, 0).text() for r in range(self.table.rowCount())]
+        if list(names) == current and not values and params is None:
+            return  # nothing to change (and the table may be inside its own itemChanged)
         old_values, old_params = self.values(), set(self.parameters())
         learned = set(params) if params is not None else old_params
         self._filling = True
@@ -155,4 +158,5 @@ class LabControls(QWidget):
 
     def _on_item(self, item) -> None:
         if not self._filling and item.column() == 1:
-            self.sigApply.emit()
+            # After the edit has finished: applying may rebuild the table's rows.
+            QTimer.singleShot(0, self.sigApply.emit)
