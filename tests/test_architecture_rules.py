@@ -85,3 +85,13 @@ def test_the_gui_is_laid_out_by_feature():
     folders = {p.name for p in (ROOT / "gui").iterdir() if (p / "__init__.py").exists()}
     assert {"common", "playground", "graph", "plots", "stepper", "lab"} <= folders
     assert sorted(p.name for p in (ROOT / "gui").glob("*.py")) == ["__init__.py", "app.py"]
+
+
+def test_every_package_is_shipped_by_pyproject():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for top in ("engine", "gui") for p in (ROOT / top).rglob("__init__.py")}
+    assert found <= listed, f"add {sorted(found - listed)} to pyproject's packages"

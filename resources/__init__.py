@@ -1,0 +1,1 @@
+"""Presets and screenshots; installed as the package backprop_resources."""
