@@ -8,7 +8,6 @@ order each draw from their own generator derived from the seed.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,25 +16,7 @@ from .history import History
 from .network import Network
 from .optimizers import Momentum, add_regularization, clip_by_global_norm, make_optimizer
 from .spec import Spec
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """A read-only copy."""
-    a = np.array(a, copy=True)
-    a.flags.writeable = False
-    return a
-
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    """A freshly computed array, marked read-only (no copy needed: nothing else holds it)."""
-    a.flags.writeable = False
-    return a
-
-
-def _column_mean(a: np.ndarray) -> np.ndarray:
-    # np.mean's own arithmetic (sum, then divide by the count) without its per-call overhead.
-    return np.add.reduce(a, axis=0) / len(a)
-
+from .step_stats import Checkpoint, StepStats, column_mean, frozen_copy, read_only
 
 # Settings that apply between steps without rebuilding the network.
 LIVE_SETTINGS = ("learning_rate", "reg_rate", "batch_size", "momentum", "optimizer",
@@ -48,37 +29,6 @@ CHECKPOINT_EVERY = 10  # steps between two saves of the best state
 # LOSS_FLOOR: a run that starts near zero (weights that already fit) is not flagged for 0.01.
 LOSS_GROWTH_LIMIT = 100.0
 LOSS_FLOOR = 1.0
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    step: int
-    train_loss: float
-    params: list[np.ndarray]
-    optimizer_name: str
-    optimizer_state: dict[str, np.ndarray]
-    optimizer_t: int
-
-
-@dataclass(frozen=True)
-class StepStats:
-    """What one step did, as read-only copies: safe to hand to another thread."""
-
-    step: int
-    epoch: int  # completed passes over the training set
-    batch_loss: float
-    train_loss: float
-    test_loss: float | None  # None without a test set
-    accuracy: float | None  # training accuracy; None for regression
-    test_accuracy: float | None
-    grad_norms: np.ndarray  # (layers,) ‖(∂L/∂W, ∂L/∂b)‖ per layer
-    neuron_grads: tuple[np.ndarray, ...]  # per layer (inputs first): mean |∂L/∂z| per neuron
-    neuron_activations: tuple[np.ndarray, ...]  # per layer (inputs first): mean a per neuron
-    weight_grads: tuple[np.ndarray, ...]  # per layer: |∂L/∂W|
-    weights: tuple[np.ndarray, ...]  # per layer: W after the step
-    biases: tuple[np.ndarray, ...]
-    diverged: bool = False
-    message: str = ""
 
 
 class Trainer:
@@ -363,18 +313,18 @@ class Trainer:
         train_loss, acc = train
         test_loss, test_acc = self.evaluate(self.X_test, self.Y_test)
         first = net.layers[0]
-        neuron_grads = [_column_mean(np.abs(first.dX))]
-        neuron_grads += [_column_mean(np.abs(layer.dZ)) for layer in net.layers]
-        activations = [_column_mean(first.x)] + [_column_mean(layer.a) for layer in net.layers]
+        neuron_grads = [column_mean(np.abs(first.dX))]
+        neuron_grads += [column_mean(np.abs(layer.dZ)) for layer in net.layers]
+        activations = [column_mean(first.x)] + [column_mean(layer.a) for layer in net.layers]
         return StepStats(
             step=self.step_count, epoch=self.epoch, batch_loss=batch_loss,
             train_loss=train_loss, test_loss=test_loss, accuracy=acc, test_accuracy=test_acc,
-            grad_norms=_read_only(grad_norms),
-            neuron_grads=tuple(map(_read_only, neuron_grads)),
-            neuron_activations=tuple(map(_read_only, activations)),
-            weight_grads=tuple(_read_only(np.abs(layer.dW)) for layer in net.layers),
-            weights=tuple(_frozen(layer.W) for layer in net.layers),
-            biases=tuple(_frozen(layer.b) for layer in net.layers),
+            grad_norms=read_only(grad_norms),
+            neuron_grads=tuple(map(read_only, neuron_grads)),
+            neuron_activations=tuple(map(read_only, activations)),
+            weight_grads=tuple(read_only(np.abs(layer.dW)) for layer in net.layers),
+            weights=tuple(frozen_copy(layer.W) for layer in net.layers),
+            biases=tuple(frozen_copy(layer.b) for layer in net.layers),
             diverged=self.diverged, message=message)
 
     def _grad_norms(self) -> np.ndarray:

@@ -1,0 +1,57 @@
+"""What training records: a step's statistics as read-only snapshots (StepStats, safe to hand
+to another thread) and a saved state to rewind to (Checkpoint)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def frozen_copy(a: np.ndarray) -> np.ndarray:
+    """A read-only copy."""
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """A freshly computed array, marked read-only (no copy needed: nothing else holds it)."""
+    a.flags.writeable = False
+    return a
+
+
+def column_mean(a: np.ndarray) -> np.ndarray:
+    # np.mean's own arithmetic (sum, then divide by the count) without its per-call overhead.
+    return np.add.reduce(a, axis=0) / len(a)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    step: int
+    train_loss: float
+    params: list[np.ndarray]
+    optimizer_name: str
+    optimizer_state: dict[str, np.ndarray]
+    optimizer_t: int
+
+
+@dataclass(frozen=True)
+class StepStats:
+    """What one step did, as read-only copies: safe to hand to another thread."""
+
+    step: int
+    epoch: int  # completed passes over the training set
+    batch_loss: float
+    train_loss: float
+    test_loss: float | None  # None without a test set
+    accuracy: float | None  # training accuracy; None for regression
+    test_accuracy: float | None
+    grad_norms: np.ndarray  # (layers,) ‖(∂L/∂W, ∂L/∂b)‖ per layer
+    neuron_grads: tuple[np.ndarray, ...]  # per layer (inputs first): mean |∂L/∂z| per neuron
+    neuron_activations: tuple[np.ndarray, ...]  # per layer (inputs first): mean a per neuron
+    weight_grads: tuple[np.ndarray, ...]  # per layer: |∂L/∂W|
+    weights: tuple[np.ndarray, ...]  # per layer: W after the step
+    biases: tuple[np.ndarray, ...]
+    diverged: bool = False
+    message: str = ""
