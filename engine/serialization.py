@@ -29,7 +29,8 @@ from .json_values import (
 )
 from .optimizers import make_optimizer
 from .spec import Spec
-from .trainer import Checkpoint, Trainer
+from .step_stats import Checkpoint
+from .trainer import Trainer
 
 SESSION_FORMAT = 2
 # Per-parameter optimiser state: "1.W.v" is the velocity of layer 1's W.

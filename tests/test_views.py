@@ -11,13 +11,8 @@ from engine.datasets import EXTENT
 from engine.presets import load_preset
 from engine.spec import Spec
 from engine.trainer import Trainer
-from gui.plots.boundary_view import (
-    CLASS_COLORS,
-    OUTPUT_TITLE,
-    BoundaryView,
-    grid_points,
-    line_points,
-)
+from gui.plots.boundary_grid import grid_points, line_points
+from gui.plots.boundary_view import CLASS_COLORS, OUTPUT_TITLE, BoundaryView
 from gui.plots.loss_plot import NORM_FLOOR, GradNormPlot, GrowingColumns, LossPlot
 
 BLOBS = dict(dataset="blobs", classes=4, output_activation="softmax", loss="ce",

@@ -16,7 +16,7 @@ import time
 from collections import deque
 
 from pyqtgraph.util.garbage_collector import GarbageCollector
-from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,7 +43,7 @@ from gui.playground.window_layout import (
     show_trainer,
     trainer_view,
 )
-from gui.playground.worker import TrainingWorker
+from gui.playground.worker_link import start_worker
 from gui.stepper.stepper_mode import StepperMode
 
 # Spec fields that decide the data set: a rebuild that keeps them all keeps the data.
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         build_layout(self)
         self.status = TrainingStatus(self.statusBar())
         self.status_labels = self.status.labels
-        self._start_worker(threaded)
+        start_worker(self, threaded)
         self.stepper = StepperMode(self)
         build_menus(self)
         self._wire()
@@ -149,35 +149,6 @@ class MainWindow(QMainWindow):
         self.install_trainer(Trainer(load_preset("playground")))
 
     # -- construction -----------------------------------------------------------------------
-    def _start_worker(self, threaded: bool) -> None:
-        self.worker = TrainingWorker()
-        self.thread = None
-        if threaded:
-            self.thread = QThread()
-            self.thread.setObjectName("training")
-            self.worker.moveToThread(self.thread)
-            self.thread.finished.connect(self.worker.deleteLater)
-        w = self.worker
-        self.sigSetRunning.connect(w.set_running)
-        self.sigStep.connect(w.step)
-        self.sigStepEpoch.connect(w.step_epoch)
-        self.sigLive.connect(w.set_live)
-        self.sigSetParameter.connect(w.set_parameter)
-        self.sigStopWorker.connect(w.stop)
-        self.sigRewind.connect(w.rewind)
-        # Snapshots arrive hundreds of times a second. Waking this thread for each one costs
-        # the worker a third of its speed (the two share the interpreter lock), so a direct
-        # connection drops them into a deque from the worker's thread (append is atomic) and
-        # the redraw timer takes them all at once.
-        inbox = self._inbox
-        w.sigStep.connect(lambda generation, stats: inbox.append((generation, stats)),
-                          Qt.DirectConnection)
-        w.sigBoundary.connect(self.on_boundary)
-        w.sigRunning.connect(self.on_running)
-        w.sigDiverged.connect(self.on_diverged)
-        w.sigError.connect(self.show_error)
-        w.sigRewound.connect(self.on_rewound)
-
     def _wire(self) -> None:
         a = self.actions
         a.play.toggled.connect(self.set_playing)

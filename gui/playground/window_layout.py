@@ -18,7 +18,8 @@ from gui.lab.lab_mode import LabMode
 from gui.playground.architecture_editor import ArchitectureEditor
 from gui.playground.divergence_banner import DivergenceBanner
 from gui.playground.training_controls import TrainingControls
-from gui.plots.boundary_view import BoundaryView, grid_points, line_points, plane_bounds
+from gui.plots.boundary_grid import grid_points, line_points, plane_bounds
+from gui.plots.boundary_view import BoundaryView
 from gui.plots.loss_plot import GradNormPlot, LossPlot
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from engine.datasets import EXTENT
 from gui.common.colors import diverging_colormap, lookup_table
+from gui.plots.boundary_grid import grid_points, line_points, plane_bounds
 from gui.plots.boundary_key import (
     CLASS_COLORS,
     HEATMAP_STRENGTH,
@@ -38,36 +39,6 @@ from gui.plots.boundary_key import (
 
 DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confident prediction
 OUTPUT_TITLE = "network output ŷ"
-
-
-def plane_bounds(points: np.ndarray) -> tuple[float, float]:
-    """(lo, hi) of the square input plane to show: TensorFlow Playground's [-6, 6] for data
-    that lives there, else the data's own range plus a margin (the four XOR points in [0, 1]
-    would otherwise be a speck in the middle)."""
-    points = np.asarray(points, dtype=float)
-    lo, hi = float(points.min()), float(points.max())
-    if -EXTENT <= lo and hi <= EXTENT and hi - lo >= EXTENT:
-        return -EXTENT, EXTENT
-    margin = max(0.5, 0.15 * (hi - lo))
-    return lo - margin, hi + margin
-
-
-def grid_points(resolution: int = 100, bounds=(-EXTENT, EXTENT)) -> np.ndarray:
-    """(resolution², 2) pixel-centre points covering the square bounds², row-major with y as
-    rows: point ``row * resolution + col`` is (x[col], y[row]), rows going from y = lo upward."""
-    lo, hi = bounds
-    step = (hi - lo) / resolution
-    centres = lo + step * (np.arange(resolution) + 0.5)
-    xs, ys = np.meshgrid(centres, centres)  # ys varies along rows
-    return np.column_stack([xs.ravel(), ys.ravel()])
-
-
-def line_points(points: np.ndarray, resolution: int = 200) -> np.ndarray:
-    """(resolution, 1) evenly spaced x values over the 1-D data range ± a margin."""
-    x = np.asarray(points, dtype=float)[:, 0]
-    lo, hi = float(np.min(x)), float(np.max(x))
-    margin = max(2.5, 0.25 * (hi - lo))
-    return np.linspace(lo - margin, hi + margin, resolution)[:, None]
 
 
 def _overlay_levels(values: np.ndarray) -> tuple[float, float]:
