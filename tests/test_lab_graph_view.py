@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 
 from engine.lab import build, parse
 from gui.lab.graph_layout import columns, crossings, layered_layout
-from gui.lab.graph_view import LabGraphView
+from gui.lab.graph_view import BOX_W, MIN_SCALE, LabGraphView
 
 WORKED = "z1 = w1*x + b1; a1 = relu(z1); z2 = w2*a1 + b2; a2 = sigmoid(z2); L = mse(a2, y)"
 EXAMPLES = ["(2*x+1)**3", "(w*x+b)**2", "a = sigmoid(w*x + b); L = mse(a, y)", WORKED]
@@ -69,23 +69,51 @@ def test_paints_every_example(view, text):
     assert view.node_count() == len(graph.order)
 
 
-def test_every_node_is_inside_the_view_and_boxes_do_not_overlap(view):
+def test_a_graph_that_fits_readably_is_shown_whole(view):
+    view.resize(1800, 700)
     view.set_graph(graph_of(WORKED))
     view.set_show_gradients(True)
+    assert not view.following()
     area = view.viewport().rect().toRectF()
     rects = [view.node_rect(i) for i in range(view.node_count())]
     for i, r in enumerate(rects):
         assert area.contains(r)
-        assert r.width() > 60  # readable at 1024 wide
+        assert r.width() >= BOX_W * MIN_SCALE - 1
         for s in rects[i + 1:]:
             assert not r.intersects(s)
+    assert area.contains(view.mapFromScene(view.colour_bar_rect()).boundingRect().toRectF())
+
+
+def test_a_graph_too_wide_to_read_whole_follows_the_stage(view):
+    """At 1024 px the worked example's nine columns would shrink its text below what a room
+    reads: the view keeps a readable scale and keeps the highlighted node in sight."""
+    graph = graph_of(WORKED)
+    view.set_graph(graph)
+    view.set_show_gradients(True)
+    assert view.following()
+    area = view.viewport().rect().toRectF()
+    for i in range(view.node_count()):
+        assert view.node_rect(i).width() >= BOX_W * MIN_SCALE - 1  # text never below 14 px
+    for i in (0, len(graph.order) // 2, len(graph.order) - 1):
+        parents = [graph.index(p) for p in graph.order[i].parents]
+        view.set_highlight(i, parents)
+        for k in (i, *parents):
+            assert area.contains(view.node_rect(k))
+        # the colour key moves along: it is on screen wherever the view looks
+        bar = view.mapFromScene(view.colour_bar_rect()).boundingRect().toRectF()
+        assert area.intersected(bar).width() >= bar.width() * 0.9
+    view.resize(2000, 700)
+    assert not view.following()
 
 
 def test_click_emits_the_node_index(view, qtbot):
     graph = graph_of(WORKED)
     view.set_graph(graph)
+    area = view.viewport().rect()
     for i in (0, 5, len(graph.order) - 1):
+        view.set_highlight(i)  # a followed view brings it into sight
         centre = view.node_rect(i).center().toPoint()
+        assert area.contains(centre)
         with qtbot.waitSignal(view.sigNodeClicked, timeout=1000) as blocker:
             qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=centre)
         assert blocker.args == [i]
@@ -127,11 +155,20 @@ def test_second_graph_replaces_the_first(view):
     assert len(view.scene().items()) < count
 
 
-def test_resize_keeps_the_graph_in_view(view, qtbot):
-    view.set_graph(graph_of(WORKED))
+def test_resize_fits_the_graph_or_follows_it(view, qtbot):
+    graph = graph_of("(w*x+b)**2")
+    view.set_graph(graph)
     view.set_show_gradients(True)
-    for w, h in ((400, 600), (1400, 500), (300, 200)):
+    last = len(graph.order) - 1
+    view.set_highlight(last, [graph.index(p) for p in graph.order[last].parents])
+    seen = []
+    for w, h in ((1400, 700), (1000, 500), (400, 600), (300, 200)):
         view.resize(w, h)
         qtbot.wait(10)
         area = view.viewport().rect().toRectF().adjusted(-1, -1, 1, 1)
-        assert all(area.contains(view.node_rect(i)) for i in range(view.node_count()))
+        if view.following():
+            assert area.contains(view.node_rect(last))
+        else:
+            assert all(area.contains(view.node_rect(i)) for i in range(view.node_count()))
+        seen.append(view.following())
+    assert seen == [False, False, True, True]

@@ -36,8 +36,13 @@ def test_the_view_menu_switches_modes_and_the_lab_owns_the_keys(qtbot, window):
     lab = open_lab(window)
     assert not window.actions.play.isEnabled() and not window.actions.step.isEnabled()
     assert all(s.isEnabled() for s in lab.shortcuts)
+    # the training toolbar and read-out make room for the graph: they say nothing about it
+    assert window.toolbar.isHidden()
+    assert all(label.isHidden() for label in window.status_labels.values())
     window.modes.setCurrentIndex(0)
     assert window.actions.play.isEnabled() and not any(s.isEnabled() for s in lab.shortcuts)
+    assert not window.toolbar.isHidden()
+    assert not any(label.isHidden() for label in window.status_labels.values())
 
 
 def test_the_chain_rule_example_is_there_at_once(window):

@@ -3,7 +3,11 @@
 A box shows the node's name and op, its value and (in backward stages) its gradient, filled by
 |∂L/∂node| on viridis with a colour bar beside it; an edge is labelled with the local
 derivative ∂child/∂parent. Positions come from graph_layout (no Qt there); every number is the
-engine's own (engine/autodiff.py). The whole graph is fitted in view on every resize.
+engine's own (engine/autodiff.py).
+
+The whole graph is fitted in view on every resize, unless that would shrink its text below
+what a room can read (MIN_SCALE): then the view keeps that scale and follows the highlighted
+node, the colour bar staying in the visible corner, and the graph can be dragged or scrolled.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ EDGE_FONT_PX = 19
 LINE_STEP = 25.0
 BAR_LONG, BAR_SHORT = 260.0, 22.0  # the colour bar's size in scene units
 MARGIN = 16.0
+MIN_SCALE = 0.7  # box text at 14 px: below that a projected graph is not read, it is followed
 OP_FILL = QColor("#eef2f7")
 SOURCE_FILL = QColor("#fff6dc")  # inputs and constants, in forward stages
 HIGHLIGHT = QColor("#ff7f0e")
@@ -111,9 +116,13 @@ class LabGraphView(QGraphicsView):
         self.setScene(QGraphicsScene(self))
         self.setBackgroundBrush(QColor("white"))
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         self.setAlignment(Qt.AlignCenter)
+        self.setDragMode(QGraphicsView.ScrollHandDrag)
+        self.setToolTip("")
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(self._keep_bar_in_view)
         self._graph = None
         self._show_gradients = False
         self._highlight: tuple[int | None, tuple[int, ...]] = (None, ())
@@ -156,6 +165,17 @@ class LabGraphView(QGraphicsView):
 
     def node_count(self) -> int:
         return len(self._boxes)
+
+    def colour_bar_rect(self) -> QRectF:
+        """The |∂L/∂node| key with its labels, in scene coordinates (empty when hidden)."""
+        if self._bar is None:
+            return QRectF()
+        return self._bar.sceneBoundingRect().united(
+            self._bar.mapRectToScene(self._bar.childrenBoundingRect()))
+
+    def following(self) -> bool:
+        """True when the graph is too wide to be read whole and the view follows the stage."""
+        return self._fit_scale() < MIN_SCALE
 
     # ---- building ----------------------------------------------------------------------
     def _add_box(self, i: int, node, graph) -> None:
@@ -248,6 +268,11 @@ class LabGraphView(QGraphicsView):
             for text in texts:
                 text.setBrush(colour)
             texts[2].setVisible(self._show_gradients and not constant)
+            tip = f"{texts[0].text()}\nvalue = {graph.order[i].value:.10g}"
+            if self._show_gradients and not constant:
+                tip += f"\n∂{name_of(graph, graph.output)}/∂{name_of(graph, graph.order[i])} = " \
+                       f"{graph.order[i].grad:.10g}"
+            box.setToolTip(tip + "\nClick for its chain-rule product")
         for (p, c), items in self._edges.items():
             lit = c == node and p in parents
             colour = HIGHLIGHT if lit else EDGE_COLOUR
@@ -264,7 +289,8 @@ class LabGraphView(QGraphicsView):
         if self._show_gradients and len(self._centres):
             graph = self._graph_rect()
             view = max(1, self.viewport().width()) / max(1, self.viewport().height())
-            horizontal = graph.width() / graph.height() > view  # the free space is below
+            # A wide graph (or a followed one, which is wider than the view) has room below.
+            horizontal = self.following() or graph.width() / graph.height() > view
             if horizontal:
                 origin = QPointF(graph.right() - BAR_LONG - 70, graph.bottom() + 30)
             else:
@@ -280,15 +306,53 @@ class LabGraphView(QGraphicsView):
         bottom = self._centres[:, 1].max() + BOX_H / 2 + MARGIN
         return QRectF(left, top, right - left, bottom - top)
 
+    def _content_rect(self) -> QRectF:
+        rect = self._graph_rect()
+        if self._bar is not None:
+            rect = rect.united(self.colour_bar_rect().adjusted(-8, -8, 8, 8))
+        return rect
+
+    def _fit_scale(self) -> float:
+        if not len(self._centres):
+            return 1.0
+        rect = self._graph_rect()
+        if self._show_gradients:  # the colour bar's row below it
+            rect.setBottom(rect.bottom() + 30 + BAR_SHORT + 40)
+        return min(max(1, self.viewport().width()) / rect.width(),
+                   max(1, self.viewport().height()) / rect.height())
+
     def _fit(self) -> None:
         if not self._boxes:
             return
-        rect = self._graph_rect()
-        if self._bar is not None:
-            rect = rect.united(self._bar.sceneBoundingRect()
-                               .united(self._bar.childrenBoundingRect()).adjusted(-8, -8, 8, 8))
+        rect = self._content_rect()
         self.setSceneRect(rect)
-        self.fitInView(rect, Qt.KeepAspectRatio)
+        if not self.following():
+            self.fitInView(rect, Qt.KeepAspectRatio)
+            return
+        self.resetTransform()
+        self.scale(MIN_SCALE, MIN_SCALE)
+        self.centerOn(self._focus())
+        self._keep_bar_in_view()
+
+    def _focus(self) -> QPointF:
+        """Where a followed view looks: the highlighted node with the nodes it reads from, the
+        inputs before the first stage."""
+        node, parents = self._highlight
+        if node is None:
+            left = self._graph_rect().left()
+            return QPointF(left + self.viewport().width() / MIN_SCALE / 2,
+                           self._graph_rect().center().y())
+        points = self._centres[[node, *parents]]
+        return QPointF(float(points[:, 0].mean()), float(self._graph_rect().center().y()))
+
+    def _keep_bar_in_view(self, *_args) -> None:
+        """In a followed view the colour bar moves along so that the key is always on screen."""
+        if self._bar is None or not self.following():
+            return
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        shift = min(visible.right(), self._graph_rect().right()) - 70 - BAR_LONG \
+            - self._bar.rect().left()
+        self._bar.moveBy(shift - self._bar.pos().x(), 0)
 
     # ---- Qt events ---------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
@@ -313,5 +377,10 @@ class LabGraphView(QGraphicsView):
                     return
         super().mousePressEvent(event)
 
-    def wheelEvent(self, event) -> None:  # the graph always fits; no zooming away from it
-        event.ignore()
+    def wheelEvent(self, event) -> None:
+        if self.following():  # the wheel moves along a followed graph
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - event.angleDelta().y() - event.angleDelta().x())
+            event.accept()
+        else:  # a fitted graph is all there: the wheel scrolls whatever holds the view
+            event.ignore()

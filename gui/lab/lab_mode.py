@@ -31,12 +31,18 @@ class LabMode(QWidget):
         self.check_label.setWordWrap(True)
         self.check_label.setTextFormat(Qt.RichText)
         self.controls.layout().addWidget(self.check_label)
+        # The graph gets the room, it is what a class looks at; op graphs run left to right, so
+        # the stages and formulas lie under it rather than beside it.
+        column = QSplitter(Qt.Vertical)
+        column.addWidget(self.view)
+        column.addWidget(self.stepper)
+        column.setStretchFactor(0, 1)
+        column.setSizes([420, 200])
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(self.controls)
-        splitter.addWidget(self.view)
-        splitter.addWidget(self.stepper)
+        splitter.addWidget(column)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([250, 800, 290])  # the graph gets the room: it is what a class looks at
+        splitter.setSizes([250, 1000])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

@@ -1,9 +1,10 @@
-"""The graph lab's right column: the stages of the forward and backward pass, Previous / Next /
-Play through them, and the formula of the stage (or of a clicked node) with its numbers."""
+"""The graph lab's strip under the graph: the stages of the forward and backward pass on the
+left, Previous / Next / Play through them, and the formula of the stage (or of a clicked node)
+with its numbers in large type. It lies below the graph because op graphs are wide."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,15 +26,19 @@ class LabStepper(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.stages: list[LabStage] = []
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        title = QLabel("<b>Forward, then backward</b>")
-        layout.addWidget(title)
+        stages = QVBoxLayout()
+        stages.addWidget(QLabel("<b>Forward, then backward</b>"))
         self.stage_list = QListWidget()
         self.stage_list.setToolTip("Every operation forward, then ∂L/∂L = 1 and every operation "
                                    "backward. Click one, or use Previous / Next.")
         self.stage_list.currentRowChanged.connect(self._on_row)
-        layout.addWidget(self.stage_list, 1)
+        self.stage_list.setMinimumWidth(230)
+        self.stage_list.setMaximumWidth(300)
+        stages.addWidget(self.stage_list, 1)
+        layout.addLayout(stages)
+        right = QVBoxLayout()
         row = QHBoxLayout()
         self.previous_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
@@ -47,12 +52,15 @@ class LabStepper(QWidget):
         self.play_button.toggled.connect(self._on_play)
         for button in (self.previous_button, self.next_button, self.play_button):
             row.addWidget(button)
-        layout.addLayout(row)
+        row.addStretch(1)
+        right.addLayout(row)
         self.formula = QLabel()
         self.formula.setWordWrap(True)
-        self.formula.setMinimumHeight(120)
-        self.formula.setStyleSheet("font-size: 11pt; background: #f7f7f7; padding: 6px;")
-        layout.addWidget(self.formula)
+        self.formula.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.formula.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.formula.setStyleSheet("font-size: 13pt; background: #f7f7f7; padding: 6px;")
+        right.addWidget(self.formula, 1)
+        layout.addLayout(right, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(int(PLAY_SECONDS * 1000))
         self.timer.timeout.connect(self._advance)

@@ -126,6 +126,10 @@ def _on_mode(window, index: int) -> None:
     a = window.actions
     for act in (a.play, a.step, a.epoch, a.reset, a.regenerate, a.step_through):
         act.setEnabled(playground)
+    # The training toolbar and read-out say nothing about the lab: their room goes to its graph.
+    window.toolbar.setVisible(playground)
+    for label in window.status_labels.values():
+        label.setVisible(playground)
     window.lab.set_keys_active(not playground)
 
 
