@@ -1,5 +1,6 @@
 """The record of training, one row per step taken: step number, batch loss, training and test
-loss, and every layer's gradient norm.
+loss, every layer's gradient norm and, under feedback alignment, every layer's angle between
+its update and the true gradient.
 
 Rows go into NumPy buffers that double when full, so appending (every step) costs a few
 scalar writes and the whole record can be plotted or saved without converting a list.
@@ -24,7 +25,7 @@ _NON_FINITE = {"Infinity": math.inf, "-Infinity": -math.inf}
 
 
 class History:
-    def __init__(self, n_layers: int):
+    def __init__(self, n_layers: int, *, alignment: bool = False):
         if not isinstance(n_layers, int) or isinstance(n_layers, bool) or n_layers < 1:
             raise ValueError(f"a history needs a whole number of layers ≥ 1, got {n_layers!r}")
         self.n_layers = n_layers
@@ -33,6 +34,23 @@ class History:
         self._step = np.zeros(INITIAL_CAPACITY, dtype=np.int64)
         self._losses = np.zeros((INITIAL_CAPACITY, len(FIELDS)))
         self._grad_norms = np.zeros((INITIAL_CAPACITY, n_layers))
+        self._alignment: np.ndarray | None = None  # (capacity, layers) under feedback alignment
+        if alignment:
+            self.record_alignment()
+
+    @property
+    def has_alignment(self) -> bool:
+        """True when the record has alignment angles (a feedback-alignment run)."""
+        return self._alignment is not None
+
+    def record_alignment(self) -> None:
+        """Start an alignment column; steps recorded before have none (NaN)."""
+        if self._alignment is None:
+            self._alignment = np.full((len(self._step), self.n_layers), math.nan)
+
+    def _buffers(self) -> tuple[str, ...]:
+        names = ("_step", "_losses", "_grad_norms")
+        return (*names, "_alignment") if self.has_alignment else names
 
     def __len__(self) -> int:
         return self._n
@@ -52,13 +70,18 @@ class History:
         row[1] = _float(stats.train_loss)
         row[2] = _float(stats.test_loss)
         self._grad_norms[n] = stats.grad_norms
+        alignment = getattr(stats, "alignment", None)
+        if alignment is not None:
+            self.record_alignment()
+        if self._alignment is not None:
+            self._alignment[n] = math.nan if alignment is None else alignment
         self._n = n + 1
 
     def _thin(self) -> int:
         """Keep the rows whose step is a multiple of twice the stride; returns the new count."""
         self.stride *= 2
         keep = np.flatnonzero(self._step[:self._n] % self.stride == 0)
-        for name in ("_step", "_losses", "_grad_norms"):
+        for name in self._buffers():
             a = getattr(self, name)
             a[:len(keep)] = a[keep]
         self._n = len(keep)
@@ -66,30 +89,32 @@ class History:
 
     def _grow(self, capacity: int) -> None:
         n = self._n
-        for name in ("_step", "_losses", "_grad_norms"):
+        for name in self._buffers():
             old = getattr(self, name)
             new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
             new[:n] = old[:n]
             setattr(self, name, new)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Read-only copies: "step" (n,), one (n,) array per loss, "grad_norms" (n, layers)."""
+        """Read-only copies: "step" (n,), one (n,) array per loss, "grad_norms" (n, layers),
+        and under feedback alignment "alignment" (n, layers) in degrees, NaN rows where none."""
         n = self._n
         result = {"step": self._step[:n].copy()}
         for i, name in enumerate(FIELDS):
             result[name] = self._losses[:n, i].copy()
         result["grad_norms"] = self._grad_norms[:n].copy()
+        if self._alignment is not None:
+            result["alignment"] = self._alignment[:n].copy()
         for a in result.values():
             a.flags.writeable = False
         return result
 
     def copy(self) -> History:
-        other = History(self.n_layers)
+        other = History(self.n_layers, alignment=self.has_alignment)
         other.stride = self.stride
         other._grow(max(INITIAL_CAPACITY, self._n))
-        other._step[:self._n] = self._step[:self._n]
-        other._losses[:self._n] = self._losses[:self._n]
-        other._grad_norms[:self._n] = self._grad_norms[:self._n]
+        for name in self._buffers():
+            getattr(other, name)[:self._n] = getattr(self, name)[:self._n]
         other._n = self._n
         return other
 
@@ -97,15 +122,16 @@ class History:
         if not isinstance(other, History):
             return NotImplemented
         mine, theirs = self.arrays(), other.arrays()
-        return self.n_layers == other.n_layers and all(
+        return self.n_layers == other.n_layers and mine.keys() == theirs.keys() and all(
             np.array_equal(mine[k], theirs[k], equal_nan=k != "step") for k in mine)
 
     # -- JSON ---------------------------------------------------------------------------------
     def to_dict(self) -> dict:
         arrays = self.arrays()
         result = {"layers": self.n_layers, "stride": self.stride, "step": arrays["step"].tolist()}
-        for name in (*FIELDS, "grad_norms"):
-            result[name] = _encode(arrays[name])
+        for name in (*FIELDS, "grad_norms", "alignment"):
+            if name in arrays:
+                result[name] = _encode(arrays[name])
         return result
 
     @classmethod
@@ -116,7 +142,8 @@ class History:
         missing = [k for k in ("layers", "step", *FIELDS, "grad_norms") if k not in d]
         if missing:
             raise ValueError(f"the history has no {missing[0]!r}")
-        unknown = sorted(set(d) - {"layers", "stride", "step", *FIELDS, "grad_norms"})
+        unknown = sorted(set(d) - {"layers", "stride", "step", *FIELDS, "grad_norms",
+                                   "alignment"})
         if unknown:
             raise ValueError(f"the history has an unknown entry {unknown[0]!r}")
         layers = d["layers"]
@@ -136,21 +163,15 @@ class History:
         stride = d.get("stride", 1)  # optional: files from before the record was bounded
         if not _whole(stride) or not 1 <= stride <= 2**62:
             raise ValueError(f"the history's stride must be a whole number ≥ 1, got {stride!r}")
-        history = cls(layers)
+        history = cls(layers, alignment="alignment" in d)  # optional: feedback alignment only
         history.stride = stride
         history._grow(max(INITIAL_CAPACITY, n))
         history._step[:n] = step
         for i, name in enumerate(FIELDS):
             history._losses[:n, i] = _decode(d[name], n, f"the history's {name}")
-        norms = d["grad_norms"]
-        if not isinstance(norms, list) or len(norms) != n:
-            raise ValueError(f"the history's grad_norms need {n} rows, one per step")
-        for row in norms:
-            if not isinstance(row, list) or len(row) != layers:
-                raise ValueError(f"each row of the history's grad_norms needs {layers} values")
-        flat = [v for row in norms for v in row]
-        history._grad_norms[:n] = _decode(flat, n * layers, "the history's grad_norms").reshape(
-            n, layers)
+        history._grad_norms[:n] = _rows(d["grad_norms"], n, layers, "grad_norms")
+        if "alignment" in d:
+            history._alignment[:n] = _rows(d["alignment"], n, layers, "alignment")
         history._n = n
         return history
 
@@ -161,6 +182,17 @@ def _whole(value) -> bool:
 
 def _float(value) -> float:
     return math.nan if value is None else value
+
+
+def _rows(rows, n: int, layers: int, name: str) -> np.ndarray:
+    """An (n, layers) array from n JSON rows of `layers` values each."""
+    if not isinstance(rows, list) or len(rows) != n:
+        raise ValueError(f"the history's {name} need {n} rows, one per step")
+    for row in rows:
+        if not isinstance(row, list) or len(row) != layers:
+            raise ValueError(f"each row of the history's {name} needs {layers} values")
+    flat = [v for row in rows for v in row]
+    return _decode(flat, n * layers, f"the history's {name}").reshape(n, layers)
 
 
 def _encode(a: np.ndarray) -> list:

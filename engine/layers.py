@@ -16,6 +16,9 @@ class Dense:
     def __init__(self, W: np.ndarray, b: np.ndarray, activation: str):
         self.W = W  # (fan_in, fan_out)
         self.b = b  # (fan_out,)
+        # Feedback alignment's fixed random (fan_out, fan_in) matrix, used in place of Wᵀ to
+        # hand the error down (engine/feedback.py sets it); None = backprop.
+        self.B: np.ndarray | None = None
         self.activation = get_activation(activation)
         self.dW = np.zeros_like(W)
         self.db = np.zeros_like(b)
@@ -59,5 +62,5 @@ class Dense:
         self.dZ = dZ
         np.matmul(self.x.T, dZ, out=self.dW)
         np.add.reduce(dZ, axis=0, out=self.db)  # np.sum's arithmetic, minus its overhead
-        self.dX = dZ @ self.W.T
+        self.dX = dZ @ (self.W.T if self.B is None else self.B)
         return self.dX

@@ -3,9 +3,10 @@
 A format-2 session holds everything a Trainer needs to continue bit-identically: the spec, the
 data itself (so a session made from a CSV file opens on a machine without it), the weights, the
 optimiser and its state, the batch order and shuffler state, the history and the rewind
-checkpoint. Format 1 (spec + weights + step) still opens, as a run starting from those weights.
-Every part is checked when read; anything malformed is a one-line ValueError in the user's
-terms, never a KeyError or TypeError from deep inside.
+checkpoint, and under feedback alignment the fixed feedback matrices. Format 1 (spec, weights
+and step) still opens, as a run starting from those weights. Every part is checked when read;
+anything malformed is a one-line ValueError in the user's terms, never a KeyError or TypeError
+from deep inside.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import numpy as np
 
 from .datasets import MAX_CLASSES, Dataset
+from .feedback import feedback_matrices_json, restore_feedback_matrices
 from .files import one_line, read_json, write_text_atomic
 from .history import History
 from .json_values import (
@@ -72,6 +74,8 @@ def trainer_session(trainer: Trainer) -> dict:
         "checkpoint": None,
         "start_loss": _finite_or_none(trainer.start_loss),
     }
+    if trainer.spec.feedback == "fa":
+        session["feedback_matrices"] = feedback_matrices_json(trainer.network)
     if best is not None:
         names = trainer.network.params()
         session["checkpoint"] = {
@@ -200,7 +204,8 @@ def _restore(data, path=None) -> Trainer:
     if version != SESSION_FORMAT:
         raise ValueError(f"session format {shown(version)} is not supported "
                          f"(this version reads 1 and {SESSION_FORMAT})")
-    json_object(data, "a format-2 session", _PARTS, optional=("checkpoint", "start_loss"))
+    json_object(data, "a format-2 session", _PARTS,
+                optional=("checkpoint", "start_loss", "feedback_matrices"))
     step = whole(data["step"], "the step count", 0, MAX_COUNT)
     spec = Spec.from_dict(data["spec"])
     if path is not None:
@@ -210,6 +215,9 @@ def _restore(data, path=None) -> Trainer:
     if not np.isfinite(trainer.X).all():
         raise ValueError(f"the data's points are too large for {spec.dtype} inputs")
     _restore_weights(trainer, data["weights"])
+    if "feedback_matrices" in data:  # without them, the ones the seed draws (the same ones)
+        restore_feedback_matrices(trainer.network, trainer.spec.feedback,
+                                  data["feedback_matrices"])
     trainer.optimizer = _optimizer(trainer, data["optimizer"])
     _restore_batches(trainer, data["batches"])
     trainer.step_count = step
@@ -353,6 +361,10 @@ def _history(trainer: Trainer, d, step: int) -> History:
     if history.n_layers != layers:
         raise ValueError(f"the history has gradient norms for {history.n_layers} layers, "
                          f"the network has {layers}")
+    if history.has_alignment and trainer.spec.feedback != "fa":
+        raise ValueError("the history has alignment angles, but the spec trains with backprop")
+    if trainer.spec.feedback == "fa":
+        history.record_alignment()  # steps recorded without angles read as NaN
     last = int(history.arrays()["step"][-1]) if len(history) else 0
     if last > step:
         raise ValueError(f"the history records {len(history)} steps up to step {last}, but "

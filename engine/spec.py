@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .datasets import ALL_DATASETS, FEATURES
+from .feedback import FEEDBACK_MODES
 from .files import parse_json, show
 from .initializers import INITIALIZERS
 from .losses import LOSSES, check_pairing
@@ -52,6 +53,7 @@ class Spec:
     label_column: int = -1
     seed: int = 0
     dtype: str = "float64"
+    feedback: str = "backprop"  # the error sent down: "backprop" (Wᵀ) or "fa" (fixed random B)
 
     def validate(self) -> Spec:
         """Raise ValueError with a one-line message for anything a run (or the window, whose
@@ -81,6 +83,7 @@ class Spec:
         _choice("regularization", self.regularization, REGULARIZATIONS)
         _choice("dataset", self.dataset, ALL_DATASETS)
         _choice("dtype", self.dtype, ("float64", "float32"))
+        _choice("feedback", self.feedback, FEEDBACK_MODES)
         self.learning_rate = _real("learning rate", self.learning_rate, 0, math.inf,
                                    above_low=True)
         self.momentum = _real("momentum", self.momentum, 0, 1)
@@ -107,7 +110,7 @@ class Spec:
             if not isinstance(getattr(self, what), list):
                 raise ValueError(f"{what} must be a list, got {show(getattr(self, what))}")
         for what in ("output_activation", "loss", "initializer", "optimizer", "regularization",
-                     "dataset", "dtype", "csv_path"):
+                     "dataset", "dtype", "csv_path", "feedback"):
             if not isinstance(getattr(self, what), str):
                 raise ValueError(
                     f"{what} must be a name (a string), got {show(getattr(self, what))}")

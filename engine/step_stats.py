@@ -55,3 +55,6 @@ class StepStats:
     biases: tuple[np.ndarray, ...]
     diverged: bool = False
     message: str = ""
+    # Feedback alignment: per layer, degrees between its update and the true gradient (the
+    # output layer 0); None under backprop.
+    alignment: tuple[float, ...] | None = None

@@ -12,6 +12,7 @@ import dataclasses
 import numpy as np
 
 from .datasets import Dataset, expand_features, make_dataset
+from .feedback import alignment_angles, use_feedback_alignment
 from .history import History
 from .network import Network
 from .optimizers import Momentum, add_regularization, clip_by_global_norm, make_optimizer
@@ -51,6 +52,8 @@ class Trainer:
             sizes, [*spec.activations, spec.output_activation], spec.loss,
             initializer=spec.initializer, rng=np.random.default_rng([spec.seed, 1]),
             weights=spec.weights, dtype=self.dtype)
+        if spec.feedback == "fa":  # fixed random B in place of Wᵀ, from the seed's third stream
+            use_feedback_alignment(self.network, spec.seed, spec.initializer)
         self.optimizer = make_optimizer(spec.optimizer, spec.learning_rate, spec.momentum)
         self.batch_rng = np.random.default_rng([spec.seed, 2])
         self.batch_size = spec.batch_size
@@ -62,7 +65,8 @@ class Trainer:
         self.last_batch: np.ndarray | None = None
         self.diverged = False
         self.best: Checkpoint | None = None  # the lowest-loss state seen, for rewind()
-        self.history = History(len(self.network.layers))  # every step taken, diverged too
+        # Every step taken, diverged too.
+        self.history = History(len(self.network.layers), alignment=spec.feedback == "fa")
         # Layers update W and b in place and never replace them, so these name → array maps
         # stay valid for the trainer's life and need not be rebuilt every step.
         self._params, self._grads = self.network.params(), self.network.grads()
@@ -178,6 +182,7 @@ class Trainer:
             net.forward(self.X_train[batch])
             loss = net.backward(self.Y_train[batch], record=record)
             grad_norms = self._grad_norms()
+            alignment = self._alignment()  # before the update: it reads this step's W
             message = ""
             if not (np.isfinite(loss) and np.isfinite(grad_norms).all()):
                 message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
@@ -188,7 +193,7 @@ class Trainer:
             if self.diverged:
                 message += f"; lower the learning rate (now {self.learning_rate:g}) and rewind"
             self.step_count += 1
-            stats = self._stats(loss, grad_norms, message, train)
+            stats = self._stats(loss, grad_norms, message, train, alignment)
         self.history.append(stats)
         self._maybe_checkpoint(stats)
         return stats
@@ -308,7 +313,7 @@ class Trainer:
             correct = (out[:, 0] > 0.5) == (Y[:, 0] > 0.5)  # targets are 0/1 whatever the output
         return float(np.count_nonzero(correct) / len(correct))
 
-    def _stats(self, batch_loss, grad_norms, message, train) -> StepStats:
+    def _stats(self, batch_loss, grad_norms, message, train, alignment=None) -> StepStats:
         net = self.network
         train_loss, acc = train
         test_loss, test_acc = self.evaluate(self.X_test, self.Y_test)
@@ -325,11 +330,17 @@ class Trainer:
             weight_grads=tuple(read_only(np.abs(layer.dW)) for layer in net.layers),
             weights=tuple(frozen_copy(layer.W) for layer in net.layers),
             biases=tuple(frozen_copy(layer.b) for layer in net.layers),
-            diverged=self.diverged, message=message)
+            diverged=self.diverged, message=message, alignment=alignment)
 
     def _grad_norms(self) -> np.ndarray:
         return np.array([np.sqrt(np.vdot(layer.dW, layer.dW) + np.vdot(layer.db, layer.db))
                          for layer in self.network.layers])
+
+    def _alignment(self) -> tuple[float, ...] | None:
+        """Under feedback alignment, each layer's angle to the true gradient (see feedback.py)."""
+        if self.spec.feedback != "fa":
+            return None
+        return tuple(float(angle) for angle in alignment_angles(self.network))
 
     def current_stats(self) -> StepStats:
         """Statistics of the current parameters without taking a step (for a new network, an
@@ -339,7 +350,7 @@ class Trainer:
             self.network.forward(self.X_train[batch])
             loss = self.network.backward(self.Y_train[batch])
             train = self.evaluate(self.X_train, self.Y_train)
-            return self._stats(loss, self._grad_norms(), "", train)
+            return self._stats(loss, self._grad_norms(), "", train, self._alignment())
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         """Network output for raw input points (features expanded as in training)."""

@@ -11,7 +11,9 @@ import hashlib
 import pytest
 
 from engine.presets import load_preset
-from engine.trainer import Trainer
+from engine.serialization import trainer_session
+from engine.spec import Spec
+from engine.trainer import LIVE_SETTINGS, Trainer
 
 GOLDEN_STEPS = 200
 GOLDEN = {
@@ -57,3 +59,45 @@ def test_backprop_runs_are_bit_identical_to_before_feedback_alignment(case):
     for _ in range(GOLDEN_STEPS):
         trainer.step()
     assert fingerprint(trainer) == (weights_sha, history_sha)
+
+
+def test_backprop_has_no_feedback_matrices_angles_or_alignment_record():
+    trainer = Trainer(load_preset("playground"))
+    stats = trainer.step()
+    assert trainer.spec.feedback == "backprop"
+    assert all(layer.B is None for layer in trainer.network.layers)
+    assert stats.alignment is None and trainer.current_stats().alignment is None
+    assert "alignment" not in trainer.history.arrays()
+    assert "alignment" not in trainer.history.to_dict()
+    assert "feedback_matrices" not in trainer_session(trainer)
+
+
+def test_spec_feedback_defaults_round_trips_and_old_files_read_as_backprop():
+    assert Spec().feedback == "backprop"
+    spec = Spec(feedback="fa").validate()
+    assert Spec.from_json(spec.to_json()).feedback == "fa"
+    old = Spec().to_dict()
+    del old["feedback"]  # a file from before feedback alignment
+    assert Spec.from_dict(old).feedback == "backprop"
+    assert load_preset("xor").feedback == "backprop"
+
+
+@pytest.mark.parametrize("value, message", [
+    ("dfa", 'unknown feedback "dfa"; choose from backprop, fa'),
+    ("FA", 'unknown feedback "FA"; choose from backprop, fa'),
+    (1, "feedback must be a name (a string), got 1"),
+    (None, "feedback must be a name (a string), got null"),
+])
+def test_a_bad_feedback_value_is_a_one_line_error(value, message):
+    with pytest.raises(ValueError) as error:
+        Spec.from_dict({**Spec().to_dict(), "feedback": value})
+    assert str(error.value) == message
+
+
+def test_changing_feedback_is_a_rebuild_not_a_live_setting():
+    trainer = Trainer(load_preset("playground"))
+    assert "feedback" not in LIVE_SETTINGS
+    with pytest.raises(ValueError, match="rebuild"):
+        trainer.set_live("feedback", "fa")
+    assert trainer.spec.feedback == "backprop"
+    assert all(layer.B is None for layer in trainer.network.layers)
