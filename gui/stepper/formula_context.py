@@ -14,6 +14,7 @@ import numpy as np
 
 from engine.trace import Stage
 from gui.common.formula_markup import matrix_width, num, summary, value
+from gui.stepper.bug_marks import mark_numbers, wrong_of
 
 MAX_TERMS = 6  # terms of a sum written out before "…"
 
@@ -104,6 +105,37 @@ class StageContext:
 
     def symbol(self, key: str) -> str:
         return next(q.symbol for q in (*self.stage.quantities, *self.stage.inputs) if q.key == key)
+
+    def wrong(self, key: str, kind: str | None = None, layer: int | None = None) -> str:
+        """The engine's note when an injected bug computed this quantity (of this stage, or of
+        the stage (kind, layer)) wrongly; "" when it is right."""
+        stage = self.stage if kind is None else self.find(kind, layer)
+        if stage is None:
+            return ""
+        return next((wrong_of(q) for q in (*stage.quantities, *stage.inputs) if q.key == key),
+                    "")
+
+    def operand(self, markup: str, key: str, kind: str | None = None,
+                layer: int | None = None) -> str:
+        """An operand's markup, its numbers in red when the quantity is wrong."""
+        return mark_numbers(markup) if self.wrong(key, kind, layer) else markup
+
+    def feedback(self, layer: int | None = None):
+        """How layer `layer` (default: this stage's) sends its error down, read off its
+        backward stage: (M, symbol, transposed) with ∂L/∂a below = ∂L/∂z · M, so M = Wᵀ under
+        backprop (symbol "W⁽ˡ⁾", transposed) and M = B, the fixed random feedback matrix, under
+        feedback alignment ("B⁽ˡ⁾"); None when the trace holds no such stage."""
+        stage = self.stage if layer is None else self.find("backward", layer)
+        if stage is None:
+            return None
+        inputs = {q.key: q for q in stage.inputs}
+        if "B" in inputs:
+            B = inputs["B"].value
+            n_in, n_out = stage.get("W").shape
+            return (B if B.shape == (n_out, n_in) else B.T), inputs["B"].symbol, False
+        if "W" not in inputs:
+            return None
+        return inputs["W"].value.T, inputs["W"].symbol, True
 
     def is_output(self) -> bool:
         return self.n_layers is not None and self.stage.layer == self.n_layers

@@ -3,7 +3,8 @@ symbols, the same formula with the recorded numbers put in, and the result.
 
 Small layers show every entry as a little matrix; larger ones show the shape, mean |·| and
 max |·| and then the selected neuron / weight worked out sample by sample. The numbers are
-only ever read from the trace (the stage, or a neighbouring stage of the same trace).
+only ever read from the trace (the stage, or a neighbouring stage of the same trace), and the
+quantities an injected bug computed wrongly are shown in red with the engine's note.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from gui.common.formula_markup import (
     sym,
     value,
 )
+from gui.stepper.bug_marks import MarkedEquations, mark_numbers, stage_warning
 from gui.stepper.chain_formulas import chain_html
 from gui.stepper.formula_context import StageContext, join_terms, resolve_focus, sum_of_products
 from gui.stepper.formulas_backward import render_backward
@@ -46,6 +48,9 @@ INTROS = {  # prose, with the symbols marked up by hand (sym() would italicise e
                 "<b><i>W</i></b> and <i>b</i> and the gradient handed to the layer below.",
     "update": "Every parameter takes a small step against its gradient.",
 }
+FA_INTRO = ("Feedback alignment: ∂<i>L</i>/∂<i>z</i> is found as under backprop, but the "
+            "gradient handed to the layer below goes through a fixed random matrix "
+            "<b><i>B</i></b> instead of <b><i>W</i></b>ᵀ.")
 
 
 def stage_html(stage: Stage, selection=None, max_entries: int = 12, context=None,
@@ -56,7 +61,7 @@ def stage_html(stage: Stage, selection=None, max_entries: int = 12, context=None
     `width` (pixels of the view, None = unlimited) breaks long matrix expressions into lines."""
     budget = None if width is None else max(200, width - 150)
     ctx = StageContext(stage, context, max_entries, max_samples, budget)
-    eq = Equations(stage.kind, budget)
+    eq = MarkedEquations(stage.kind, budget)
     renderers = {"forward": _forward, "loss": _loss, "backward": render_backward,
                  "update": _update}
     renderers[stage.kind](ctx, eq, selection)
@@ -68,6 +73,8 @@ def _page(ctx: StageContext, body: str) -> str:
     accent, tint = ACCENTS[stage.kind], TINTS[stage.kind]
     act = ACTIVATION_SYMBOLS.get(ctx.activation(stage.layer), "f") if stage.layer else ""
     intro = INTROS[stage.kind].format(layer=stage.layer, act=act)
+    if stage.kind == "backward" and ctx.has("B"):
+        intro = FA_INTRO
     m = ctx.batch_size()
     batch = "" if stage.kind == "update" else " Shown for one sample." if m == 1 else \
         f" Shown for a batch of m = {m} samples (one row each)."
@@ -77,7 +84,7 @@ def _page(ctx: StageContext, body: str) -> str:
               f"{MARKERS[stage.kind]}&nbsp;&nbsp;{sym(stage.title)}</span><br>"
               f"<span style='color:{MUTED}; font-size:10pt'>{intro}{batch}</span>"
               f"</td></tr></table>")
-    note = _note(ctx)
+    note = _note(ctx) + stage_warning(stage, sym)
     body = body.replace(BLOCK_START, "").replace(BLOCK_END, "")  # any matrix not inlined
     return (f"<div style='font-size:11pt'>{header}{note}<div style='margin-top:6px'>{body}</div>"
             f"</div>")
@@ -111,11 +118,12 @@ def _forward(ctx: StageContext, eq: Equations, selection) -> None:
     act = ACTIVATION_SYMBOLS.get(name, name)
 
     formula = f"{x_s}·{W_s} + {b_s}"
+    wrong_z, wrong_a = ctx.wrong("z"), ctx.wrong("a")
     if ctx.small(x, W, b, z):
         eq.add(z_s, [formula,
                      f"{matrix(x, focus.in_cols(m))} · {matrix(W, focus.weights(n_in, n_out))}"
                      f" + {matrix(b, focus.bias())}", value(z, focus.out_cols(m))],
-               note="weighted sum of the inputs, plus the bias")
+               note="weighted sum of the inputs, plus the bias", wrong=wrong_z)
     else:
         j = focus.j
         terms = [f"{x_s}{_sub(i)}·{W_s}{_sub(i, j)}" for i in range(n_in)]
@@ -125,16 +133,17 @@ def _forward(ctx: StageContext, eq: Equations, selection) -> None:
                  + f" + {num(b[j], paren=True)}", num(z[s, j])]
                 for s in ctx.shown_samples(m)[0]]
         eq.add(z_s, [formula, ctx.brief(z)], note="weighted sum of the inputs, plus the bias",
-               extra=_focus_caption(ctx, focus, f"neuron {j + 1}")
+               wrong=wrong_z, extra=_focus_caption(ctx, focus, f"neuron {j + 1}")
                + sample_table(["sample", header, f"{z_s}{_sub(j)}"], rows,
                               ctx.shown_samples(m)[1]))
 
     a_s = sym(ctx.symbol("a"))
     formula = f"{act}({z_s})"
     if ctx.small(z, a):
-        eq.add(a_s, [formula, f"{act}({matrix(z, focus.out_cols(m))})",
+        eq.add(a_s, [formula, f"{act}({ctx.operand(matrix(z, focus.out_cols(m)), 'z')})",
                      value(a, focus.out_cols(m))], note=f"the activation {act}, entry by entry"
-               if name != "softmax" else "softmax turns each row of z into probabilities")
+               if name != "softmax" else "softmax turns each row of z into probabilities",
+               wrong=wrong_a)
     else:
         j = focus.j
         if name == "softmax":
@@ -143,7 +152,7 @@ def _forward(ctx: StageContext, eq: Equations, selection) -> None:
         else:
             rows = [[ctx.sample_label(s), f"{act}({num(z[s, j])})", num(a[s, j])]
                     for s in ctx.shown_samples(m)[0]]
-        eq.add(a_s, [formula, ctx.brief(a)], note=f"the activation {act}",
+        eq.add(a_s, [formula, ctx.brief(a)], note=f"the activation {act}", wrong=wrong_a,
                extra=sample_table(["sample", f"{act}({z_s}{_sub(j)})", f"{a_s}{_sub(j)}"], rows,
                                   ctx.shown_samples(m)[1]))
 
@@ -195,7 +204,7 @@ def _loss(ctx: StageContext, eq: Equations, selection) -> None:
         rows = [[ctx.sample_label(s), value(y_hat[s]), matrix(y[s], target=True, paren=False)]
                 for s in ctx.shown_samples(m)[0]]
         extra = sample_table(["sample", sym("ŷ"), sym("y")], rows, ctx.shown_samples(m)[1])
-    eq.add(sym("L"), steps, note="the loss of this step", extra=extra)
+    eq.add(sym("L"), steps, note="the loss of this step", extra=extra, wrong=ctx.wrong("L"))
 
 
 def _loss_terms(name: str, y_hat: np.ndarray, y: np.ndarray) -> list[str]:
@@ -244,19 +253,25 @@ def _update(ctx: StageContext, eq: Equations, selection) -> None:
             formula = f"{p} − Δ"
             note = (f"Δ = {p} − {p}<sub>new</sub>: the step {ctx.optimizer_name()} took "
                     f"(rule above), read off the recorded parameters; gradient {g} was used")
+        wrong = ctx.wrong(key + "_new")
+        grad_wrong = ctx.wrong("d" + key)
+        if grad_wrong:
+            note += f"; ⚠ the gradient {g} is wrong ({grad_wrong}), and so is this step"
         if ctx.small(old, new, grad):
-            step = (f"{matrix(old, marks)} − {eta}·{matrix(grad, marks)}" if sgd
+            step = (f"{matrix(old, marks)} − {eta}·"
+                    f"{ctx.operand(matrix(grad, marks), 'd' + key)}" if sgd
                     else f"{matrix(old, marks)} − {matrix(old - new, marks)}")
-            eq.add(p, [formula, step, value(new, marks)], note=note, op="←")
+            eq.add(p, [formula, step, value(new, marks)], note=note, op="←", wrong=wrong)
             continue
         entries = _update_entries(key, focus, n_in)
         rows = []
         for index in entries:
-            change = (f"{eta}·{num(grad[index], paren=True)}" if sgd
+            change = (f"{eta}·{ctx.operand(num(grad[index], paren=True), 'd' + key)}" if sgd
                       else num(old[index] - new[index], paren=True))
             label = f"{p}{_sub(*index)}" if key == "W" else f"{p}{_sub(index)}"
-            rows.append([label, f"{num(old[index])} − {change}", num(new[index])])
-        eq.add(p, [formula, ctx.brief(new)], note=note, op="←",
+            result = mark_numbers(num(new[index])) if wrong else num(new[index])
+            rows.append([label, f"{num(old[index])} − {change}", result])
+        eq.add(p, [formula, ctx.brief(new)], note=note, op="←", wrong=wrong,
                extra=sample_table(["entry", "old − step", "new"], rows))
 
 

@@ -1,5 +1,9 @@
 """The backward stage of one layer as rich text: ∂L/∂a, f′(z), ∂L/∂z, ∂L/∂W, ∂L/∂b and the
-gradient handed to the layer below, each with the recorded numbers put in."""
+gradient handed to the layer below, each with the recorded numbers put in.
+
+The error goes down through Wᵀ under backprop and through the fixed random B under feedback
+alignment (whichever the stage recorded); quantities an injected bug computed wrongly are
+marked (gui/stepper/bug_marks.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from gui.common.formula_markup import (
     sym,
     value,
 )
+from gui.stepper.bug_marks import mark_numbers
 from gui.stepper.formula_context import (
     Focus,
     StageContext,
@@ -38,7 +43,7 @@ def render_backward(ctx: StageContext, eq: Equations, selection) -> None:
     _dZ(ctx, eq, focus)
     _dW(ctx, eq, focus, x, dZ)
     _db(ctx, eq, focus, dZ)
-    _dA_prev(ctx, eq, focus, W, dZ)
+    _dA_prev(ctx, eq, focus, dZ)
 
 
 def _names(ctx: StageContext):
@@ -47,12 +52,27 @@ def _names(ctx: StageContext):
     return ACTIVATION_SYMBOLS.get(name, name), name
 
 
-def _per_sample(ctx, eq, lhs, steps, note, focus, header, cell):
+def _per_sample(ctx, eq, lhs, steps, note, focus, header, cell, wrong=""):
     """Large arrays: summary, then `cell(s)` -> (expansion, value) for sample s, neuron j."""
     m = len(ctx.stage.get("dZ"))
     shown, more = ctx.shown_samples(m)
     rows = [[ctx.sample_label(s), *cell(s)] for s in shown]
-    eq.add(lhs, steps, note=note, extra=sample_table(["sample", *header], rows, more))
+    if wrong:
+        rows = [[*row[:-1], mark_numbers(row[-1])] for row in rows]
+    eq.add(lhs, steps, note=note, extra=sample_table(["sample", *header], rows, more),
+           wrong=wrong)
+
+
+def _down(fb, layer: int, i: int, j: int) -> str:
+    """The entry of the matrix that carries neuron j's error of `layer` to neuron i below:
+    W⁽ˡ⁾ᵢ,ⱼ under backprop, B⁽ˡ⁾ⱼ,ᵢ under feedback alignment."""
+    if fb[2]:
+        return _weight(layer, i, j)
+    return f"{sym('B')}<sup>({layer})</sup><sub>{j + 1},{i + 1}</sub>"
+
+
+def _down_symbol(fb) -> str:
+    return sym(fb[1]) + ("ᵀ" if fb[2] else "")
 
 
 def _output_targets(ctx: StageContext):
@@ -66,6 +86,7 @@ def _dA(ctx: StageContext, eq: Equations, focus: Focus) -> None:
     m = len(dA)
     lhs = sym(ctx.symbol("dA"))
     j = focus.j
+    wrong = ctx.wrong("dA")
     if ctx.is_output() or next(q.formula for q in stage.quantities if q.key == "dA") == \
             "from the loss":
         name = ctx.loss_name()
@@ -78,32 +99,41 @@ def _dA(ctx: StageContext, eq: Equations, focus: Focus) -> None:
         if formula and y_hat is not None and ctx.small(y_hat, y, dA) and not stage.fused:
             steps.append(_loss_gradient(name, matrix(y_hat), matrix(y, target=True), m))
         if ctx.small(dA):
-            eq.add(lhs, [*steps, value(dA, focus.out_cols(m))], note=note)
+            eq.add(lhs, [*steps, value(dA, focus.out_cols(m))], note=note, wrong=wrong)
         elif y_hat is not None and formula:
             _per_sample(ctx, eq, lhs, [*steps, ctx.brief(dA)], note, focus,
                         [sym(formula), f"{lhs}<sub>{j + 1}</sub>"],
                         lambda s: (_loss_gradient(name, num(y_hat[s, j]),
-                                                  num(y[s, j], target=True), m), num(dA[s, j])))
+                                                  num(y[s, j], target=True), m), num(dA[s, j])),
+                        wrong)
         else:
-            eq.add(lhs, [*steps, ctx.brief(dA)], note=note)
+            eq.add(lhs, [*steps, ctx.brief(dA)], note=note, wrong=wrong)
         return
-    # A hidden layer: the gradient the layer above handed down.
+    # A hidden layer: the gradient the layer above handed down (through W or B).
     up = layer + 1
-    dZ_up, W_up = ctx.value("backward", up, "dZ"), ctx.value("backward", up, "W")
-    formula = f"{sym(f'∂L/∂z⁽{_sup(up)}⁾')}·{sym(f'W⁽{_sup(up)}⁾')}ᵀ"
+    dZ_up, fb = ctx.value("backward", up, "dZ"), ctx.feedback(up)
+    if fb is None:  # a stage on its own, without the trace: name W as the engine does
+        fb = (None, f"W⁽{_sup(up)}⁾", True)
+    formula = f"{sym(f'∂L/∂z⁽{_sup(up)}⁾')}·{_down_symbol(fb)}"
     note = f"handed down from layer {up} (see Backward · layer {up})"
-    if dZ_up is None:
-        eq.add(lhs, [formula, ctx.brief(dA)], note=note)
-    elif ctx.small(dZ_up, W_up, dA):
-        eq.add(lhs, [formula, f"{matrix(dZ_up)} · {matrix(W_up.T)}",
-                     value(dA, focus.out_cols(m))], note=note)
+    if not fb[2]:
+        note = (f"handed down from layer {up} through its fixed random feedback matrix "
+                f"{sym(fb[1])}, not {sym(f'W⁽{_sup(up)}⁾')}ᵀ (feedback alignment)")
+    dZ_text = ctx.operand(matrix(dZ_up), "dZ", "backward", up) if dZ_up is not None else ""
+    if dZ_up is None or fb[0] is None:
+        eq.add(lhs, [formula, ctx.brief(dA)], note=note, wrong=wrong)
+    elif ctx.small(dZ_up, fb[0], dA):
+        eq.add(lhs, [formula, f"{dZ_text} · {matrix(fb[0])}",
+                     value(dA, focus.out_cols(m))], note=note, wrong=wrong)
     else:
-        k_count = W_up.shape[1]
-        header = join_terms([f"{_delta(up, k)}·{_weight(up, j, k)}" for k in range(k_count)])
+        M = fb[0]
+        k_count = M.shape[0]
+        header = join_terms([f"{_delta(up, k)}·{_down(fb, up, j, k)}" for k in range(k_count)])
         _per_sample(ctx, eq, lhs, [formula, ctx.brief(dA)], note, focus,
                     [header, f"{lhs}<sub>{j + 1}</sub>"],
-                    lambda s: (sum_of_products([(dZ_up[s, k], W_up[j, k])
-                                                for k in range(k_count)]), num(dA[s, j])))
+                    lambda s: (sum_of_products([(dZ_up[s, k], M[k, j])
+                                                for k in range(k_count)]), num(dA[s, j])),
+                    wrong)
 
 
 def _loss_gradient(name: str, y_hat: str, y: str, m: int) -> str:
@@ -163,17 +193,18 @@ def _fprime(ctx: StageContext, eq: Equations, focus: Focus) -> None:
     z, a = ctx.value("forward", layer, "z"), ctx.value("forward", layer, "a")
     note = "the slope of the activation at z: how much a changes when z changes"
     steps = [sym(formula)]
+    wrong = ctx.wrong("fprime")
     if ctx.small(fp) and z is not None and ctx.small(z, a):
         steps.append(_fprime_substitution(name, z, a, matrix, fp))
-        eq.add(lhs, [*steps, value(fp, focus.out_cols(m))], note=note)
+        eq.add(lhs, [*steps, value(fp, focus.out_cols(m))], note=note, wrong=wrong)
     elif z is not None and not ctx.small(fp):
         j = focus.j
         _per_sample(ctx, eq, lhs, [*steps, ctx.brief(fp)], note, focus,
                     [sym(formula), f"{act}′<sub>{j + 1}</sub>"],
                     lambda s: (_fprime_substitution(name, z[s, j], a[s, j], _operand, fp[s, j]),
-                               num(fp[s, j])))
+                               num(fp[s, j])), wrong)
     else:
-        eq.add(lhs, [*steps, ctx.brief(fp)], note=note)
+        eq.add(lhs, [*steps, ctx.brief(fp)], note=note, wrong=wrong)
 
 
 def _dZ(ctx: StageContext, eq: Equations, focus: Focus) -> None:
@@ -183,37 +214,40 @@ def _dZ(ctx: StageContext, eq: Equations, focus: Focus) -> None:
     lhs = sym(ctx.symbol("dZ"))
     j = focus.j
     act, _ = _names(ctx)
+    wrong = ctx.wrong("dZ")
     if stage.fused:
         y_hat, y = _output_targets(ctx)
         formula = sym("(ŷ − y) / m")
         note = "the fused gradient of the activation and the loss together"
         if y_hat is None:
-            eq.add(lhs, [formula, ctx.brief(dZ)], note=note)
+            eq.add(lhs, [formula, ctx.brief(dZ)], note=note, wrong=wrong)
         elif ctx.small(y_hat, y, dZ):
             eq.add(lhs, [formula, f"({matrix(y_hat)} − {matrix(y, target=True)}) / {m}",
-                         value(dZ, focus.out_cols(m))], note=note)
+                         value(dZ, focus.out_cols(m))], note=note, wrong=wrong)
         else:
             _per_sample(ctx, eq, lhs, [formula, ctx.brief(dZ)], note, focus,
                         [formula, f"δ<sub>{j + 1}</sub>"],
                         lambda s: (f"({num(y_hat[s, j])} − {num(y[s, j], target=True)}) / {m}",
-                                   num(dZ[s, j])))
+                                   num(dZ[s, j])), wrong)
         return
     note = "the chain rule: the gradient arriving at a, times the slope f′ (entry by entry)"
     if not (ctx.has("dA") and ctx.has("fprime")):
-        eq.add(lhs, [ctx.brief(dZ)], note=note)
+        eq.add(lhs, [ctx.brief(dZ)], note=note, wrong=wrong)
         return
     dA, fp = stage.get("dA"), stage.get("fprime")
     formula = f"{sym(ctx.symbol('dA'))} ⊙ {act}′({sym(f'z⁽{_sup(layer)}⁾')})"
     if ctx.small(dA, fp, dZ):
         times = " · " if dZ.size == 1 else " ⊙ "
-        eq.add(lhs, [formula, f"{matrix(dA)}{times}{matrix(fp)}", value(dZ, focus.out_cols(m))],
-               note=note)
+        eq.add(lhs, [formula, f"{ctx.operand(matrix(dA), 'dA')}{times}"
+                              f"{ctx.operand(matrix(fp), 'fprime')}",
+                     value(dZ, focus.out_cols(m))], note=note, wrong=wrong)
     else:
         _per_sample(ctx, eq, lhs, [formula, ctx.brief(dZ)], note, focus,
                     [f"∂L/∂a<sub>{j + 1}</sub> · {act}′<sub>{j + 1}</sub>",
                      f"δ<sub>{j + 1}</sub>"],
-                    lambda s: (f"{num(dA[s, j])} · {num(fp[s, j], paren=True)}",
-                               num(dZ[s, j])))
+                    lambda s: (f"{ctx.operand(num(dA[s, j]), 'dA')} · "
+                               f"{ctx.operand(num(fp[s, j], paren=True), 'fprime')}",
+                               num(dZ[s, j])), wrong)
 
 
 def _dW(ctx: StageContext, eq: Equations, focus: Focus, x, dZ) -> None:
@@ -225,18 +259,23 @@ def _dW(ctx: StageContext, eq: Equations, focus: Focus, x, dZ) -> None:
     formula = f"{x_s}ᵀ·{sym(ctx.symbol('dZ'))}"
     note = "each weight's gradient: its input times the δ of the neuron it feeds" + (
         f", summed over the {m} samples" if m > 1 else "")
+    if ctx.has("B"):
+        note += (" (under feedback alignment this is the update FA makes, not the true "
+                 "gradient: δ came down through B)")
+    wrong = ctx.wrong("dW")
     if ctx.small(x, dZ, dW):
         eq.add(lhs, [formula, f"{matrix(x.T, _transposed(focus.in_cols(m)))} · "
-                              f"{matrix(dZ, focus.out_cols(m))}",
-                     value(dW, focus.weights(n_in, n_out))], note=note)
+                              f"{ctx.operand(matrix(dZ, focus.out_cols(m)), 'dZ')}",
+                     value(dW, focus.weights(n_in, n_out))], note=note, wrong=wrong)
         return
     entries = [(focus.i, focus.j)] if focus.chosen in ("weight", "in") else \
         [(i, focus.j) for i in range(min(n_in, 4))]
     rows = []
     for i, j in entries:
         rows.append([f"{lhs}<sub>{i + 1},{j + 1}</sub>",
-                     sum_of_products([(x[s, i], dZ[s, j]) for s in range(m)]), num(dW[i, j])])
-    eq.add(lhs, [formula, ctx.brief(dW)], note=note,
+                     sum_of_products([(x[s, i], dZ[s, j]) for s in range(m)]),
+                     mark_numbers(num(dW[i, j])) if wrong else num(dW[i, j])])
+    eq.add(lhs, [formula, ctx.brief(dW)], note=note, wrong=wrong,
            extra=sample_table(["entry", f"Σ<sub>s</sub> {x_s}<sub>s,i</sub>·δ<sub>s,j</sub>",
                                "value"], rows))
 
@@ -247,35 +286,44 @@ def _db(ctx: StageContext, eq: Equations, focus: Focus, dZ) -> None:
     lhs = sym(ctx.symbol("db"))
     formula = f"Σ<sub>s</sub> {sym(ctx.symbol('dZ'))}"
     note = "a bias's gradient is its neuron's δ" + (", summed over the samples" if m > 1 else "")
+    wrong = ctx.wrong("db")
     if m == 1:
-        eq.add(lhs, [formula, value(db, focus.bias())], note=note)
+        eq.add(lhs, [formula, value(db, focus.bias())], note=note, wrong=wrong)
     elif ctx.small(dZ, db):
-        eq.add(lhs, [formula, f"column sums of {matrix(dZ, focus.out_cols(m))}",
-                     value(db, focus.bias())], note=note)
+        eq.add(lhs, [formula, f"column sums of "
+                              f"{ctx.operand(matrix(dZ, focus.out_cols(m)), 'dZ')}",
+                     value(db, focus.bias())], note=note, wrong=wrong)
     else:
         j = focus.j
-        terms = join_terms([num(dZ[s, j], paren=s > 0) for s in range(m)])
-        row = [f"{lhs}<sub>{j + 1}</sub>", terms, num(db[j])]
-        eq.add(lhs, [formula, ctx.brief(db)], note=note,
+        terms = ctx.operand(join_terms([num(dZ[s, j], paren=s > 0) for s in range(m)]), "dZ")
+        row = [f"{lhs}<sub>{j + 1}</sub>", terms,
+               mark_numbers(num(db[j])) if wrong else num(db[j])]
+        eq.add(lhs, [formula, ctx.brief(db)], note=note, wrong=wrong,
                extra=sample_table(["entry", "Σ over the samples", "value"], [row]))
 
 
-def _dA_prev(ctx: StageContext, eq: Equations, focus: Focus, W, dZ) -> None:
+def _dA_prev(ctx: StageContext, eq: Equations, focus: Focus, dZ) -> None:
     stage, layer = ctx.stage, ctx.stage.layer
     dX = stage.get("dA_prev")
-    m, (n_in, n_out) = len(dX), W.shape
+    M, _symbol, transposed = fb = ctx.feedback()
+    m, (n_out, n_in) = len(dX), M.shape
     lhs = sym(ctx.symbol("dA_prev"))
-    formula = f"{sym(ctx.symbol('dZ'))}·{sym(ctx.symbol('W'))}ᵀ"
+    formula = f"{sym(ctx.symbol('dZ'))}·{_down_symbol(fb)}"
     note = (f"handed down to layer {layer - 1}" if layer > 1 else
             "the gradient with respect to the inputs: no weights below, shown for completeness")
-    if ctx.small(dZ, W, dX):
-        eq.add(lhs, [formula, f"{matrix(dZ, focus.out_cols(m))} · "
-                              f"{matrix(W.T, _transposed(focus.weights(n_in, n_out)))}",
-                     value(dX, focus.in_cols(m))], note=note)
+    if not transposed:
+        note += (f", through the fixed random matrix {sym(fb[1])} instead of "
+                 f"{sym(ctx.symbol('W'))}ᵀ (feedback alignment)")
+    wrong = ctx.wrong("dA_prev")
+    marks = focus.weights(n_in, n_out)
+    if ctx.small(dZ, M, dX):
+        eq.add(lhs, [formula, f"{ctx.operand(matrix(dZ, focus.out_cols(m)), 'dZ')} · "
+                              f"{matrix(M, _transposed(marks))}",
+                     value(dX, focus.in_cols(m))], note=note, wrong=wrong)
         return
     i = focus.i
-    header = join_terms([f"{_delta(layer, j)}·{_weight(layer, i, j)}" for j in range(n_out)])
+    header = join_terms([f"{_delta(layer, j)}·{_down(fb, layer, i, j)}" for j in range(n_out)])
     _per_sample(ctx, eq, lhs, [formula, ctx.brief(dX)], note, focus,
                 [header, f"{lhs}<sub>{i + 1}</sub>"],
-                lambda s: (sum_of_products([(dZ[s, j], W[i, j]) for j in range(n_out)]),
-                           num(dX[s, i])))
+                lambda s: (sum_of_products([(dZ[s, j], M[j, i]) for j in range(n_out)]),
+                           num(dX[s, i])), wrong)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine.chain_rule import weight_chain
 from gui.common.formula_markup import ACCENTS, MARKERS
+from gui.stepper.bug_marks import WRONG, wrong_symbols
 from gui.stepper.formulas import chain_html, stage_html
 from gui.stepper.stage_navigation import StageNavigator
 
@@ -263,10 +264,16 @@ class StepperPanel(QWidget):
         self.stage_list.blockSignals(True)
         self.stage_list.clear()
         for stage in (self._trace.stages if self._trace else []):
-            item = QListWidgetItem(f"{MARKERS[stage.kind]}   {stage.title}")
-            item.setForeground(QColor(ACCENTS[stage.kind]))
+            wrong = wrong_symbols(stage)
+            item = QListWidgetItem(f"{MARKERS[stage.kind]}   {stage.title}" +
+                                   ("   ⚠ bug" if wrong else ""))
+            item.setForeground(QColor(WRONG if wrong else ACCENTS[stage.kind]))
             symbols = ", ".join(q.symbol for q in stage.quantities)
-            item.setToolTip(f"{stage.title}: computes {symbols}")
+            tip = f"{stage.title}: computes {symbols}"
+            if wrong:
+                tip += "\nWrong because of the injected bug: " + "; ".join(
+                    f"{symbol} ({note})" for symbol, note in wrong)
+            item.setToolTip(tip)
             font = item.font()
             font.setBold(stage.kind == "loss")
             item.setFont(font)
@@ -297,6 +304,11 @@ class StepperPanel(QWidget):
         if not sel or sel[0] != "weight" or stage.kind not in ("backward", "update"):
             return ""
         layer, i, j = sel[1:]
+        if any(q.key == "B" for s in self._trace.stages for q in s.inputs):
+            return ("<p style='color:#666; margin-top:12px'>The chain rule for a weight follows "
+                    "the true gradient, through Wᵀ. Under feedback alignment the error comes "
+                    "down through the fixed random B instead, so this step's ∂L/∂W is not the "
+                    "chain rule's: the stages above show how it is computed.</p>")
         if stage.kind == "backward" and stage.layer > layer:
             return (f"<p style='color:#666; margin-top:12px'>The selected weight's gradient "
                     f"∂L/∂W<sup>({layer})</sup> is computed when the backward pass reaches "
