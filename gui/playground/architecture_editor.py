@@ -223,6 +223,9 @@ class ArchitectureEditor(QWidget):
         self.clip_spin.valueChanged.connect(lambda v: self._live("clip_norm", v))
         self.float32_check.toggled.connect(
             lambda on: self._commit(False, dtype="float32" if on else "float64"))
+        self.feedback_combo = group.feedback_combo
+        self.feedback_combo.currentIndexChanged.connect(
+            lambda _i: self._commit(False, feedback=self.feedback_combo.currentData()))
         return group
 
     # ---- filling widgets --------------------------------------------------------------------

@@ -291,8 +291,7 @@ class MainWindow(QMainWindow):
         if stats.step > self._last_plotted_step:  # edits and rewinds re-send the same step
             self._last_plotted_step = stats.step
             self.files.touch()
-            self.loss_plot.append(stats.step, stats.train_loss, stats.test_loss)
-            self.grad_plot.append(stats.step, stats.grad_norms)
+            self.step_plots.append(stats)
         if self.banner.showing and not stats.diverged and stats.step > 0:
             self.banner.hide()
         self.status.record(stats.step)
@@ -351,8 +350,7 @@ class MainWindow(QMainWindow):
             now = time.perf_counter()
             if now - self._last_plot_refresh >= 1 / PLOT_HZ:
                 self._last_plot_refresh = now
-                self.loss_plot.refresh()
-                self.grad_plot.refresh()
+                self.step_plots.refresh()
             else:
                 self._dirty.add("plots")  # not yet: the next tick brings the last points
         if "outputs" in dirty and self.latest_outputs is not None:

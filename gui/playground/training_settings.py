@@ -1,5 +1,6 @@
 """The "Training" section of the architecture editor: optimiser, learning rate, momentum, batch
-size, regularisation, gradient clipping and float32.
+size, regularisation, gradient clipping, float32 and the gradient signal (backprop or feedback
+alignment).
 
 `TrainingBox` only builds, fills and enables its widgets; the editor connects their signals,
 since most of these settings apply live (no rebuild) and float32 needs one.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QGroupBox
 
+from engine.feedback import FEEDBACK_LABELS, FEEDBACK_MODES
 from engine.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
 from engine.spec import Spec
 from gui.playground.layer_list import (
@@ -71,6 +73,13 @@ class TrainingBox(QGroupBox):
             "Compute in 32-bit floats: roughly twice as fast, but rounding is visible in tiny "
             "gradients and gradient checks. The default float64 is exact enough for checks.")
         form.addRow(self.float32_check)
+        self.feedback_combo = choice_combo(
+            {k: FEEDBACK_LABELS.get(k, k) for k in FEEDBACK_MODES},
+            "How the error travels down (rebuilds the network). Backprop sends it through the "
+            "transposed weights Wᵀ; feedback alignment sends it through a fixed random matrix B "
+            "instead, and the forward weights learn to align with B. The angle plot below the "
+            "network shows how close each layer's update gets to the true gradient.")
+        form.addRow("Gradient signal", self.feedback_combo)
 
     def show_spec(self, spec: Spec) -> None:
         """Fill every widget from a spec (the caller guards against echoed signals)."""
@@ -82,6 +91,7 @@ class TrainingBox(QGroupBox):
         show_value(self.reg_rate_spin, spec.reg_rate)
         show_value(self.clip_spin, spec.clip_norm)
         self.float32_check.setChecked(spec.dtype == "float32")
+        select_data(self.feedback_combo, spec.feedback)
 
     def sync_enabled(self, spec: Spec) -> None:
         """Momentum only for the momentum optimiser, a rate only with a penalty chosen."""

@@ -18,7 +18,7 @@ FIELD_NAMES = {
     "train_fraction": "training share", "classes": "classes", "seed": "seed",
     "features": "input features", "initializer": "initialiser", "dtype": "precision",
     "csv_path": "CSV file", "points": "given points", "labels": "given labels",
-    "label_column": "label column", "weights": "explicit weights",
+    "label_column": "label column", "weights": "explicit weights", "feedback": "gradient signal",
 }
 
 

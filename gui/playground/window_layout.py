@@ -1,6 +1,7 @@
 """The window's layout: the sidebar (training buttons and the editor, scrolling), the node graph
 with the divergence banner in the centre, the decision boundary on the right, and the loss and
-gradient-norm plots below; and how a trainer's network, data and history fill those views."""
+gradient-norm plots below (and, under feedback alignment, the alignment-angle plot beside them);
+and how a trainer's network, data and history fill those views."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from gui.lab.lab_mode import LabMode
 from gui.playground.architecture_editor import ArchitectureEditor
 from gui.playground.divergence_banner import DivergenceBanner
 from gui.playground.training_controls import TrainingControls
+from gui.plots.alignment_plot import AlignmentPlot
 from gui.plots.boundary_grid import grid_points, line_points, plane_bounds
 from gui.plots.boundary_view import BoundaryView
 from gui.plots.loss_plot import GradNormPlot, LossPlot
@@ -50,6 +52,8 @@ def build_layout(window) -> None:
     window.boundary = BoundaryView()
     window.loss_plot = LossPlot()
     window.grad_plot = GradNormPlot()
+    window.alignment_plot = AlignmentPlot()
+    window.step_plots = StepPlots(window.loss_plot, window.grad_plot, window.alignment_plot)
 
     top = QSplitter(Qt.Horizontal)
     top.addWidget(scroll)
@@ -61,6 +65,7 @@ def build_layout(window) -> None:
     bottom = QSplitter(Qt.Horizontal)
     bottom.addWidget(window.loss_plot)
     bottom.addWidget(window.grad_plot)
+    bottom.addWidget(window.alignment_plot)  # shown under feedback alignment only
     window.splitter = QSplitter(Qt.Vertical)
     window.splitter.addWidget(top)
     window.splitter.addWidget(bottom)
@@ -77,6 +82,23 @@ def build_layout(window) -> None:
     window.modes.setTabToolTip(1, "The chain rule on any expression: its computational graph, "
                                   "forward and backward, op by op")
     window.setCentralWidget(window.modes)
+
+
+class StepPlots:
+    """The plots against the step, fed from each step's StepStats and redrawn together."""
+
+    def __init__(self, loss_plot, grad_plot, alignment_plot):
+        self.loss, self.grad, self.alignment = loss_plot, grad_plot, alignment_plot
+
+    def append(self, stats) -> None:
+        self.loss.append(stats.step, stats.train_loss, stats.test_loss)
+        self.grad.append(stats.step, stats.grad_norms)
+        self.alignment.append(stats.step, stats.alignment)  # None under backprop
+
+    def refresh(self) -> None:
+        self.loss.refresh()
+        self.grad.refresh()
+        self.alignment.refresh()
 
 
 def restore_geometry(window) -> None:
@@ -129,5 +151,8 @@ def show_trainer(window, view: TrainerView) -> None:
     h = view.history
     window.loss_plot.extend(h["step"], h["train_loss"], h["test_loss"])
     window.grad_plot.extend(h["step"], h["grad_norms"])
+    window.alignment_plot.set_network(len(sizes) - 1, spec.feedback)
+    window.alignment_plot.extend(h["step"], h.get("alignment"))
+    window.alignment_plot.setVisible(spec.feedback == "fa")
     # Full-batch gradients are exact, not noisy: smoothing would only add lag.
     window.grad_plot.smooth_check.setChecked(spec.batch_size < len(d.train_idx))
