@@ -9,6 +9,11 @@ and, unrolled all the way to the loss, ∂L/∂w is the sum over every path i �
 of the product of the local derivatives along it. Every factor is a value the traced step
 recorded (a, f′(z), W before the update, δ = ∂L/∂z); only the products and sums are new, and
 tests check that they add up to the step's own ∂L/∂w.
+
+Under feedback alignment the step sent δ down through the fixed B of each layer above, not
+through its W: δⱼ = f′(zⱼ)·Σₖ Bₖⱼ·δₖ. The expansion follows what the step did, so every wⱼₖ on
+the way back is then Bₖⱼ (ChainRule.feedback says so) and the sums still add up to the step's
+∂L/∂w, which is the feedback-alignment update and not the true gradient.
 """
 
 from __future__ import annotations
@@ -62,10 +67,17 @@ class ChainRule:
     path_count: int  # all paths
     path_sum: float | None  # Σ over all paths (= gradient); None when too many to form
     complete: bool  # True when `paths` lists every path
+    feedback: bool = False  # feedback alignment: the weights on the way back are B, not W
 
 
 def _backward(trace: Trace, layer: int):
     return next(s for s in trace.stages if s.kind == "backward" and s.layer == layer)
+
+
+def _down(stage) -> np.ndarray:
+    """What carried δ down from this stage's layer, as a (fan_in, fan_out) matrix like W:
+    W itself, or Bᵀ under feedback alignment."""
+    return stage.get("B").T if _factor(stage, "B") is not None else stage.get("W")
 
 
 def weight_chain(trace: Trace, layer: int, i: int, j: int) -> ChainRule:
@@ -84,7 +96,7 @@ def weight_chain(trace: Trace, layer: int, i: int, j: int) -> ChainRule:
     for s in range(len(x)):
         terms = ()
         if above is not None:
-            W_up, dZ_up = above.get("W"), above.get("dZ")
+            W_up, dZ_up = _down(above), above.get("dZ")
             terms = tuple(DeltaTerm(k, float(W_up[j, k]), float(dZ_up[s, k]),
                                     float(W_up[j, k] * dZ_up[s, k]))
                           for k in range(W_up.shape[1]))
@@ -93,8 +105,10 @@ def weight_chain(trace: Trace, layer: int, i: int, j: int) -> ChainRule:
                                    float(dZ[s, j]), terms))
 
     paths, count, total = _paths(trace, layer, i, j, n_layers)
+    feedback = any(_factor(_backward(trace, q), "B") is not None
+                   for q in range(layer + 1, n_layers + 1))
     return ChainRule(layer, i, j, float(stage.get("dW")[i, j]), tuple(samples),
-                     tuple(paths), count, total, len(paths) == count)
+                     tuple(paths), count, total, len(paths) == count, feedback)
 
 
 def _factor(stage, key):
@@ -133,7 +147,7 @@ def _paths(trace: Trace, layer: int, i: int, j: int, n_layers: int):
         return [], count, None
     products = a_i * local(layer)[:, j]  # (m,)
     for q in range(layer + 1, n_layers + 1):
-        W = stages[q].get("W")
+        W = _down(stages[q])
         step = W[j] if q == layer + 1 else W  # from the fixed neuron j, then from the last axis
         products = products[..., None] * step
         products = products * local(q).reshape(len(a_i), *[1] * (products.ndim - 2), -1)
@@ -154,7 +168,10 @@ def _factors(stages, layer, i, route, n_layers, fused, tail):
     factors = [(f"{name}[{i + 1}]", stages[layer].get("a_prev")[0, i])]
     for depth, neuron in enumerate(route):
         q = layer + depth
-        if depth > 0:
+        if depth > 0 and _factor(stages[q], "B") is not None:  # feedback alignment
+            factors.append((f"B{sup(q)}[{neuron + 1},{route[depth - 1] + 1}]",
+                            stages[q].get("B")[neuron, route[depth - 1]]))
+        elif depth > 0:
             factors.append((f"W{sup(q)}[{route[depth - 1] + 1},{neuron + 1}]",
                             stages[q].get("W")[route[depth - 1], neuron]))
         last = q == n_layers

@@ -85,6 +85,25 @@ def _q(key, symbol, formula, value) -> Quantity:
     return Quantity(key, symbol, formula, value)
 
 
+def _sent_down_by(layer, i: int) -> str:
+    """The matrix that carries layer i's error down: W⁽ⁱ⁾ᵀ, or B⁽ⁱ⁾ under feedback alignment."""
+    return f"W{sup(i)}ᵀ" if layer.B is None else f"B{sup(i)}"
+
+
+def _feedback_note(layers, i: int, alignment) -> str:
+    """Under feedback alignment, what B is and what it makes of the gradients below it."""
+    parts = []
+    if layers[i - 1].B is not None:
+        parts.append(f"B{sup(i)} is a fixed random matrix, not W{sup(i)}ᵀ: feedback alignment "
+                     f"sends the error down through it (the true gradient would use W{sup(i)}ᵀ).")
+    if any(above.B is not None for above in layers[i:]):
+        angle = alignment[i - 1] if alignment is not None else float("nan")
+        angle = f" ({angle:.1f}° from it this step)" if np.isfinite(angle) else ""
+        parts.append(f"∂L/∂z{sup(i)}, ∂L/∂W{sup(i)} and ∂L/∂b{sup(i)} here are the signal the "
+                     f"fixed B above carried down, not the true gradient{angle}.")
+    return " ".join(parts)
+
+
 def trace(trainer: Trainer, indices=None) -> Trace:
     """Trace the next training step (or a step on the given training indices)."""
     after = copy.deepcopy(trainer)
@@ -120,7 +139,8 @@ def trace(trainer: Trainer, indices=None) -> Trace:
         layer = layers[i - 1]
         act = layer.activation
         z, a_prev = f"z{sup(i)}", a_sym(i - 1)
-        dA_formula = ("from the loss" if i == n else f"∂L/∂z{sup(i + 1)} · W{sup(i + 1)}ᵀ")
+        dA_formula = ("from the loss" if i == n else
+                      f"∂L/∂z{sup(i + 1)} · {_sent_down_by(layers[i], i + 1)}")
         quantities = []
         if layer.dA is not None:
             quantities.append(_q("dA", f"∂L/∂{a_sym(i)}", dA_formula, layer.dA))
@@ -133,13 +153,17 @@ def trace(trainer: Trainer, indices=None) -> Trace:
             _q("dZ", f"∂L/∂{z}", dZ_formula, layer.dZ),
             _q("dW", f"∂L/∂W{sup(i)}", f"{a_prev}ᵀ · ∂L/∂{z}", layer.dW),
             _q("db", f"∂L/∂b{sup(i)}", f"Σ over the batch of ∂L/∂{z}", layer.db),
-            _q("dA_prev", f"∂L/∂{a_prev}", f"∂L/∂{z} · W{sup(i)}ᵀ", layer.dX),
+            _q("dA_prev", f"∂L/∂{a_prev}", f"∂L/∂{z} · {_sent_down_by(layer, i)}", layer.dX),
         ]
         note = (f"{act.name} with {net.loss.name} is fused: ∂L/∂{z} = (ŷ − y)/m, computed "
                 "stably without dividing by ŷ(1 − ŷ)") if fused else ""
+        inputs = (_q("a_prev", a_prev, "", layer.x), _q("W", f"W{sup(i)}", "", before[i - 1][0]))
+        if layer.B is not None:
+            inputs += (_q("B", f"B{sup(i)}", "", layer.B),)
+        extra = _feedback_note(layers, i, stats.alignment)
+        note = f"{note}. {extra}" if note and extra else note or extra
         stages.append(Stage(
-            "backward", i, f"Backward · layer {i}", tuple(quantities),
-            (_q("a_prev", a_prev, "", layer.x), _q("W", f"W{sup(i)}", "", before[i - 1][0])),
+            "backward", i, f"Backward · layer {i}", tuple(quantities), inputs,
             note=note, fused=fused))
 
     used = after.update_gradients()
