@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from .feedback import FEEDBACK_LABELS, FEEDBACK_MODES
 from .files import check_writable, one_line
 from .gradcheck import gradcheck
 from .lab_cli import add_graph_parser, cmd_graph
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     source(p)
     p.add_argument("--steps", type=int, default=1000, help="mini-batch steps (default 1000)")
     p.add_argument("--save", metavar="PATH", help="write the final state as a session file")
+    p.add_argument("--feedback", choices=FEEDBACK_MODES,
+                   help="the error sent down: backprop (through Wᵀ) or fa, feedback alignment "
+                        "(through a fixed random B); overrides the spec's")
     p = sub.add_parser("trace", help="print the stages of one training step")
     source(p)
     p = sub.add_parser("gradcheck", help="compare backprop with central differences")
@@ -89,7 +93,7 @@ def cmd_train(args, out) -> int:
         raise UsageError(f"--steps must be ≥ 1, got {args.steps}")
     if args.save:
         check_writable(args.save)  # before training, not after it
-    trainer = load_trainer(args)
+    trainer = _with_feedback(load_trainer(args), args.feedback)
     show_bar = out.isatty() and not args.json
     start = time.perf_counter()
     with _interrupt_between_steps() as stop:
@@ -106,6 +110,22 @@ def cmd_train(args, out) -> int:
                              show_bar, stop.is_set() and i < args.steps and not stats.diverged)
 
 
+def _with_feedback(trainer: Trainer, feedback: str | None) -> Trainer:
+    """--feedback: a spec (or a session not yet trained) is rebuilt with that gradient signal,
+    from the same weights and data; a trained session keeps the one it was trained with."""
+    if feedback is None or feedback == trainer.spec.feedback:
+        return trainer
+    if trainer.step_count or len(trainer.history):
+        raise UsageError(f"--feedback {feedback}: this session was trained with "
+                         f"{trainer.spec.feedback} for {trainer.step_count} steps; another "
+                         "gradient signal is a new run (leave --feedback out)")
+    rebuilt = Trainer(trainer.spec.replace(feedback=feedback), dataset=trainer.data)
+    for p, current in zip(rebuilt.network.params().values(), trainer.network.params().values()):
+        p[...] = current  # the same starting weights (a session's may have been edited)
+    rebuilt.mark_start()
+    return rebuilt
+
+
 def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupted) -> int:
     """The summary of a train run (and its --save), however it ended."""
     if show_bar:
@@ -114,7 +134,9 @@ def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupt
               "test_loss": stats.test_loss, "accuracy": stats.accuracy,
               "test_accuracy": stats.test_accuracy, "diverged": stats.diverged,
               "interrupted": interrupted,
-              "steps_per_second": steps / elapsed if elapsed > 0 else None}
+              "steps_per_second": steps / elapsed if elapsed > 0 else None,
+              "feedback": trainer.spec.feedback,  # and under FA the last step's angles
+              "alignment": None if stats.alignment is None else list(stats.alignment)}
     if args.save:
         save_session(trainer_session(trainer), args.save)
     if args.json:
@@ -123,6 +145,10 @@ def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupt
         acc = "n/a" if stats.accuracy is None else f"{stats.accuracy:.1%}"
         out.write(f"step {stats.step}  epoch {stats.epoch}  loss {stats.train_loss:.6f}  "
                   f"accuracy {acc}\n")
+        if stats.alignment is not None:
+            angles = ", ".join(f"{a:.1f}°" for a in stats.alignment)
+            out.write(f"{FEEDBACK_LABELS['fa']}: the last step's angle to the true gradient, "
+                      f"per layer: {angles}\n")
         if stats.diverged:
             out.write(f"diverged: {stats.message}\n")
         if interrupted:
