@@ -70,13 +70,18 @@ def test_alignment_plot_draws_the_engines_angles_per_hidden_layer(qtbot, tmp_pat
     steps, angles = plot.series()
     np.testing.assert_array_equal(steps, np.arange(1, 26))
     np.testing.assert_array_equal(angles, expected[:, :2])  # the output layer has no curve
-    for curve, column in zip(plot.curves, expected[:, :2].T):
+    assert plot.smooth_check.isChecked()  # mini-batches: a running mean is drawn
+    smoothed = [curve.yData.copy() for curve in plot.curves]
+    assert all(np.isfinite(y).all() and 0 <= y.min() and y.max() <= 180 for y in smoothed)
+    plot.smooth_check.setChecked(False)  # every raw value, as the engine gave it
+    for curve, column, mean in zip(plot.curves, expected[:, :2].T, smoothed):
         np.testing.assert_array_equal(curve.yData, column)
+        assert mean[0] == column[0] and not np.array_equal(mean, column)
     assert np.all(expected[:, 2] == 0)
     assert plot.note_text() == ""
-    assert plot.plot.getAxis("left").labelText == "angle to true gradient (°)"
+    assert plot.plot.getAxis("left").labelText == "angle (°)"
     assert plot.plot.getAxis("bottom").labelText == "step"
-    assert "angle between each layer's update and the true gradient" in plot.readout.text()
+    assert plot.readout.text() == "Angle: FA update vs true gradient"
 
 
 def test_under_backprop_the_plot_is_hidden_and_says_why(qtbot, tmp_path):

@@ -155,4 +155,6 @@ def show_trainer(window, view: TrainerView) -> None:
     window.alignment_plot.extend(h["step"], h.get("alignment"))
     window.alignment_plot.setVisible(spec.feedback == "fa")
     # Full-batch gradients are exact, not noisy: smoothing would only add lag.
-    window.grad_plot.smooth_check.setChecked(spec.batch_size < len(d.train_idx))
+    mini_batch = spec.batch_size < len(d.train_idx)
+    window.grad_plot.smooth_check.setChecked(mini_batch)
+    window.alignment_plot.smooth_check.setChecked(mini_batch)

@@ -15,12 +15,14 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QCheckBox
 
-from gui.plots.loss_plot import PENDING_LIMIT, GrowingColumns, _StepPlot
+from gui.plots.loss_plot import PENDING_LIMIT, SMOOTHING, GrowingColumns, _StepPlot
 
 ORTHOGONAL = 90.0
 TICKS = (0, 30, 60, 90, 120, 150, 180)
-TITLE = "Feedback alignment: angle between each layer's update and the true gradient"
+TITLE = "Angle: FA update vs true gradient"
 NO_HIDDEN = "No hidden layer: the output layer gets the true error, so its angle is always 0°."
 BACKPROP = ("Only under feedback alignment: backprop's update is the true gradient (0°). "
             "Choose Gradient signal → feedback alignment in the editor.")
@@ -37,8 +39,7 @@ class AlignmentPlot(_StepPlot):
     """One curve per hidden layer: angle (degrees) between the FA update and ∂L/∂W."""
 
     def __init__(self, parent=None):
-        super().__init__("angle to true gradient (°)", log_y=False, legend_outside=True,
-                         parent=parent)
+        super().__init__("angle (°)", log_y=False, legend_outside=True, parent=parent)
         self.log_check.hide()  # angles live in [0°, 180°]: a log axis would only distort them
         self.readout.setText(TITLE)
         self.readout.setWordWrap(True)
@@ -57,15 +58,27 @@ class AlignmentPlot(_StepPlot):
         self.orthogonal_line = pg.InfiniteLine(
             pos=ORTHOGONAL, angle=0, movable=False,
             pen=pg.mkPen((150, 150, 150), width=1, style=Qt.PenStyle.DashLine),
-            label="90°: no better than random", labelOpts={
+            label="no better than random", labelOpts={
                 "position": 0.98, "anchors": [(1, 1), (1, 1)], "color": "#777"})
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.8))
+        self.orthogonal_line.label.setFont(small)
         self.plot.addItem(self.orthogonal_line, ignoreBounds=True)
         self.note = pg.TextItem("", color="#555", anchor=(0.5, 0.5))
         self.note.setParentItem(self.plot.getViewBox())
         self.curves: list[pg.PlotDataItem] = []
         self._buffer = GrowingColumns(1)
+        self._smoothed = GrowingColumns(0)
+        self._ema = None  # running mean of the angle per layer
         self._pending: list[tuple] = []
         self._feedback = "backprop"
+        self.smooth_check = QCheckBox("Smooth")
+        self.smooth_check.setChecked(True)
+        self.smooth_check.setToolTip(
+            "Show a running average (over about 50 steps): each mini-batch gives a different "
+            "angle, and the trend gets lost in the noise. Untick for every raw value.")
+        self.smooth_check.toggled.connect(self.refresh)
+        self.layout().itemAt(0).layout().insertWidget(1, self.smooth_check)
         self._note_text = ""
         self.plot.getViewBox().sigResized.connect(self._place_note)
 
@@ -81,6 +94,8 @@ class AlignmentPlot(_StepPlot):
         self.curves = [self._curve(f"layer {i + 1}", color) for i, color in enumerate(colors)]
         self.legend.setColumnCount(2 if hidden > 5 else 1)
         self._buffer = GrowingColumns(1 + hidden)
+        self._smoothed = GrowingColumns(hidden)
+        self._ema = None
         self._pending.clear()
         self._set_top(ORTHOGONAL)
         self._show_note()
@@ -119,8 +134,24 @@ class AlignmentPlot(_StepPlot):
     def _store(self, columns: np.ndarray) -> None:
         columns[~np.isfinite(columns)] = np.nan  # a diverged step is a gap
         self._buffer.extend(columns)
+        self._smoothed.extend(self._smooth(columns[1:]))
         if columns.shape[1] and np.isfinite(columns[1:]).any():
             self._set_top(max(self._top, float(np.nanmax(columns[1:]))))
+
+    def _smooth(self, angles: np.ndarray) -> np.ndarray:
+        """Exponential moving average per layer, carried across flushes (NaN skipped)."""
+        out = np.empty_like(angles)
+        ema = self._ema
+        for t in range(angles.shape[1]):
+            x = angles[:, t]
+            if ema is None:
+                ema = x.copy()
+            else:
+                ema = np.where(np.isnan(ema), x,
+                               np.where(np.isfinite(x), ema + SMOOTHING * (x - ema), ema))
+            out[:, t] = ema
+        self._ema = ema
+        return out
 
     def _set_top(self, top: float) -> None:
         """0° to 90° unless an angle beyond 90° was recorded (then up to it)."""
@@ -132,12 +163,15 @@ class AlignmentPlot(_StepPlot):
     def refresh(self) -> None:
         self._flush()
         data = self._buffer.view()
-        for curve, angles in zip(self.curves, data[1:]):
+        shown = self._smoothed.view() if self.smooth_check.isChecked() else data[1:]
+        for curve, angles in zip(self.curves, shown):
             curve.setData(data[0], angles)
         self._show_note()
 
     def clear(self) -> None:
         self._buffer.clear()
+        self._smoothed.clear()
+        self._ema = None
         self._pending.clear()
         self._set_top(ORTHOGONAL)
         self.refresh()
@@ -146,7 +180,7 @@ class AlignmentPlot(_StepPlot):
         return self._buffer.count + len(self._pending)
 
     def series(self) -> tuple[np.ndarray, np.ndarray]:
-        """(steps, angles (steps × hidden layers)) as recorded: copies."""
+        """(steps, angles (steps × hidden layers)) as recorded, never smoothed: copies."""
         self._flush()
         data = self._buffer.view()
         return data[0].copy(), data[1:].T.copy()

@@ -3,7 +3,9 @@
     ∂L/∂w = Σₛ δⱼ·aᵢ,   δⱼ = f′(zⱼ)·Σₖ wⱼₖ·δₖ,
 
 and the same gradient as the sum over every path from the weight to the loss of the product
-of the local derivatives along it. Every number is one the ChainRule carries.
+of the local derivatives along it. Under feedback alignment (ChainRule.feedback) the δs came
+down through the fixed B of each layer above, so Bₖⱼ stands where wⱼₖ would. Every number is
+one the ChainRule carries.
 """
 
 from __future__ import annotations
@@ -67,14 +69,16 @@ def _header(chain: ChainRule, names: _Names) -> str:
     source = f"input {chain.i + 1}" if chain.layer == 1 else \
         f"neuron {chain.i + 1} of layer {chain.layer - 1}"
     accent, tint = ACCENTS[KIND], TINTS[KIND]
+    fa = (" Under feedback alignment the δs come down through the fixed random B, not Wᵀ, so "
+          "the sums below give this step's update, not the true gradient."
+          if chain.feedback else "")
     return (f"<table width='100%' cellspacing='0' cellpadding='6' bgcolor='{tint}' "
             f"style='margin-top:14px'><tr><td width='5' bgcolor='{accent}'></td><td>"
             f"<span style='font-size:large; font-weight:bold; color:{accent}'>"
             f"∂&nbsp;&nbsp;The chain rule for the weight {names.w}</span><br>"
             f"<span style='color:{MUTED}; font-size:10pt'>from {source} to neuron "
             f"{chain.j + 1} of layer {chain.layer}: how the loss changes when this one weight "
-            "changes.</span>"
-            f"</td></tr></table>")
+            f"changes.{fa}</span></td></tr></table>")
 
 
 def _section(title: str) -> str:
@@ -86,7 +90,8 @@ def _sum_over_samples(chain: ChainRule, names: _Names, max_samples: int) -> str:
     m = len(chain.samples)
     lhs = f"∂{sym('L')}/∂{names.w}"
     eq = Equations(KIND)
-    engine = f"{num(chain.gradient)} &nbsp;{caption('(the engine’s ∂L/∂W)')}"
+    engine = f"{num(chain.gradient)} &nbsp;" + caption(
+        "(the engine’s FA update ∂L/∂W)" if chain.feedback else "(the engine’s ∂L/∂W)")
     if m == 1:
         s = chain.samples[0]
         eq.add(lhs, [f"{names.delta_j}·{names.a_i}",
@@ -119,11 +124,16 @@ def _delta_expansion(chain: ChainRule, names: _Names, max_samples: int) -> str:
             ["sample", names.delta_j], rows, max(0, len(chain.samples) - max_samples))
     act = names.act(layer)
     eq = Equations(KIND)
-    k_sym = f"W<sup>({layer + 1})</sup><sub>{j + 1},k</sub>·δ<sup>({layer + 1})</sup><sub>k</sub>"
+    # What carried δ down: the connecting weight wⱼₖ, or under feedback alignment Bₖⱼ.
+    down = (f"B<sup>({layer + 1})</sup><sub>k,{j + 1}</sub>" if chain.feedback
+            else f"W<sup>({layer + 1})</sup><sub>{j + 1},k</sub>")
+    k_sym = f"{down}·δ<sup>({layer + 1})</sup><sub>k</sub>"
     slope = f"{act}′(z<sup>({layer})</sup><sub>{j + 1}</sub>)"
     eq.add(names.delta_j, [f"{slope}·Σ<sub>k</sub> {k_sym}"],
            note=f"the slope of neuron {j + 1}, times the δs of layer {layer + 1} it feeds, "
-                "each weighted by the connecting weight")
+                + ("each weighted by the fixed random feedback entry B (feedback alignment), "
+                   "not by the connecting weight" if chain.feedback
+                   else "each weighted by the connecting weight"))
     out += eq.html()
     for s in chain.samples[:max_samples]:
         terms = sum_of_products([(t.weight, t.delta) for t in s.terms])
@@ -133,8 +143,8 @@ def _delta_expansion(chain: ChainRule, names: _Names, max_samples: int) -> str:
                note=f"sample {names.sample(s.sample)}")
         rows = [[f"k = {t.k + 1}", num(t.weight), num(t.delta), num(t.product)]
                 for t in s.terms]
-        table = sample_table(["", f"W<sup>({layer + 1})</sup><sub>{j + 1},k</sub>",
-                              f"δ<sup>({layer + 1})</sup><sub>k</sub>", "product"], rows)
+        table = sample_table(["", down, f"δ<sup>({layer + 1})</sup><sub>k</sub>", "product"],
+                             rows)
         out += eq.html() + f"<div style='margin-left:24px'>{table}</div>"
     if len(chain.samples) > max_samples:
         out += caption(f"… and {len(chain.samples) - max_samples} more sample(s)")
@@ -156,7 +166,9 @@ def _paths(chain: ChainRule, names: _Names, max_paths: int) -> str:
     m = len(chain.samples)
     out = _section("3 · The same gradient as a sum over paths to the loss")
     count = chain.path_count
-    intro = (f"Each path from the weight to the loss multiplies the local derivatives along it; "
+    intro = ("Each path from the weight to the loss multiplies the local derivatives along it"
+             + (" (on the way back, through B under feedback alignment)" if chain.feedback
+                else "") + "; "
              f"{'this weight has one path' if count == 1 else f'this weight has {count} paths'}.")
     if m > 1:
         intro += (f" Factors are shown for the first sample; each product is summed over the "

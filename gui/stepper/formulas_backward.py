@@ -259,9 +259,6 @@ def _dW(ctx: StageContext, eq: Equations, focus: Focus, x, dZ) -> None:
     formula = f"{x_s}ᵀ·{sym(ctx.symbol('dZ'))}"
     note = "each weight's gradient: its input times the δ of the neuron it feeds" + (
         f", summed over the {m} samples" if m > 1 else "")
-    if ctx.has("B"):
-        note += (" (under feedback alignment this is the update FA makes, not the true "
-                 "gradient: δ came down through B)")
     wrong = ctx.wrong("dW")
     if ctx.small(x, dZ, dW):
         eq.add(lhs, [formula, f"{matrix(x.T, _transposed(focus.in_cols(m)))} · "

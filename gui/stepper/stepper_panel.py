@@ -304,11 +304,6 @@ class StepperPanel(QWidget):
         if not sel or sel[0] != "weight" or stage.kind not in ("backward", "update"):
             return ""
         layer, i, j = sel[1:]
-        if any(q.key == "B" for s in self._trace.stages for q in s.inputs):
-            return ("<p style='color:#666; margin-top:12px'>The chain rule for a weight follows "
-                    "the true gradient, through Wᵀ. Under feedback alignment the error comes "
-                    "down through the fixed random B instead, so this step's ∂L/∂W is not the "
-                    "chain rule's: the stages above show how it is computed.</p>")
         if stage.kind == "backward" and stage.layer > layer:
             return (f"<p style='color:#666; margin-top:12px'>The selected weight's gradient "
                     f"∂L/∂W<sup>({layer})</sup> is computed when the backward pass reaches "
