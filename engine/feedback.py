@@ -8,9 +8,9 @@ that is not the gradient, and yet the network learns: the forward weights come t
 the fixed feedback, and the signal turns to within 90° of the true gradient.
 `alignment_angles` measures that angle, layer by layer.
 
-The trainer calls `use_feedback_alignment` once when it builds the network; Dense.backward
-then reads layer.B; sessions store the matrices. Everything else here is measurement, run only
-when feedback alignment is on.
+The trainer calls `use_feedback_alignment` once when it builds the network, and
+Dense.backward_from_dZ reads layer.B; sessions store the matrices. Everything else here is
+measurement, run only when feedback alignment is on.
 """
 
 from __future__ import annotations
