@@ -1,0 +1,294 @@
+"""How the checking tools join the window: Train > Check gradients… (Ctrl+G) opens the check
+panel in a dock, Train > Inject a bug and the panel's bug box choose one bug for the network on
+screen (the banner says so while it is in), File > Export as PyTorch script… writes a script.
+
+The engine work runs in the training worker's thread through worker.call (check_jobs), so the
+GUI thread never touches the trainer the worker owns.
+
+A chosen bug is the window's setting, not one network's: every network the window shows next
+(a rebuild, Reset, a preset, an opened session, Undo/Redo) gets it injected too, or, when that
+network cannot have it, the bug is removed and the status bar says why. Every replacement after
+the first goes through the undo stack, so its indexChanged signal is where that happens.
+Sessions never save a bug: it wraps the network's backward, it is not data.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget
+
+from engine.bugs import BUGS
+from gui.checking.bug_banner import BugBanner
+from gui.checking.check_jobs import run_check, set_bug
+from gui.checking.check_panel import NO_BUG, CheckPanel
+from gui.checking.torch_export_action import export_torch_script
+
+STALE_POLL_MS = 500
+PANEL_WIDTH, PANEL_HEIGHT = 460, 600  # the dock's width beside the views; floating height
+SHORTCUT = "Ctrl+G"
+
+
+def install_checking(window) -> CheckingLink:
+    """Add the checking tools to a window whose menus and worker exist (see build_menus)."""
+    return CheckingLink(window)
+
+
+def _sentence(text: str) -> str:
+    """Ends with a full stop; the first letter stays as written (descriptions start with
+    code such as "dZ = dA")."""
+    return text.strip().rstrip(".") + "."
+
+
+class CheckingLink(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.bug: str | None = None  # the chosen bug: injected into every network shown
+        self.run = None  # the CheckRun on screen
+        self.comparing = False  # once compared with PyTorch, every re-run compares too
+        self._generation = window.generation
+        self._torch_missing: str | None = None  # asked once, when the panel first opens
+        self._was_open = False  # the dock hides in the graph lab and comes back after
+
+        self.panel = CheckPanel()
+        self.dock = QDockWidget("Check gradients", window)
+        self.dock.setObjectName("checkDock")
+        self.dock.setWidget(self.panel)
+        self.dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
+        self.dock.setMinimumWidth(360)
+        window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+
+        self.banner = BugBanner()
+        centre = window.banner.parentWidget().layout()  # the graph's column, banners on top
+        centre.insertWidget(centre.indexOf(window.banner), self.banner)
+
+        self._build_actions()
+        self.panel.sigRun.connect(self.check)
+        self.panel.sigCompare.connect(self.compare)
+        self.panel.sigBugChosen.connect(self.choose_bug)
+        self.banner.sigRemove.connect(lambda: self.choose_bug(None))
+        self.banner.sigCheck.connect(self.open)
+        window.undo_stack.indexChanged.connect(self._after_replacement)
+        window.modes.currentChanged.connect(self._on_mode)
+        self.stale_timer = QTimer(self)
+        self.stale_timer.setInterval(STALE_POLL_MS)
+        self.stale_timer.timeout.connect(self._note_staleness)
+        self.stale_timer.start()
+
+    # -- menus -----------------------------------------------------------------------------------
+    def _action(self, text: str, tip: str, slot, shortcut: str | None = None) -> QAction:
+        act = QAction(text, self.window)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.WindowShortcut)
+        act.setToolTip(tip)
+        act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        return act
+
+    def _build_actions(self) -> None:
+        w = self.window
+        train = w.train_menu
+        train.addSeparator()
+        self.check_action = self._action(
+            "&Check gradients…", "Compare backprop's gradients with central differences, "
+            "tensor by tensor and element by element", self.open, SHORTCUT)
+        train.addAction(self.check_action)
+        self.bug_menu = train.addMenu("Inject a &bug")
+        self.bug_menu.setToolTipsVisible(True)
+        self.bug_group = QActionGroup(self)
+        self.bug_group.setExclusive(True)
+        self.bug_actions: dict[str | None, QAction] = {}
+        entries = [(None, NO_BUG, "The engine's own, correct backward pass")]
+        entries += [(name, bug.title, f"{_sentence(bug.description)} Effect: "
+                     f"{_sentence(bug.effect)}") for name, bug in BUGS.items()]
+        for name, title, tip in entries:
+            act = self._action(title, tip, lambda _=False, n=name: self.choose_bug(n))
+            act.setCheckable(True)
+            self.bug_group.addAction(act)
+            self.bug_menu.addAction(act)
+            self.bug_actions[name] = act
+            if name is None:
+                self.bug_menu.addSeparator()
+        self.bug_actions[None].setChecked(True)
+
+        file_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&File")
+        self.export_action = self._action(
+            "&Export as PyTorch script…", "Write a Python script that builds this network in "
+            "PyTorch (nn.Sequential) and trains it on the same data", lambda: self.export())
+        quit_action = next(a for a in file_menu.actions() if a.text() == "&Quit")
+        actions = file_menu.actions()
+        before = actions[actions.index(quit_action) - 1]  # the separator above Quit
+        file_menu.insertAction(before if before.isSeparator() else quit_action,
+                               self.export_action)
+
+    def _on_mode(self, index: int) -> None:
+        """The checks are about the playground's network: they make way for the graph lab."""
+        playground = index == 0
+        self.check_action.setEnabled(playground)
+        self.bug_menu.setEnabled(playground)
+        if not playground:
+            self._was_open = self.dock.isVisible()
+            self.dock.hide()
+        elif self._was_open:
+            self.dock.show()
+
+    # -- the check -------------------------------------------------------------------------------
+    def open(self) -> None:
+        """Show the panel and check the network on screen."""
+        if self._torch_missing is None and importlib.util.find_spec("torch") is None:
+            self.torch_missing()  # quick when torch is absent; loading it takes seconds
+        if self.window.dataset is not None:
+            self.panel.set_sample_count(len(self.window.dataset.train_idx))
+        self.panel.set_bug(self.bug)
+        if not self.dock.isVisible():
+            self._place_dock()
+        self.dock.show()
+        self.dock.raise_()
+        self.check()
+
+    def _place_dock(self) -> None:
+        """Docked on the right when the window has room beside its own views; else floating
+        over the window's right part (a 1024×640 screen has no room for both side by side)."""
+        w = self.window
+        room = w.width() - w.centralWidget().minimumSizeHint().width()
+        floating = room < PANEL_WIDTH
+        self.dock.setFloating(floating)
+        if floating:
+            frame = w.frameGeometry()
+            width = min(PANEL_WIDTH + 140, frame.width())
+            height = min(PANEL_HEIGHT, frame.height() - 40)
+            self.dock.resize(width, height)
+            self.dock.move(frame.right() - width, frame.top() + 40)
+        else:
+            w.resizeDocks([self.dock], [PANEL_WIDTH], Qt.Horizontal)
+
+    def check(self, compare: bool | None = None) -> bool:
+        """Run the check with the panel's settings; False (and one line in the panel) when
+        it could not run."""
+        compare = self.comparing if compare is None else compare
+        worker, panel = self.window.worker, self.panel
+        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            run = worker.call(run_check, worker, panel.sample(), panel.eps(), compare)
+        except ValueError as e:
+            panel.show_message(_sentence(str(e)))
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        panel.show_message("")
+        self.run = run
+        panel.set_results(run.results, self._info(run), run.comparison)
+        return True
+
+    def torch_missing(self) -> str:
+        """"" when PyTorch loads (asked once: loading it takes seconds), else how to get it."""
+        if self._torch_missing is None:
+            from engine.torch_compare import torch_missing
+
+            self._torch_missing = torch_missing()
+            self.panel.set_torch_missing(self._torch_missing)
+        return self._torch_missing
+
+    def compare(self) -> None:
+        if self.torch_missing():
+            self.panel.show_message(self._torch_missing)
+            return
+        self.comparing = True
+        self.window.statusBar().showMessage("Comparing with PyTorch…", 3000)
+        self.check(compare=True)
+
+    def _info(self, run) -> str:
+        bug = f", with the bug “{BUGS[run.bug].title}” injected" if run.bug else ""
+        text = (f"Checked on {run.description}, the network at step {run.step:,}{bug}. "
+                "Analytic: the engine's backward pass; numeric: central differences on an "
+                "extended-precision copy. Every number here is the engine's.")
+        if run.comparison is not None:
+            text += " PyTorch: the same weights and data in float64, through torch.autograd."
+        return text
+
+    def _note_staleness(self) -> None:
+        run, w = self.run, self.window
+        if run is None or not self.dock.isVisible():
+            return
+        note = ""
+        if run.generation != w.generation:
+            note = "The network has been replaced since: press Run check."
+        elif w.latest_stats is not None and w.latest_stats.step != run.step:
+            note = (f"The network has trained since (now step {w.latest_stats.step:,}): press "
+                    "Run check for its current weights.")
+        self.panel.set_stale(note)
+
+    # -- bugs ------------------------------------------------------------------------------------
+    def choose_bug(self, name: str | None) -> bool:
+        """Inject bug `name` (None: back to the correct engine). A bug this network cannot
+        have is refused in one line and nothing changes; False then."""
+        if name == self.bug:
+            self._show_bug()
+            return True
+        worker = self.window.worker
+        try:
+            now = worker.call(set_bug, worker, name)
+        except ValueError as e:
+            title = BUGS[name].title if name in BUGS else name
+            self._say(f"Cannot inject “{title}”: {str(e).rstrip('.')}. Nothing was changed.",
+                      refused=True)
+            self._show_bug()
+            return False
+        self.bug = now
+        self._show_bug()
+        self._say(f"Injected “{BUGS[now].title}”: the gradient check shows what it breaks."
+                  if now else "Bug removed: backprop is correct again.")
+        self._after_bug_change()
+        return True
+
+    def _after_replacement(self, _index: int) -> None:
+        """A new network is on screen: it gets the chosen bug (or loses one an undone network
+        carried); one that cannot have it clears the choice, said in the status bar."""
+        w = self.window
+        if w.generation == self._generation:
+            return
+        self._generation = w.generation
+        self.run = None
+        if w.dataset is not None:
+            self.panel.set_sample_count(len(w.dataset.train_idx))
+        wanted = self.bug
+        try:
+            self.bug = w.worker.call(set_bug, w.worker, wanted)
+        except ValueError as e:
+            self.bug = w.worker.call(set_bug, w.worker, None)
+            self._say(f"This network cannot have “{BUGS[wanted].title}” "
+                      f"({str(e).rstrip('.')}): the bug was removed.", refused=True)
+        self._show_bug()
+        if self.dock.isVisible():
+            self.check()
+
+    def _after_bug_change(self) -> None:
+        stepper = self.window.stepper
+        if stepper.active:  # the trace on screen was computed by the other backward
+            stepper.choose_sample(stepper.sample)
+        if self.dock.isVisible():
+            self.check()
+
+    def _show_bug(self) -> None:
+        """Menu, panel and banner say which bug the network has now."""
+        self.bug_actions[self.bug].setChecked(True)
+        self.panel.set_bug(self.bug)
+        if self.bug is None:
+            self.banner.hide()
+        else:
+            self.banner.show_bug(BUGS[self.bug])
+
+    def _say(self, message: str, refused: bool = False) -> None:
+        """A status line; a refusal is repeated in the panel, where the request came from."""
+        self.window.statusBar().showMessage(message, 10000)
+        self.panel.show_message(message if refused else "")
+
+    # -- export ----------------------------------------------------------------------------------
+    def export(self) -> list[str] | None:
+        return export_torch_script(self.window)
+
