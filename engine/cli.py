@@ -25,6 +25,7 @@ from .gradcheck import gradcheck
 from .lab_cli import add_graph_parser, cmd_graph
 from .presets import load_preset, preset_names
 from .serialization import load_file, save_session, trainer_session
+from .torch_cli import add_export_parser, cmd_export_torch
 from .trace import trace
 from .trainer import Trainer
 
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-elements", type=int, default=200,
                    help="check at most this many elements per parameter (sampled)")
     add_graph_parser(sub)
+    add_export_parser(sub)
     return parser
 
 
@@ -242,7 +244,7 @@ def cmd_gradcheck(args, out) -> int:
 
 
 COMMANDS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck,
-            "graph": cmd_graph}
+            "graph": cmd_graph, "export-torch": cmd_export_torch}
 
 
 def run(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
