@@ -44,11 +44,12 @@ from gui.checking.element_view import ElementView
 # Verdict colours: text, background.
 VERDICT_COLOURS = {"passed": ("#1d6b3f", "#e3f4e8"), "failed": ("#a11b1b", "#fbe0de"),
                    "not checked": ("#6b5a00", "#f6efc8")}
-TENSOR, DIFFERENCE, COUNTS, VERDICT, TORCH = range(5)
-HEADERS = ["tensor", "relative\ndifference", "checked /\nskipped", "verdict",
-           "max rel. diff.\nvs PyTorch"]
+# The verdict beside the number it judges; the long counts last, where the table may scroll.
+TENSOR, DIFFERENCE, VERDICT, TORCH, COUNTS = range(5)
+HEADERS = ["tensor", "relative\ndifference", "verdict", "max rel. diff.\nvs PyTorch",
+           "checked / skipped"]
 NO_BUG = "None (correct backprop)"
-MAX_TABLE_ROWS = 8
+MIN_TABLE_ROWS = 4
 
 
 def _sentence(text: str) -> str:
@@ -154,7 +155,6 @@ class CheckPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.setColumnHidden(TORCH, True)
-        self.table.setMinimumHeight(80)
         self.table.setToolTip("Per parameter tensor: analytic (backprop) against numeric "
                               "(central differences); select a row to see its elements")
         self.table.itemSelectionChanged.connect(self._row_selected)
@@ -173,7 +173,7 @@ class CheckPanel(QWidget):
         layout.addWidget(self.summary_label)
         layout.addWidget(self.info_label)
         layout.addWidget(self.torch_label)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         layout.addWidget(self.elements, 1)
 
         self.data_combo.currentIndexChanged.connect(self._data_changed)
@@ -267,8 +267,8 @@ class CheckPanel(QWidget):
             status = r.status(self.threshold)
             cells = [tensor_label(r.name, r.analytic.shape),
                      fmt_difference(r.relative_difference) if r.checked else "—",
-                     counts_text(r), VERDICTS[status],
-                     fmt_difference(torch[r.name]) if r.name in torch else ""]
+                     VERDICTS[status], fmt_difference(torch[r.name]) if r.name in torch else "",
+                     counts_text(r)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column in (DIFFERENCE, TORCH):
@@ -302,15 +302,15 @@ class CheckPanel(QWidget):
                 f"the threshold {fmt_threshold(self.threshold)}.")
 
     def _fit_table(self) -> None:
-        """As tall as its rows (up to MAX_TABLE_ROWS, then it scrolls): the element view
-        below gets the rest."""
+        """Never taller than its rows; on a small screen it keeps MIN_TABLE_ROWS and scrolls,
+        so that the element view below keeps its room."""
         table = self.table
         table.resizeRowsToContents()
-        shown = min(table.rowCount(), MAX_TABLE_ROWS)
-        rows = sum(table.rowHeight(r) for r in range(shown))
-        scroll = table.horizontalScrollBar().sizeHint().height()  # room for it, if it shows
-        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows
-                             + 2 * table.frameWidth() + scroll)
+        heights = [table.rowHeight(r) for r in range(table.rowCount())]
+        frame = (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+                 + table.horizontalScrollBar().sizeHint().height())  # room for it, if it shows
+        table.setMinimumHeight(frame + sum(heights[:MIN_TABLE_ROWS]))
+        table.setMaximumHeight(frame + sum(heights))
 
     def _first_interesting(self) -> int:
         statuses = [r.status(self.threshold) for r in self.results]

@@ -27,7 +27,7 @@ from gui.checking.check_panel import NO_BUG, CheckPanel
 from gui.checking.torch_export_action import export_torch_script
 
 STALE_POLL_MS = 500
-PANEL_WIDTH, PANEL_HEIGHT = 460, 600  # the dock's width beside the views; floating height
+PANEL_WIDTH, PANEL_HEIGHT = 560, 600  # the dock's width beside the views; floating height
 SHORTCUT = "Ctrl+G"
 
 
@@ -160,7 +160,7 @@ class CheckingLink(QObject):
         self.dock.setFloating(floating)
         if floating:
             frame = w.frameGeometry()
-            width = min(PANEL_WIDTH + 140, frame.width())
+            width = min(PANEL_WIDTH + 40, frame.width())
             height = min(PANEL_HEIGHT, frame.height() - 40)
             self.dock.resize(width, height)
             self.dock.move(frame.right() - width, frame.top() + 40)
@@ -195,20 +195,27 @@ class CheckingLink(QObject):
         return self._torch_missing
 
     def compare(self) -> None:
-        if self.torch_missing():
-            self.panel.show_message(self._torch_missing)
+        QGuiApplication.setOverrideCursor(Qt.WaitCursor)  # the first import of torch is slow
+        try:
+            missing = self.torch_missing()
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        if missing:
+            self.panel.show_message(missing)
             return
         self.comparing = True
-        self.window.statusBar().showMessage("Comparing with PyTorch…", 3000)
-        self.check(compare=True)
+        if self.check(compare=True):
+            self.window.statusBar().showMessage(
+                "Compared with PyTorch: see the “vs PyTorch” column and both losses above it.",
+                5000)
 
     def _info(self, run) -> str:
-        bug = f", with the bug “{BUGS[run.bug].title}” injected" if run.bug else ""
-        text = (f"Checked on {run.description}, the network at step {run.step:,}{bug}. "
-                "Analytic: the engine's backward pass; numeric: central differences on an "
-                "extended-precision copy. Every number here is the engine's.")
+        bug = f", bug “{BUGS[run.bug].title}” injected" if run.bug else ""
+        text = (f"Checked: {run.description} at step {run.step:,}{bug}. Analytic = the "
+                "engine's backward, numeric = central differences in extended precision: all "
+                "numbers are the engine's.")
         if run.comparison is not None:
-            text += " PyTorch: the same weights and data in float64, through torch.autograd."
+            text += " PyTorch: the same weights and data, float64 autograd."
         return text
 
     def _note_staleness(self) -> None:

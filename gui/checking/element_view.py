@@ -131,10 +131,14 @@ class ElementView(QWidget):
             self.marker.show()
         else:
             self.marker.hide()
+        # As tall as the cells need at this width (square cells), within bounds.
+        width = max(self.plot.width(), 200)
+        self.plot.setMaximumHeight(int(min(MAX_PLOT_HEIGHT,
+                                           max(90, (width - 60) * rows / columns + 60))))
         self.plot.getViewBox().autoRange(padding=0.02)
         self.title.setText(f"<b>{tensor_label(result.name, shape)}</b>, element by element "
                            "(the outlined cell is the worst):")
-        self.key.setText("  ".join([
+        self.key.setText("Cell: its share |aᵢ − nᵢ| / (‖a‖ + ‖n‖), log scale: " + "  ".join([
             _swatch(GREEN, f"below {fmt_threshold(threshold)}"), _swatch(DARK_RED, "above"),
             _swatch(SKIPPED_GREY, "skipped at a kink"),
             _swatch(NOT_SAMPLED_WHITE, "not sampled", hollow=True)]))
@@ -164,7 +168,7 @@ class ElementView(QWidget):
                     "is not checked.</i>")
         lines = ["<table cellspacing=0 cellpadding=2><tr><th align=left>element</th>"
                  "<th align=right>analytic (backprop)</th><th align=right>numeric</th>"
-                 "<th align=right>|a−n|/(‖a‖+‖n‖)</th></tr>"]
+                 "<th align=right>share</th></tr>"]
         for k, (index, analytic, numeric, share) in enumerate(self.worst):
             style = " style='font-weight:bold'" if k == 0 else ""
             lines.append(f"<tr{style}><td>{element_name(r.name, index)}</td>"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 
-from engine.bugs import BUGS
-
 
 def show_checking(window, bug: str | None, check: bool, compare: bool) -> None:
     """For screenshots: inject `bug`, open the panel, compare with PyTorch; ValueError (one
     line) for an unknown or inapplicable bug, or torch missing."""
+    from engine.bugs import BUGS
+
     link = window.checking
     if bug is not None:
         if bug not in BUGS:
@@ -31,8 +31,9 @@ def grab_with_panel(window) -> QPixmap:
     """The window as a screen shows it: a floating check panel is its own window, drawn over
     the main one where it stands, with a title strip as a window manager would add."""
     image = window.grab()
-    dock = window.checking.dock
-    if not (dock.isVisible() and dock.isFloating()):
+    link = getattr(window, "checking", None)
+    dock = link.dock if link is not None else None
+    if dock is None or not (dock.isVisible() and dock.isFloating()):
         return image
     painter = QPainter(image)
     offset = dock.frameGeometry().topLeft() - window.frameGeometry().topLeft()
