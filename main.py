@@ -1,14 +1,14 @@
 """Backprop Playground entry point.
 
 No arguments (or window options such as --screenshot) open the window; the subcommands train,
-trace, gradcheck and graph run headlessly without importing Qt.
+trace, gradcheck, graph and export-torch run headlessly without importing Qt.
 """
 
 from __future__ import annotations
 
 import sys
 
-HEADLESS_COMMANDS = {"train", "trace", "gradcheck", "graph"}
+HEADLESS_COMMANDS = {"train", "trace", "gradcheck", "graph", "export-torch"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,3 +81,10 @@ def test_bad_input_is_one_line_exit_2_and_writes_no_script(case, tmp_path):
     assert not list(tmp_path.glob("*.py")) and not list(tmp_path.glob("*.csv"))
     if case == "feedback alignment":
         assert "feedback alignment cannot be exported" in err
+
+
+def test_main_py_sends_every_cli_command_to_the_cli_not_the_window():
+    import main
+    from engine.cli import COMMANDS
+
+    assert set(COMMANDS) <= main.HEADLESS_COMMANDS
