@@ -8,7 +8,7 @@ since most of these settings apply live (no rebuild) and float32 needs one.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QGroupBox
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel
 
 from engine.feedback import FEEDBACK_LABELS, FEEDBACK_MODES
 from engine.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
@@ -75,11 +75,15 @@ class TrainingBox(QGroupBox):
         form.addRow(self.float32_check)
         self.feedback_combo = choice_combo(
             {k: FEEDBACK_LABELS.get(k, k) for k in FEEDBACK_MODES},
-            "How the error travels down (rebuilds the network). Backprop sends it through the "
-            "transposed weights Wᵀ; feedback alignment sends it through a fixed random matrix B "
-            "instead, and the forward weights learn to align with B. The angle plot below the "
-            "network shows how close each layer's update gets to the true gradient.")
-        form.addRow("Gradient signal", self.feedback_combo)
+            "How the error travels back to the hidden layers (changing it rebuilds the network): "
+            "backprop sends it through the transposed weights Wᵀ, feedback alignment through a "
+            "fixed random matrix B instead, and the network still learns because its weights "
+            "come to align with B (the angle plot below shows how closely).")
+        # On a row of its own, as wide as the panel: the FA label is long.
+        signal_label = QLabel("Gradient signal")
+        signal_label.setToolTip(self.feedback_combo.toolTip())
+        form.addRow(signal_label)
+        form.addRow(self.feedback_combo)
 
     def show_spec(self, spec: Spec) -> None:
         """Fill every widget from a spec (the caller guards against echoed signals)."""
