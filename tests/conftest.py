@@ -30,7 +30,10 @@ def no_running_qthreads(request):
 
     from PySide6.QtCore import QThread
 
-    running = [o for o in gc.get_objects() if isinstance(o, QThread) and _running(o)]
+    # type(o), not isinstance: isinstance reads o.__class__, and some objects warn when touched
+    # (torch's deprecated torch.distributed.reduce_op, a FutureWarning: an error under
+    # filterwarnings("error") once a test has imported torch).
+    running = [o for o in gc.get_objects() if issubclass(type(o), QThread) and _running(o)]
     assert not running, f"{len(running)} QThread(s) still running after the test"
 
 
