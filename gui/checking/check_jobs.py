@@ -23,6 +23,7 @@ class CheckRun:
     generation: int  # the worker's trainer it was checked on
     bug: str | None  # the bug injected then
     comparison: object | None = None  # engine.torch_compare.TorchComparison, when asked for
+    feedback: str = "backprop"  # the gradient signal: under "fa" the hidden layers differ
 
 
 def run_check(worker, sample: int | None, eps: float | None, compare: bool = False) -> CheckRun:
@@ -39,7 +40,8 @@ def run_check(worker, sample: int | None, eps: float | None, compare: bool = Fal
 
         comparison = compare_with_torch(network, X, y)
     return CheckRun(results, description, trainer.step_count, worker.generation,
-                    bugs.injected(trainer.network), comparison)
+                    bugs.injected(trainer.network), comparison,
+                    getattr(trainer.spec, "feedback", "backprop"))
 
 
 def set_bug(worker, name: str | None) -> str | None:

@@ -254,7 +254,9 @@ class CheckPanel(QWidget):
     def set_stale(self, note: str) -> None:
         """A note when the network has changed since the results were computed."""
         text = self.info_label.text().split("<br><b>")[0]
-        self.info_label.setText(text + (f"<br><b>{note}</b>" if note else ""))
+        text += f"<br><b>{note}</b>" if note else ""
+        if text != self.info_label.text():  # polled: relayout only on a change
+            self.info_label.setText(text)
 
     def _fill_table(self) -> None:
         selected = self.selected_name()

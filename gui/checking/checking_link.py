@@ -214,6 +214,10 @@ class CheckingLink(QObject):
         text = (f"Checked: {run.description} at step {run.step:,}{bug}. Analytic = the "
                 "engine's backward, numeric = central differences in extended precision: all "
                 "numbers are the engine's.")
+        if run.feedback == "fa":
+            text += (" <b>Feedback alignment is on:</b> below the output layer the engine sends "
+                     "the error back through a fixed random B, not Wᵀ, so those tensors fail "
+                     "by design.")
         if run.comparison is not None:
             text += " PyTorch: the same weights and data, float64 autograd."
         return text
