@@ -69,7 +69,9 @@ class ELU(Activation):
         return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
 
     def derivative(self, z, a):
-        return np.where(z > 0, 1.0, a + 1).astype(z.dtype)
+        # eᶻ itself, not a + 1 = (eᶻ − 1) + 1: that sum cancels to 0 below z ≈ −37 and keeps
+        # only a few correct digits long before (z = −30: relative error ~1e-3).
+        return np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))).astype(z.dtype)
 
 
 class Sigmoid(Activation):
