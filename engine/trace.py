@@ -9,10 +9,12 @@ the parameters before and after the update. Nothing is recomputed by a second im
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import bugs
 from .step_stats import StepStats
 from .trainer import Trainer
 
@@ -30,6 +32,7 @@ class Quantity:
     symbol: str  # as shown: "∂L/∂z⁽²⁾"
     formula: str  # how it is computed, in symbols ("" for givens)
     value: np.ndarray
+    wrong: str = ""  # non-empty ("bug: f′(z) left out") when an injected bug computed it
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class Stage:
     def to_dict(self) -> dict:
         def q(item):
             return {"key": item.key, "symbol": item.symbol, "formula": item.formula,
-                    "value": np.asarray(item.value).tolist()}
+                    "value": np.asarray(item.value).tolist(), "wrong": item.wrong}
         return {"kind": self.kind, "layer": self.layer, "title": self.title, "note": self.note,
                 "fused": self.fused, "optimizer": self.optimizer,
                 "rolled_back": self.rolled_back,
@@ -77,6 +80,14 @@ class Trace:
         return {"batch": self.batch.tolist(), "step": self.stats.step,
                 "loss": self.stats.batch_loss, "rolled_back": self.rolled_back,
                 "message": self.stats.message, "stages": [s.to_dict() for s in self.stages]}
+
+
+def _wrong_marks(network) -> dict[tuple[int, str], str]:
+    """(layer, key) → note for what an injected bug computed in this network's last step."""
+    name = bugs.injected(network)
+    if name is None:
+        return {}
+    return dict.fromkeys(bugs.wrong_quantities(network, name), bugs.WRONG_NOTES[name])
 
 
 def _q(key, symbol, formula, value) -> Quantity:
@@ -119,6 +130,7 @@ def trace(trainer: Trainer, indices=None) -> Trace:
         return "x" if i == 0 else ("ŷ" if i == n else f"a{sup(i)}")
 
     stages: list[Stage] = []
+    wrong = _wrong_marks(net)
     for i, layer in enumerate(layers, 1):
         act = layer.activation
         stages.append(Stage(
@@ -162,6 +174,7 @@ def trace(trainer: Trainer, indices=None) -> Trace:
             inputs += (_q("B", f"B{sup(i)}", "", layer.B),)
         extra = _feedback_note(layers, i, stats.alignment)
         note = f"{note}. {extra}" if note and extra else note or extra
+        quantities = [dataclasses.replace(q, wrong=wrong.get((i, q.key), "")) for q in quantities]
         stages.append(Stage(
             "backward", i, f"Backward · layer {i}", tuple(quantities), inputs,
             note=note, fused=fused))
