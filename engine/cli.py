@@ -21,7 +21,7 @@ import numpy as np
 
 from .feedback import FEEDBACK_LABELS, FEEDBACK_MODES
 from .files import check_writable, one_line
-from .gradcheck import gradcheck
+from .gradcheck_cli import add_gradcheck_options, run_gradcheck
 from .lab_cli import add_graph_parser, cmd_graph
 from .presets import load_preset, preset_names
 from .serialization import load_file, save_session, trainer_session
@@ -29,7 +29,6 @@ from .torch_cli import add_export_parser, cmd_export_torch
 from .trace import trace
 from .trainer import Trainer
 
-GRADCHECK_THRESHOLD = 1e-7
 EXIT_INTERRUPTED = 130
 
 
@@ -51,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                "headlessly (K opens the step-through panel at stage K)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def source(p):
-        group = p.add_mutually_exclusive_group(required=True)
+    def source(p, required=True):
+        group = p.add_mutually_exclusive_group(required=required)
         group.add_argument("--preset", help=f"one of: {', '.join(preset_names())}")
         group.add_argument("--config", metavar="FILE",
                            help="a spec or session JSON file (a session continues where it was)")
@@ -68,9 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("trace", help="print the stages of one training step")
     source(p)
     p = sub.add_parser("gradcheck", help="compare backprop with central differences")
-    source(p)
-    p.add_argument("--max-elements", type=int, default=200,
-                   help="check at most this many elements per parameter (sampled)")
+    source(p, required=False)  # not for --bug list
+    add_gradcheck_options(p)
     add_graph_parser(sub)
     add_export_parser(sub)
     return parser
@@ -85,8 +83,9 @@ def load_trainer(args) -> Trainer:
     if args.command == "gradcheck" and trainer.dtype != np.float64:
         # Central differences need float64: the same weights and data in double precision.
         weights = [{"W": la.W.tolist(), "b": la.b.tolist()} for la in trainer.network.layers]
-        trainer = Trainer(trainer.spec.replace(dtype="float64", weights=weights),
-                          dataset=trainer.data)
+        single, trainer = trainer, Trainer(trainer.spec.replace(dtype="float64", weights=weights),
+                                           dataset=trainer.data)
+        trainer.last_batch = single.last_batch  # checked on the session's last mini-batch
     return trainer
 
 
@@ -221,26 +220,7 @@ def cmd_trace(args, out) -> int:
 
 
 def cmd_gradcheck(args, out) -> int:
-    if args.max_elements < 1:
-        raise UsageError(f"--max-elements must be ≥ 1, got {args.max_elements}")
-    trainer = load_trainer(args)
-    batch = np.arange(min(len(trainer.X_train), 64))
-    results = gradcheck(trainer.network, trainer.X_train[batch], trainer.Y_train[batch],
-                        max_elements=args.max_elements)
-    ok = all(r.relative_difference < GRADCHECK_THRESHOLD for r in results)
-    if args.json:
-        out.write(json.dumps({"passed": ok, "threshold": GRADCHECK_THRESHOLD, "parameters": [
-            {"name": r.name, "relative_difference": r.relative_difference, "checked": r.checked,
-             "total": r.total, "skipped_kinks": r.skipped_kinks} for r in results]}) + "\n")
-    else:
-        for r in results:
-            verdict = "ok" if r.relative_difference < GRADCHECK_THRESHOLD else "FAIL"
-            verdict = verdict if r.checked else "not checked"
-            skipped = f", {r.skipped_kinks} skipped at a ReLU kink" if r.skipped_kinks else ""
-            out.write(f"{r.name:<6} {r.relative_difference:.2e}  ({r.checked}/{r.total} elements"
-                      f"{skipped})  {verdict}\n")
-        out.write(("passed" if ok else "FAILED") + f" (threshold {GRADCHECK_THRESHOLD:g})\n")
-    return 0 if ok else 1
+    return run_gradcheck(args, out, load_trainer)
 
 
 COMMANDS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck,

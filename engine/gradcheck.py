@@ -78,7 +78,7 @@ class GradcheckResult:
             return ""
         if self.checked == 0:
             if self.skipped_kinks:
-                return (f"all {self.skipped_kinks} compared elements sit at a ReLU kink, where "
+                return (f"all {self.skipped_kinks} sampled elements sit at a ReLU kink, where "
                         "the loss has no derivative")
             return "no element was compared"
         return (f"a difference of {self.relative_difference:.1e} is within rounding here "
