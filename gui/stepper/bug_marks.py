@@ -13,13 +13,17 @@ from gui.common.formula_markup import BLOCK_START, Equations
 
 WRONG = "#c62828"
 WRONG_TINT = "#fdecea"
+# Wrong numbers on a pale red ground: red text alone hardly differs from the backward stages'
+# orange-red accent.
+WRONG_GROUND = "#ffd5d5"
 _NUMBER = "<span style='white-space:nowrap'>"  # how formula_markup.num() wraps every number
-_WRONG_NUMBER = f"<span style='white-space:nowrap; color:{WRONG}'>"
+WRONG_NUMBER = (f"<span style='white-space:nowrap; color:{WRONG}; "
+                 f"background-color:{WRONG_GROUND}'>")
 
 
 def wrong_of(q) -> str:
     """The engine's note on a trace Quantity computed by an injected bug ("" if right)."""
-    return getattr(q, "wrong", "")
+    return q.wrong
 
 
 def wrong_notes(stage) -> dict[str, str]:
@@ -43,9 +47,9 @@ def wrong_symbols(stage) -> list[tuple[str, str]]:
 
 def mark_numbers(markup: str) -> str:
     """The same markup with every number in red (a value an injected bug got wrong)."""
-    marked = markup.replace(_NUMBER, _WRONG_NUMBER)
+    marked = markup.replace(_NUMBER, WRONG_NUMBER)
     if BLOCK_START not in marked:  # text, e.g. a summary "mean |·| = …": colour it all
-        marked = f"<span style='color:{WRONG}'>{marked}</span>"
+        marked = f"<span style='color:{WRONG}; background-color:{WRONG_GROUND}'>{marked}</span>"
     return marked
 
 

@@ -191,9 +191,14 @@ class StageContext:
         return range(shown), m - shown
 
 
-def sum_of_products(pairs, limit: int = MAX_TERMS) -> str:
-    """a₁·b₁ + a₂·b₂ + … with the numbers; negatives in parentheses after an operator."""
-    return join_terms([f"{num(a, paren=k > 0)}·{num(b, paren=True)}"
+def sum_of_products(pairs, limit: int = MAX_TERMS, wrong: tuple[bool, bool] = (False, False)
+                    ) -> str:
+    """a₁·b₁ + a₂·b₂ + … with the numbers; negatives in parentheses after an operator.
+    `wrong` marks the first or second factors as computed by an injected bug."""
+    def factor(v, paren, bad):
+        text = num(v, paren=paren)
+        return mark_numbers(text) if bad else text
+    return join_terms([f"{factor(a, k > 0, wrong[0])}·{factor(b, True, wrong[1])}"
                        for k, (a, b) in enumerate(pairs)], limit=limit)
 
 

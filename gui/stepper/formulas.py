@@ -254,19 +254,22 @@ def _update(ctx: StageContext, eq: Equations, selection) -> None:
             note = (f"Δ = {p} − {p}<sub>new</sub>: the step {ctx.optimizer_name()} took "
                     f"(rule above), read off the recorded parameters; gradient {g} was used")
         wrong = ctx.wrong(key + "_new")
-        grad_wrong = ctx.wrong("d" + key)
+        # The gradient as the backward stage computed it (an injected bug marks it there).
+        grad_wrong = ctx.wrong("d" + key) or ctx.wrong("d" + key, "backward", layer)
         if grad_wrong:
             note += f"; ⚠ the gradient {g} is wrong ({grad_wrong}), and so is this step"
         if ctx.small(old, new, grad):
+            grad_text = matrix(grad, marks)
             step = (f"{matrix(old, marks)} − {eta}·"
-                    f"{ctx.operand(matrix(grad, marks), 'd' + key)}" if sgd
+                    f"{mark_numbers(grad_text) if grad_wrong else grad_text}" if sgd
                     else f"{matrix(old, marks)} − {matrix(old - new, marks)}")
             eq.add(p, [formula, step, value(new, marks)], note=note, op="←", wrong=wrong)
             continue
         entries = _update_entries(key, focus, n_in)
         rows = []
         for index in entries:
-            change = (f"{eta}·{ctx.operand(num(grad[index], paren=True), 'd' + key)}" if sgd
+            grad_text = num(grad[index], paren=True)
+            change = (f"{eta}·{mark_numbers(grad_text) if grad_wrong else grad_text}" if sgd
                       else num(old[index] - new[index], paren=True))
             label = f"{p}{_sub(*index)}" if key == "W" else f"{p}{_sub(index)}"
             result = mark_numbers(num(new[index])) if wrong else num(new[index])

@@ -119,6 +119,10 @@ def _dA(ctx: StageContext, eq: Equations, focus: Focus) -> None:
     if not fb[2]:
         note = (f"handed down from layer {up} through its fixed random feedback matrix "
                 f"{sym(fb[1])}, not {sym(f'W⁽{_sup(up)}⁾')}ᵀ (feedback alignment)")
+    handed = ctx.wrong("dA_prev", "backward", up)  # the same array the layer above got wrong
+    if handed and not wrong:
+        wrong = f"{handed} (in layer {up}, which handed it down)"
+    dZ_bad = bool(ctx.wrong("dZ", "backward", up))
     dZ_text = ctx.operand(matrix(dZ_up), "dZ", "backward", up) if dZ_up is not None else ""
     if dZ_up is None or fb[0] is None:
         eq.add(lhs, [formula, ctx.brief(dA)], note=note, wrong=wrong)
@@ -131,8 +135,8 @@ def _dA(ctx: StageContext, eq: Equations, focus: Focus) -> None:
         header = join_terms([f"{_delta(up, k)}·{_down(fb, up, j, k)}" for k in range(k_count)])
         _per_sample(ctx, eq, lhs, [formula, ctx.brief(dA)], note, focus,
                     [header, f"{lhs}<sub>{j + 1}</sub>"],
-                    lambda s: (sum_of_products([(dZ_up[s, k], M[k, j])
-                                                for k in range(k_count)]), num(dA[s, j])),
+                    lambda s: (sum_of_products([(dZ_up[s, k], M[k, j]) for k in range(k_count)],
+                                               wrong=(dZ_bad, False)), num(dA[s, j])),
                     wrong)
 
 
@@ -270,7 +274,8 @@ def _dW(ctx: StageContext, eq: Equations, focus: Focus, x, dZ) -> None:
     rows = []
     for i, j in entries:
         rows.append([f"{lhs}<sub>{i + 1},{j + 1}</sub>",
-                     sum_of_products([(x[s, i], dZ[s, j]) for s in range(m)]),
+                     sum_of_products([(x[s, i], dZ[s, j]) for s in range(m)],
+                                     wrong=(False, bool(ctx.wrong("dZ")))),
                      mark_numbers(num(dW[i, j])) if wrong else num(dW[i, j])])
     eq.add(lhs, [formula, ctx.brief(dW)], note=note, wrong=wrong,
            extra=sample_table(["entry", f"Σ<sub>s</sub> {x_s}<sub>s,i</sub>·δ<sub>s,j</sub>",
@@ -322,5 +327,6 @@ def _dA_prev(ctx: StageContext, eq: Equations, focus: Focus, dZ) -> None:
     header = join_terms([f"{_delta(layer, j)}·{_down(fb, layer, i, j)}" for j in range(n_out)])
     _per_sample(ctx, eq, lhs, [formula, ctx.brief(dX)], note, focus,
                 [header, f"{lhs}<sub>{i + 1}</sub>"],
-                lambda s: (sum_of_products([(dZ[s, j], M[j, i]) for j in range(n_out)]),
+                lambda s: (sum_of_products([(dZ[s, j], M[j, i]) for j in range(n_out)],
+                                           wrong=(bool(ctx.wrong("dZ")), False)),
                            num(dX[s, i])), wrong)
