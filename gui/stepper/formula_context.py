@@ -112,8 +112,15 @@ class StageContext:
         stage = self.stage if kind is None else self.find(kind, layer)
         if stage is None:
             return ""
-        return next((wrong_of(q) for q in (*stage.quantities, *stage.inputs) if q.key == key),
+        note = next((wrong_of(q) for q in (*stage.quantities, *stage.inputs) if q.key == key),
                     "")
+        if not note and key == "dA" and stage.kind == "backward" and stage.layer is not None:
+            # ∂L/∂a of this layer is the very array the layer above handed down.
+            up = stage.layer + 1
+            handed = self.wrong("dA_prev", "backward", up) if self.find("backward", up) else ""
+            if handed:
+                note = f"{handed} (in layer {up}, which handed it down)"
+        return note
 
     def operand(self, markup: str, key: str, kind: str | None = None,
                 layer: int | None = None) -> str:

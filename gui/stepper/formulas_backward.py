@@ -119,9 +119,6 @@ def _dA(ctx: StageContext, eq: Equations, focus: Focus) -> None:
     if not fb[2]:
         note = (f"handed down from layer {up} through its fixed random feedback matrix "
                 f"{sym(fb[1])}, not {sym(f'W⁽{_sup(up)}⁾')}ᵀ (feedback alignment)")
-    handed = ctx.wrong("dA_prev", "backward", up)  # the same array the layer above got wrong
-    if handed and not wrong:
-        wrong = f"{handed} (in layer {up}, which handed it down)"
     dZ_bad = bool(ctx.wrong("dZ", "backward", up))
     dZ_text = ctx.operand(matrix(dZ_up), "dZ", "backward", up) if dZ_up is not None else ""
     if dZ_up is None or fb[0] is None:
