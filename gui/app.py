@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open the graph lab with this expression (lines separated by ';')")
     p.add_argument("--at", default="", metavar="NAME=VALUE[,…]",
                    help="with --graph: the inputs' values, e.g. x=2")
+    p.add_argument("--check", action="store_true",
+                   help="with --screenshot: open the gradient-check panel")
+    p.add_argument("--bug", metavar="NAME", default=None,
+                   help="with --screenshot: inject this backprop bug (see gradcheck --bug list)")
+    p.add_argument("--compare", action="store_true",
+                   help="with --screenshot: check and compare the gradients with PyTorch")
     return p
 
 
@@ -58,6 +64,11 @@ def run_gui(argv: list[str]) -> int:
             program = parse(args.graph)
             values = parse_values(args.at)
             build(program, {k: v for k, v in values.items() if k in program.inputs})
+        if args.bug is not None:  # likewise
+            from engine.bugs import BUGS
+
+            if args.bug not in BUGS:
+                raise ValueError(f"unknown bug {args.bug!r}; choose from {', '.join(BUGS)}")
         # A Trainer for --config: a session file reopens where it was saved.
         spec = (load_preset(args.preset) if args.preset
                 else load_file(args.config) if args.config else None)
@@ -124,6 +135,10 @@ def render_screenshot(app, window, args) -> int:
     window.show()
     if args.steps:
         window.worker.step(args.steps)
+    from gui.checking.screenshot import grab_with_panel, show_checking
+
+    if args.check or args.bug is not None or args.compare:
+        show_checking(window, args.bug, args.check, args.compare)
     if args.graph is not None:
         show_lab(window, args)
     elif args.stage is not None:
@@ -136,7 +151,7 @@ def render_screenshot(app, window, args) -> int:
         app.processEvents()
         window.force_redraw()
         app.processEvents()
-    if not window.grab().save(args.screenshot):
+    if not grab_with_panel(window).save(args.screenshot):
         raise ValueError(f"cannot write {args.screenshot!r}")
     print(f"wrote {args.screenshot} ({window.width()}x{window.height()})")
     return 0

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.presets import preset_description, preset_names
+from gui.checking.checking_link import install_checking
 from gui.playground.session_files import write_atomically
 
 SHORTCUTS_HELP = """<table cellpadding=3>
@@ -18,6 +19,7 @@ SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>R</b></td><td>reset the weights</td></tr>
 <tr><td><b>G</b></td><td>regenerate the data with a new seed</td></tr>
 <tr><td><b>Ctrl+T</b></td><td>step through one training step stage by stage</td></tr>
+<tr><td><b>Ctrl+G</b></td><td>check the gradients: backprop against central differences</td></tr>
 <tr><td><b>Ctrl+O / Ctrl+S</b></td><td>open / save a session (Ctrl+Shift+S: save as)</td></tr>
 <tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo / redo a rebuild, with its training</td></tr>
 <tr><td><b>Ctrl+Shift+P</b></td><td>save a screenshot of the window</td></tr>
@@ -101,6 +103,7 @@ def build_menus(window) -> None:
     toolbar.addSeparator()
     toolbar.addAction(a.step_through)
     window.toolbar = toolbar
+    window.checking = install_checking(window)  # Check gradients, Inject a bug, PyTorch export
 
 
 def _add(window, menu, text, shortcut, tip, slot) -> QAction:
