@@ -56,6 +56,26 @@ def test_the_menu_opens_the_panel_and_xor_passes_tensor_by_tensor(window):
     info = panel.info_label.text()
     assert "the last mini-batch" in info and "step 5" in info and "engine's" in info
 
+    # a selected row fills the element view, the worst element outlined and spelled out
+    panel.table.selectRow(2)
+    view, result = panel.elements, panel.results[2]
+    assert view.result is result and result.name == "2.W"
+    assert view.image.image.shape[:2] == (4, 1)
+    assert view.marker.isVisible()
+    rect = view.marker.rect()
+    assert (int(rect.y()), int(rect.x())) == result.worst  # row, column of the worst element
+    name = check_rows.element_name("2.W", result.worst)
+    assert name.startswith("W²[") and name in view.details.text()
+    hover = view.element_text(*result.worst)
+    assert "analytic" in hover and "numeric" in hover
+    assert check_rows.fmt_value(result.analytic[result.worst]) in hover
+
+    # the graph lab is about something else: the panel makes way and comes back
+    window.modes.setCurrentIndex(1)
+    assert window.checking.dock.isHidden() and not check_action(window).isEnabled()
+    window.modes.setCurrentIndex(0)
+    assert window.checking.dock.isVisible() and check_action(window).isEnabled()
+
 
 def test_at_the_start_xors_first_biases_sit_on_a_kink_and_are_not_checked(fresh):
     # b¹ starts at 0 and the point (0, 0) gives z = b: every ±ε nudge crosses ReLU's kink
@@ -71,7 +91,7 @@ def test_at_the_start_xors_first_biases_sit_on_a_kink_and_are_not_checked(fresh)
     assert "not checked" in panel.elements.details.text()
 
 
-def test_the_threshold_flips_a_verdict_without_recomputing(window):
+def test_the_threshold_flips_a_verdict_and_a_bad_one_is_one_line(window):
     panel = open_panel(window)
     results = panel.results
     worst = max(results, key=lambda r: r.relative_difference)
@@ -87,11 +107,6 @@ def test_the_threshold_flips_a_verdict_without_recomputing(window):
     panel.threshold_combo.setCurrentText("1e-7")
     line.editingFinished.emit()
     assert column(panel, VERDICT) == ["passed"] * 4
-
-
-def test_a_bad_threshold_is_one_line_and_changes_nothing(window):
-    panel = open_panel(window)
-    line = panel.threshold_combo.lineEdit()
     for text in ("abc", "0", "2", "-1e-7", "", "nan"):
         line.setText(text)
         line.editingFinished.emit()
@@ -102,63 +117,29 @@ def test_a_bad_threshold_is_one_line_and_changes_nothing(window):
         assert column(panel, VERDICT) == ["passed"] * 4
 
 
-def test_selecting_a_row_shows_its_elements_with_the_worst_marked(window):
-    panel = open_panel(window)
-    panel.table.selectRow(2)
-    view, result = panel.elements, panel.results[2]
-    assert view.result is result and result.name == "2.W"
-    assert view.image.image.shape[:2] == (4, 1)
-    assert view.marker.isVisible()
-    rect = view.marker.rect()
-    assert (int(rect.y()), int(rect.x())) == result.worst  # row, column of the worst element
-    name = check_rows.element_name("2.W", result.worst)
-    assert name.startswith("W²[") and name in view.details.text()
-    hover = view.element_text(*result.worst)
-    assert "analytic" in hover and "numeric" in hover
-    assert check_rows.fmt_value(result.analytic[result.worst]) in hover
-
-
-def test_one_training_sample_can_be_checked(window):
+def test_one_training_sample_and_every_eps_can_be_checked(window):
     panel = open_panel(window)
     panel.data_combo.setCurrentIndex(1)
     panel.sample_spin.setValue(1)
     assert "training sample 1" in panel.info_label.text()
     assert column(panel, VERDICT) == ["passed"] * 4
     assert panel.sample_spin.maximum() == len(window.dataset.train_idx) - 1
-
-
-def test_each_eps_choice_runs(window):
-    panel = open_panel(window)
     for i in range(panel.eps_combo.count()):
         panel.eps_combo.setCurrentIndex(i)
         assert len(panel.results) == 4 and panel.message_label.isHidden()
 
 
-def test_checking_changes_nothing_in_training(qtbot, window):
-    open_panel(window)
-    train(qtbot, window, 3)
-    window.checking.check()
-    window.checking.panel.data_combo.setCurrentIndex(1)  # checks again on one sample
-    train(qtbot, window, 4)
-    assert same(weights(window), headless("xor", 12))
-    info = window.checking.panel.info_label.text()
-    assert "training sample 0" in info and "step 8" in info
-
-
-def test_the_panel_says_when_the_network_has_trained_since(qtbot, window):
+def test_checking_changes_nothing_in_training_and_says_when_it_is_stale(qtbot, window):
     panel = open_panel(window)
-    train(qtbot, window, 2)
+    train(qtbot, window, 3)
     qtbot.waitUntil(lambda: "trained since" in panel.info_label.text(), timeout=3000)
     window.checking.check()
     assert "trained since" not in panel.info_label.text()
-
-
-def test_the_graph_lab_hides_the_panel_and_brings_it_back(window):
-    open_panel(window)
-    window.modes.setCurrentIndex(1)
-    assert window.checking.dock.isHidden() and not check_action(window).isEnabled()
-    window.modes.setCurrentIndex(0)
-    assert window.checking.dock.isVisible() and check_action(window).isEnabled()
+    panel.data_combo.setCurrentIndex(1)  # checks again on one sample
+    train(qtbot, window, 4)
+    assert same(weights(window), headless("xor", 12))
+    info = panel.info_label.text()
+    assert "training sample 0" in info and "step 8" in info
 
 
 def test_the_help_lists_the_shortcut():

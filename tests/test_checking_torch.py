@@ -2,6 +2,7 @@
 both losses, the panel without torch, the export writing a script that compiles, refusals in
 one line, and the screenshot hooks."""
 
+import importlib.util
 import py_compile
 import subprocess
 import sys
@@ -10,11 +11,12 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from engine.torch_compare import torch_missing
 from gui.checking.check_panel import TORCH, VERDICT
 from tests.window_helpers import ROOT, make_window, train
 
-needs_torch = pytest.mark.skipif(bool(torch_missing()), reason="PyTorch is not installed")
+# find_spec, not an import: a loaded torch makes every later test's thread scan slower.
+needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                 reason="PyTorch is not installed")
 
 
 @pytest.fixture
@@ -83,13 +85,16 @@ def test_export_writes_a_script_that_compiles(window, monkeypatch, tmp_path):
     assert "Wrote net.py" in window.statusBar().currentMessage()
 
 
-def test_export_cancelled_writes_nothing(window, monkeypatch, tmp_path):
+def test_export_cancelled_or_refused_writes_nothing_and_says_why_in_one_line(
+        window, monkeypatch, tmp_path):
     choose_export(monkeypatch, tmp_path / "net.py", ok=False)
     assert window.checking.export() is None
     assert not (tmp_path / "net.py").exists()
 
+    choose_export(monkeypatch, tmp_path / "no" / "such" / "net.py")
+    assert window.checking.export() is None
+    assert window.last_error and "\n" not in window.last_error
 
-def test_export_with_a_bug_is_refused_in_one_line(window, monkeypatch, tmp_path):
     from engine import bugs
 
     name = next(n for n in bugs.BUGS if window.worker.call(
@@ -99,12 +104,6 @@ def test_export_with_a_bug_is_refused_in_one_line(window, monkeypatch, tmp_path)
     assert window.checking.export() is None
     assert not (tmp_path / "net.py").exists()
     assert "bug" in window.last_error and "\n" not in window.last_error
-
-
-def test_export_into_a_missing_folder_is_one_line(window, monkeypatch, tmp_path):
-    choose_export(monkeypatch, tmp_path / "no" / "such" / "net.py")
-    assert window.checking.export() is None
-    assert window.last_error and "\n" not in window.last_error
 
 
 def screenshot(tmp_path, *args):

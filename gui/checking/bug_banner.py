@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 
 class BugBanner(QFrame):
@@ -28,11 +28,14 @@ class BugBanner(QFrame):
         self.remove_button.setToolTip("Back to the correct backward pass (the weights stay)")
         self.check_button.clicked.connect(self.sigCheck.emit)
         self.remove_button.clicked.connect(self.sigRemove.emit)
+        buttons = QVBoxLayout()  # stacked: the graph's column is narrow on a small screen
+        buttons.setSpacing(3)
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.remove_button)
         row = QHBoxLayout(self)
-        row.setContentsMargins(8, 6, 8, 6)
+        row.setContentsMargins(8, 4, 8, 4)
         row.addWidget(self.label, 1)
-        row.addWidget(self.check_button)
-        row.addWidget(self.remove_button)
+        row.addLayout(buttons)
         self.hide()
 
     @property
@@ -40,10 +43,11 @@ class BugBanner(QFrame):
         return not self.isHidden()
 
     def show_bug(self, bug) -> None:
-        """bug: an engine.bugs.Bug."""
-        self.label.setText(
-            f"<b>Bug injected: {html.escape(bug.title)}</b> — {html.escape(bug.description)}. "
-            f"<i>Effect:</i> {html.escape(bug.effect)}.")
+        """bug: an engine.bugs.Bug. Which bug and what it does to training; the mistake as
+        code is the tooltip (and in the check panel's bug box)."""
+        self.label.setText(f"<b>Bug injected: {html.escape(bug.title)}.</b> "
+                           f"<i>Effect:</i> {html.escape(bug.effect.rstrip('.'))}.")
+        self.label.setToolTip(bug.description.rstrip(".") + ".")
         self.show()
 
     def text(self) -> str:

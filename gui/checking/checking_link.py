@@ -205,9 +205,7 @@ class CheckingLink(QObject):
             return
         self.comparing = True
         if self.check(compare=True):
-            self.window.statusBar().showMessage(
-                "Compared with PyTorch: see the “vs PyTorch” column and both losses above it.",
-                5000)
+            self.window.statusBar().showMessage("Compared with PyTorch (float64).", 5000)
 
     def _info(self, run) -> str:
         bug = f", bug “{BUGS[run.bug].title}” injected" if run.bug else ""
@@ -252,8 +250,8 @@ class CheckingLink(QObject):
             return False
         self.bug = now
         self._show_bug()
-        self._say(f"Injected “{BUGS[now].title}”: the gradient check shows what it breaks."
-                  if now else "Bug removed: backprop is correct again.")
+        self._say(f"Bug injected: {BUGS[now].title}." if now
+                  else "Bug removed: backprop is correct again.")
         self._after_bug_change()
         return True
 
