@@ -88,7 +88,8 @@ def test_at_the_start_xors_first_biases_sit_on_a_kink_and_are_not_checked(fresh)
     assert "passed" not in panel.summary_label.text().split(";")[1]
     panel.table.selectRow(row)
     assert not panel.elements.marker.isVisible()
-    assert "not checked" in panel.elements.details.text()
+    details = panel.elements.details.text()
+    assert "Not checked" in details and "kink" in details
 
 
 def test_the_threshold_flips_a_verdict_and_a_bad_one_is_one_line(window):

@@ -4,13 +4,20 @@ elements not sampled drawn apart, the worst element outlined, and its numbers sp
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.checking.check_rows import (
     COMPARED,
@@ -36,7 +43,8 @@ ORANGE, DARK_RED = (250, 176, 110), (170, 20, 20)
 SKIPPED_GREY, NOT_SAMPLED_WHITE = (150, 150, 150), (250, 250, 250)
 WORST_PEN = (20, 20, 20)
 MAX_PLOT_HEIGHT = 320  # beyond this the cells only get bigger
-MAX_TICKS = 12  # neuron numbers on the axes up to this many rows/columns
+MAX_TICKS = 12
+MAX_GRID_CELLS = 2500  # neuron numbers on the axes up to this many rows/columns
 
 
 def share_colormap(threshold: float) -> pg.ColorMap:
@@ -47,6 +55,20 @@ def share_colormap(threshold: float) -> pg.ColorMap:
 def _swatch(rgb, text: str, hollow: bool = False) -> str:
     colour = "#888888" if hollow else "#{:02x}{:02x}{:02x}".format(*rgb)
     return f"<span style='color:{colour}'>{'□' if hollow else '■'}</span>&nbsp;{text}"
+
+
+def _cell_lines(rows: int, columns: int) -> QPainterPath:
+    """Lines between the cells (none when there are too many to see)."""
+    path = QPainterPath()
+    if rows * columns > MAX_GRID_CELLS:
+        return path
+    for r in range(1, rows):
+        path.moveTo(0, r)
+        path.lineTo(columns, r)
+    for c in range(1, columns):
+        path.moveTo(c, 0)
+        path.lineTo(c, rows)
+    return path
 
 
 class ElementView(QWidget):
@@ -79,6 +101,12 @@ class ElementView(QWidget):
         self.marker.setZValue(10)
         self.marker.hide()
         self.plot.addItem(self.marker)
+        self.grid = QGraphicsPathItem()  # thin lines between cells, so each one reads apart
+        grid_pen = QPen(pg.mkColor(255, 255, 255))
+        grid_pen.setCosmetic(True)
+        self.grid.setPen(grid_pen)
+        self.grid.setZValue(5)
+        self.plot.addItem(self.grid)
         self.plot.scene().sigMouseMoved.connect(self._hovered)
         self.key = QLabel()
         self.key.setWordWrap(True)
@@ -104,6 +132,7 @@ class ElementView(QWidget):
         self.worst = []
         self.image.clear()
         self.marker.hide()
+        self.grid.setPath(QPainterPath())
         self.title.setText("Select a tensor above to see its elements.")
         self.key.setText("")
         self.details.setText("")
@@ -122,6 +151,7 @@ class ElementView(QWidget):
         rgba[kinds == NOT_SAMPLED, :3] = NOT_SAMPLED_WHITE
         self.image.setImage(rgba, autoLevels=False)
         self.image.setRect(QRectF(0, 0, columns, rows))
+        self.grid.setPath(_cell_lines(rows, columns))
         self._label_axes(result.name, rows, columns)
         self.worst = worst_elements(result)
         if self.worst:
@@ -136,8 +166,8 @@ class ElementView(QWidget):
         self.plot.setMaximumHeight(int(min(MAX_PLOT_HEIGHT,
                                            max(90, (width - 60) * rows / columns + 60))))
         self.plot.getViewBox().autoRange(padding=0.02)
-        self.title.setText(f"<b>{tensor_label(result.name, shape)}</b>, element by element "
-                           "(the outlined cell is the worst):")
+        self.title.setText(f"<b>{tensor_label(result.name, shape)}</b>, element by element"
+                           + (" (the outlined cell is the worst):" if self.worst else ":"))
         self.key.setText("Cell: its share |aᵢ − nᵢ| / (‖a‖ + ‖n‖), log scale: " + "  ".join([
             _swatch(GREEN, f"below {fmt_threshold(threshold)}"), _swatch(DARK_RED, "above"),
             _swatch(SKIPPED_GREY, "skipped at a kink"),
@@ -164,8 +194,8 @@ class ElementView(QWidget):
     def _details_html(self) -> str:
         r = self.result
         if not self.worst:
-            return ("<i>No element was compared: every one tried sat at a kink, so this tensor "
-                    "is not checked.</i>")
+            note = r.note(self.threshold) or "no element was compared"  # the engine's reason
+            return f"<i>Not checked: {html.escape(note.rstrip('.'))}.</i>"
         lines = ["<table cellspacing=0 cellpadding=2><tr><th align=left>element</th>"
                  "<th align=right>analytic (backprop)</th><th align=right>numeric</th>"
                  "<th align=right>share</th></tr>"]
