@@ -85,6 +85,7 @@ class CheckPanel(QWidget):
         self.sample_spin.setPrefix("sample #")
         self.sample_spin.setToolTip("Index of the training sample (training set order, from 0)")
         self.sample_spin.setEnabled(False)
+        self.sample_spin.setKeyboardTracking(False)  # typing "12" checks sample 12, not 1 first
         self.eps_combo = QComboBox()
         for label, value in EPS_CHOICES:
             self.eps_combo.addItem(label, value)

@@ -269,9 +269,18 @@ class CheckingLink(QObject):
         try:
             self.bug = w.worker.call(set_bug, w.worker, wanted)
         except ValueError as e:
-            self.bug = w.worker.call(set_bug, w.worker, None)
-            self._say(f"This network cannot have “{BUGS[wanted].title}” "
-                      f"({str(e).rstrip('.')}): the bug was removed.", refused=True)
+            try:
+                self.bug = w.worker.call(set_bug, w.worker, None)
+            except ValueError as again:  # the worker did not answer: say so, assume nothing
+                self._say(_sentence(str(again)), refused=True)
+                return
+            message = (f"This network cannot have “{BUGS[wanted].title}” "
+                       f"({str(e).rstrip('.')}): the bug was removed.")
+            self.panel.show_message(message)
+            # After the window's own "Rebuilt: …" / "Undid: …" line, which comes next: both.
+            bar = w.statusBar()
+            QTimer.singleShot(0, self, lambda: bar.showMessage(
+                f"{bar.currentMessage()} {message}".strip(), 10000))
         self._show_bug()
         if self.dock.isVisible():
             self.check()
