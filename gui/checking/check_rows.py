@@ -121,8 +121,8 @@ def overall(results, threshold: float) -> tuple[str, str]:
     unchecked = [label[r.name] for r, s in zip(results, statuses) if s == "not checked"]
     limit = f"relative difference < {fmt_threshold(threshold)}"
     if failed:
-        return "failed", (f"{len(failed)} of {len(results)} tensors FAILED ({limit}): "
-                          f"{', '.join(failed)}.")
+        return "failed", (f"{len(failed)} of {len(results)} tensors FAILED (passing needs "
+                          f"{limit}): {', '.join(failed)}.")
     if unchecked:
         return "not checked", (f"{len(results) - len(unchecked)} passed ({limit}); not checked: "
                                f"{', '.join(unchecked)} (hover the verdict for why).")
