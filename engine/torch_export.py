@@ -68,8 +68,9 @@ def check_exportable(trainer) -> None:
                          "error back through Wᵀ, not the fixed random B; switch to backprop")
     bug = _injected_bug(net)
     if bug:
-        raise ValueError(f"the injected bug {bug!r} cannot be exported: the script would train "
-                         "with PyTorch's correct gradients; remove the bug first")
+        raise ValueError(f"a network with an injected bug (“{bug}”) cannot be exported: the "
+                         "script would train with PyTorch's correct gradients; remove the bug "
+                         "first")
     arrays = list(net.params().values()) + list(trainer.optimizer.state.values())
     if not all(np.isfinite(a).all() for a in arrays):
         raise ValueError("the weights or the optimiser state hold NaN or Inf (training "
@@ -79,11 +80,11 @@ def check_exportable(trainer) -> None:
 
 
 def _injected_bug(network) -> str | None:
-    try:
-        from .bugs import injected
-    except ImportError:  # no bug menu in this version
-        return None
-    return injected(network)
+    """The injected bug's title, if any."""
+    from .bugs import BUGS, injected
+
+    name = injected(network)
+    return BUGS[name].title if name else None
 
 
 def data_csv_text(trainer) -> str:

@@ -105,13 +105,14 @@ def _feedback_note(layers, i: int, alignment) -> str:
     """Under feedback alignment, what B is and what it makes of the gradients below it."""
     parts = []
     if layers[i - 1].B is not None:
-        parts.append(f"B{sup(i)} is a fixed random matrix, not W{sup(i)}ᵀ: feedback alignment "
-                     f"sends the error down through it (the true gradient would use W{sup(i)}ᵀ).")
+        parts.append(f"B{sup(i)}, which carries this layer's error down to layer {i - 1}, is a "
+                     f"fixed random matrix, not W{sup(i)}ᵀ: feedback alignment sends the error "
+                     f"down through it (the true gradient would use W{sup(i)}ᵀ).")
     if any(above.B is not None for above in layers[i:]):
         angle = alignment[i - 1] if alignment is not None else float("nan")
-        angle = f" ({angle:.1f}° from it this step)" if np.isfinite(angle) else ""
-        parts.append(f"∂L/∂z{sup(i)}, ∂L/∂W{sup(i)} and ∂L/∂b{sup(i)} here are the signal the "
-                     f"fixed B above carried down, not the true gradient{angle}.")
+        angle = f" ({angle:.1f}° away from it this step)" if np.isfinite(angle) else ""
+        parts.append(f"∂L/∂z{sup(i)}, ∂L/∂W{sup(i)} and ∂L/∂b{sup(i)} here are not the true "
+                     f"gradient but what the fixed B above carried down{angle}.")
     return " ".join(parts)
 
 

@@ -193,3 +193,14 @@ def test_every_bug_fails_exactly_its_tensors_on_a_tanh_mse_net(qtbot, tmp_path):
         assert all(v == "passed" for t, v in shown.items() if t not in affected(w, name))
     link.choose_bug(None)
     assert set(verdicts(link.panel).values()) == {"passed"}
+
+
+def test_divergence_with_a_bug_in_names_the_bug_as_the_likely_cause(window):
+    name = FOR_XOR[0]
+    assert window.checking.choose_bug(name)
+    window.banner.show_divergence("the training loss grew to 99")
+    text = window.banner.text()
+    assert "Likely cause" in text and bugs.BUGS[name].title in text
+    assert window.checking.choose_bug(None)
+    window.banner.show_divergence("the training loss grew to 99")
+    assert "Likely cause" not in window.banner.text()

@@ -7,6 +7,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from engine.gradcheck import GradcheckResult
@@ -211,3 +212,28 @@ def test_under_feedback_alignment_the_hidden_layers_fail_and_the_panel_says_why(
     panel = open_panel(fresh)
     assert column(panel, VERDICT) == ["FAILED", "FAILED", "passed", "passed"]
     assert "Feedback alignment is on" in panel.info_label.text()
+
+
+def test_a_failed_tensor_always_shows_a_cell_above_the_cells_limit(qtbot):
+    """Each cell is judged against threshold/√n: n cells below it keep the tensor below the
+    threshold, so a tensor that fails just above it still shows a cell that is not green."""
+    from gui.checking.element_view import GREEN, ElementView
+
+    view = ElementView()
+    qtbot.addWidget(view)
+    a = np.ones((2, 4))
+    n = a * (1 + 2.2e-7)  # every share ≈ 0.39e-7 < 1e-7, the tensor ≈ 1.1e-7 > 1e-7
+    r = result(a, n)
+    assert r.relative_difference > 1e-7 and np.nanmax(check_rows.element_shares(r)) < 1e-7
+    view.set_result(r, 1e-7)
+    cells = view.image.image[..., :3].reshape(-1, 3)
+    assert not any((c == GREEN).all() or c[1] > c[0] for c in cells)  # none green-ish
+    assert "1e-7/√8" in view.key.text()
+
+
+def test_escape_closes_the_panel_while_the_focus_is_in_it(qtbot, window):
+    panel = open_panel(window)
+    panel.table.setFocus()
+    qtbot.waitUntil(panel.table.hasFocus)
+    qtbot.keyClick(panel.table, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not window.checking.dock.isVisible())

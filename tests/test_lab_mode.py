@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from engine.presets import load_preset
 from gui.playground.main_window import MainWindow
@@ -145,3 +146,32 @@ def test_the_screenshot_path_renders_the_lab_at_a_stage(tmp_path):
         capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
 
+
+
+def test_the_forward_walk_shows_only_values_computed_so_far(window):
+    lab = open_lab(window)
+    lab.controls.example_buttons[3].click()  # the worked example
+    view, graph = lab.view, lab.graph
+    value_text = {i: texts[1].text() for i, texts in enumerate(view._texts)}
+    assert all("?" not in t for t in value_text.values())  # no stage: the finished graph
+    lab.stepper.go_to(0)  # the first forward stage: only its node is computed
+    first = lab.stages[0].node
+    for i, node in enumerate(graph.order):
+        text = view._texts[i][1].text()
+        if node.op in ("input", "const") or i == first:
+            assert "?" not in text
+        else:
+            assert text == "value ?"
+    backward = next(k for k, s in enumerate(lab.stages) if s.kind == "backward")
+    lab.stepper.go_to(backward)
+    assert all("?" not in texts[1].text() for texts in view._texts)
+
+
+def test_edges_from_constants_carry_no_derivative_label(window):
+    lab = open_lab(window)  # (2x + 1)³: three constants
+    labels = [item for item in lab.view.scene().items()
+              if isinstance(item, QGraphicsSimpleTextItem) and item.parentItem() is not None
+              and item.parentItem().toolTip().startswith("local derivative")]
+    edges = sum(len(n.parents) for n in lab.graph.order)
+    constants = sum(p.op == "const" for n in lab.graph.order for p in n.parents)
+    assert constants == 3 and len(labels) == edges - constants

@@ -139,3 +139,21 @@ def test_a_wrong_value_is_red_in_its_equation_and_where_it_is_used(qtbot, tmp_pa
     w.worker.call(bugs.remove, w.worker.trainer.network)
     panel = open_stepper(qtbot, w)
     assert not any("⚠" in html for html in stage_htmls(panel))
+
+
+def test_escape_leaves_the_step_through_like_cancel(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from tests.window_helpers import make_window
+
+    w = make_window(qtbot, tmp_path)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    w.open_stepper()
+    qtbot.waitUntil(lambda: w.stepper.trace is not None)
+    step = w.latest_stats.step
+    w.graph.setFocus()
+    qtbot.keyClick(w.graph, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not w.stepper.active)
+    assert w.latest_stats.step == step  # nothing was taken

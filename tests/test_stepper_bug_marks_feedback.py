@@ -38,8 +38,9 @@ def test_fa_backward_stage_shows_b_and_hands_dz_times_b_down(qtbot, tmp_path):
     text = panel.text()
     assert "∂L/∂z(2)·B(2)" in text  # the formula for the gradient handed down uses B
     assert "∂L/∂z(2)·W(2)ᵀ" not in text
-    assert "B(2) is a fixed random matrix, not W(2)ᵀ" in text  # the engine's stage note
-    assert "B⁽²⁾ is a fixed random matrix, not W⁽²⁾ᵀ" in stage.note
+    assert "is a fixed random matrix, not W(2)ᵀ" in text  # the engine's stage note
+    assert ("B⁽²⁾, which carries this layer's error down to layer 1, is a fixed random matrix, "
+            "not W⁽²⁾ᵀ") in stage.note
     assert "fixed random matrix" in text and "instead of" in text
     i = 0  # the per-sample expansion of ∂L/∂a⁽¹⁾₁ multiplies δ by B's column 1
     assert all(fmt(B[j, i]).replace("-", "−") in text for j in range(B.shape[0]))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget
 
 from engine.bugs import BUGS
@@ -61,7 +61,13 @@ class CheckingLink(QObject):
         self.dock.setMinimumWidth(360)
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        # Escape closes the panel while the focus is in it (a floating panel covers the graph).
+        QShortcut(QKeySequence(Qt.Key_Escape), self.dock, activated=self.dock.close,
+                  context=Qt.WidgetWithChildrenShortcut)
 
+        window.banner.cause = lambda: (
+            f"the injected bug “{BUGS[self.bug].title}” (remove it, then rewind)"
+            if self.bug else "")
         self.banner = BugBanner()
         centre = window.banner.parentWidget().layout()  # the graph's column, banners on top
         centre.insertWidget(centre.indexOf(window.banner), self.banner)
@@ -277,6 +283,7 @@ class CheckingLink(QObject):
             message = (f"This network cannot have “{BUGS[wanted].title}” "
                        f"({str(e).rstrip('.')}): the bug was removed.")
             self.panel.show_message(message)
+            self.window.show_error(message)  # the banner goes away: say why where it is seen
             # After the window's own "Rebuilt: …" / "Undid: …" line, which comes next: both.
             bar = w.statusBar()
             QTimer.singleShot(0, self, lambda: bar.showMessage(
@@ -302,8 +309,12 @@ class CheckingLink(QObject):
             self.banner.show_bug(BUGS[self.bug])
 
     def _say(self, message: str, refused: bool = False) -> None:
-        """A status line; a refusal is repeated in the panel, where the request came from."""
-        self.window.statusBar().showMessage(message, 10000)
+        """A status line; a refusal is also a dialog (a status line is cut short on a small
+        screen) and is repeated in the panel, where the request may have come from."""
+        if refused:
+            self.window.show_error(message)
+        else:
+            self.window.statusBar().showMessage(message, 10000)
         self.panel.show_message(message if refused else "")
 
     # -- export ----------------------------------------------------------------------------------

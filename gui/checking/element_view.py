@@ -146,7 +146,11 @@ class ElementView(QWidget):
         shares = element_shares(result).reshape(rows, columns)
         with np.errstate(divide="ignore"):
             logs = np.log10(np.where(kinds == COMPARED, shares, 1.0))
-        rgba = map_values(logs, share_colormap(threshold), LOG_FLOOR, 0.0).reshape(rows, columns, 4)
+        # The shares add up in squares to the tensor's difference: n cells each below t/√n keep
+        # the tensor below t, so a failed tensor always shows at least one cell above that.
+        cell_limit = threshold / math.sqrt(max(result.checked, 1))
+        rgba = map_values(logs, share_colormap(cell_limit), LOG_FLOOR, 0.0).reshape(
+            rows, columns, 4)
         rgba[kinds == SKIPPED, :3] = SKIPPED_GREY
         rgba[kinds == NOT_SAMPLED, :3] = NOT_SAMPLED_WHITE
         self.image.setImage(rgba, autoLevels=False)
@@ -169,7 +173,9 @@ class ElementView(QWidget):
         self.title.setText(f"<b>{tensor_label(result.name, shape)}</b>, element by element"
                            + (" (the outlined cell is the worst):" if self.worst else ":"))
         self.key.setText("Cell: its share |aᵢ − nᵢ| / (‖a‖ + ‖n‖), log scale: " + "  ".join([
-            _swatch(GREEN, f"below {fmt_threshold(threshold)}"), _swatch(DARK_RED, "above"),
+            _swatch(GREEN, f"below {fmt_threshold(threshold)}"
+                    + (f"/√{result.checked}" if result.checked > 1 else "")),
+            _swatch(ORANGE, "above"),
             _swatch(SKIPPED_GREY, "skipped at a kink"),
             _swatch(NOT_SAMPLED_WHITE, "not sampled", hollow=True)]))
         self.details.setText(self._details_html())

@@ -14,7 +14,14 @@ MAX_STEPS = 10_000_000
 
 def export_torch_script(window) -> list[str] | None:
     """The paths written, or None when cancelled or refused (refusals in a dialog)."""
-    folder = os.path.dirname(window.files.path) if window.files.path else ""
+    from engine.torch_export import check_exportable, write_export
+
+    try:  # refuse before asking anything (a bug in, feedback alignment, a diverged state)
+        window.worker.call(lambda: check_exportable(window.worker.trainer))
+    except ValueError as e:
+        window.show_error(f"cannot export the PyTorch script: {e}")
+        return None
+    folder = os.path.dirname(window.files.path) if window.files.path else os.path.expanduser("~")
     path, _ = QFileDialog.getSaveFileName(window, "Export as PyTorch script",
                                           os.path.join(folder, "network.py"),
                                           "Python scripts (*.py)")
@@ -27,8 +34,6 @@ def export_torch_script(window) -> list[str] | None:
                                     MAX_STEPS)
     if not ok:
         return None
-    from engine.torch_export import write_export
-
     try:
         snapshot = window.worker.call(window.worker.snapshot)
         written = write_export(snapshot, path, steps)

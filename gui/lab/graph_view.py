@@ -126,6 +126,7 @@ class LabGraphView(QGraphicsView):
         self._graph = None
         self._show_gradients = False
         self._highlight: tuple[int | None, tuple[int, ...]] = (None, ())
+        self._pending: frozenset[int] = frozenset()  # nodes the forward walk has not reached
         self._boxes: list[QGraphicsPathItem] = []
         self._texts: list[list[QGraphicsSimpleTextItem]] = []
         self._edges: dict[tuple[int, int], list[QGraphicsPathItem]] = {}
@@ -136,7 +137,7 @@ class LabGraphView(QGraphicsView):
     def set_graph(self, graph) -> None:
         """Draw graph, dropping everything of the previous one (highlight included)."""
         self.scene().clear()
-        self._graph, self._highlight = graph, (None, ())
+        self._graph, self._highlight, self._pending = graph, (None, ()), frozenset()
         self._boxes, self._texts, self._edges, self._bar = [], [], {}, None
         pos = layered_layout(graph) if graph is not None else np.zeros((0, 2))
         self._centres = pos * [STEP_X, STEP_Y]
@@ -147,7 +148,8 @@ class LabGraphView(QGraphicsView):
             self._add_box(i, node, graph)
         for i, node in enumerate(graph.order):
             for p, local in zip(node.parents, node.local):
-                self._add_edge(index[id(p)], i, local)
+                # A constant is never learned: its local derivative is beside the point.
+                self._add_edge(index[id(p)], i, None if p.op == "const" else local)
         self._refresh()
 
     def set_show_gradients(self, on: bool) -> None:
@@ -156,6 +158,11 @@ class LabGraphView(QGraphicsView):
 
     def set_highlight(self, node: int | None, parents=()) -> None:
         self._highlight = (node, tuple(parents))
+        self._refresh()
+
+    def set_pending(self, nodes) -> None:
+        """Nodes not computed yet in the forward walk: their value shows as "?"."""
+        self._pending = frozenset(nodes)
         self._refresh()
 
     def node_rect(self, i: int) -> QRectF:
@@ -208,7 +215,7 @@ class LabGraphView(QGraphicsView):
         self._boxes.append(box)
         self._texts.append(texts)
 
-    def _add_edge(self, parent: int, child: int, local: float) -> None:
+    def _add_edge(self, parent: int, child: int, local: float | None) -> None:
         (px, py), (cx, cy) = self._centres[parent], self._centres[child]
         start = QPointF(px + BOX_W / 2, py)
         end = QPointF(cx - BOX_W / 2, cy)
@@ -225,6 +232,9 @@ class LabGraphView(QGraphicsView):
         for item in (shaft, arrow):
             item.setZValue(EDGE_Z)
             self.scene().addItem(item)
+        self._edges.setdefault((parent, child), []).extend([shaft, arrow])
+        if local is None:
+            return
         label = QGraphicsSimpleTextItem(_fmt(local))
         label.setFont(_font(EDGE_FONT_PX))
         w, h = label.boundingRect().width(), label.boundingRect().height()
@@ -238,8 +248,6 @@ class LabGraphView(QGraphicsView):
         label.setPos(mid.x() - w / 2, mid.y() - h / 2)
         back.setToolTip(f"local derivative ∂child/∂parent = {local:.6g}")
         self.scene().addItem(back)
-        self._edges.setdefault((parent, child), []).append(shaft)
-        self._edges[(parent, child)].append(arrow)
 
     # ---- styling -----------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -268,7 +276,10 @@ class LabGraphView(QGraphicsView):
             for text in texts:
                 text.setBrush(colour)
             texts[2].setVisible(self._show_gradients and not constant)
-            tip = f"{texts[0].text()}\nvalue = {graph.order[i].value:.10g}"
+            texts[1].setText("value ?" if i in self._pending
+                             else f"value {_fmt(graph.order[i].value)}")
+            tip = f"{texts[0].text()}\n" + ("not computed yet" if i in self._pending
+                                            else f"value = {graph.order[i].value:.10g}")
             if self._show_gradients and not constant:
                 tip += f"\n∂{name_of(graph, graph.output)}/∂{name_of(graph, graph.order[i])} = " \
                        f"{graph.order[i].grad:.10g}"

@@ -103,11 +103,17 @@ class LabMode(QWidget):
     def _on_stage(self, index: int) -> None:
         if self.graph is None:
             return
-        if not 0 <= index < len(self.stages):
+        if not 0 <= index < len(self.stages):  # no stage: the finished graph
+            self.view.set_pending(())
             self.view.set_show_gradients(True)
             self.view.set_highlight(None)
             return
         stage = self.stages[index]
+        # The forward walk shows the values computed so far, no further.
+        done = {s.node for s in self.stages[:index + 1] if s.kind == "forward"}
+        self.view.set_pending(
+            i for i, n in enumerate(self.graph.order)
+            if stage.kind == "forward" and n.op not in ("input", "const") and i not in done)
         self.view.set_show_gradients(stage.kind != "forward")
         node = self.graph.order[stage.node]
         parents = ([c.parent for c in stage.contributions] if stage.kind == "backward"

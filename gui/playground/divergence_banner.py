@@ -32,15 +32,20 @@ class DivergenceBanner(QFrame):
         row.addWidget(self.reset_button)
         self.hide()
 
+    cause = None  # callable () -> str: a likely cause of divergence to name, "" for none
+
     @property
     def showing(self) -> bool:
         return not self.isHidden()
 
     def show_divergence(self, message: str) -> None:
-        # The engine's message says what happened and that the step was undone.
+        # The engine's message says what happened and that the step was undone; a feature that
+        # knows better (an injected bug) can name the likely cause through `cause`.
+        cause = self.cause() if self.cause is not None else ""
+        cause = f" <b>Likely cause:</b> {cause}." if cause else ""
         self.label.setText(
-            f"<b>Training diverged:</b> {message}. <b>Rewind</b> goes back to the best sane "
-            "weights seen (the initial ones at worst); <b>Reset</b> starts over.")
+            f"<b>Training diverged:</b> {message}.{cause} <b>Rewind</b> goes back to the best "
+            "sane weights seen (the initial ones at worst); <b>Reset</b> starts over.")
         self.show()
 
     def text(self) -> str:

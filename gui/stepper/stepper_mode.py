@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget
 
 from gui.stepper.stepper_panel import StepperPanel
@@ -47,6 +48,9 @@ class StepperMode(QObject):
         self.panel.sigCancel.connect(self.cancel)
         self.panel.sigSampleChanged.connect(self.choose_sample)
         self.dock.visibilityChanged.connect(self._on_dock_visibility)
+        # Escape leaves the mode as Cancel does (nothing changes), wherever the focus is.
+        self.escape = QShortcut(QKeySequence(Qt.Key_Escape), window, activated=self.cancel)
+        self.escape.setEnabled(False)
         window.graph.sigEdgeClicked.connect(self._on_edge_clicked)
         window.graph.sigNeuronClicked.connect(self._on_neuron_clicked)
         window.boundary.sigPointClicked.connect(self._on_point_clicked)
@@ -56,6 +60,7 @@ class StepperMode(QObject):
         if self.active:
             return
         self.active = True
+        self.escape.setEnabled(True)
         self._lock_window(True)
         self.window.sigSetRunning.emit(False)
         self.dock.show()
@@ -75,6 +80,7 @@ class StepperMode(QObject):
         if not self.active:
             return
         self.active = False
+        self.escape.setEnabled(False)
         self.trace = None
         self.sample = None  # a sample index of this network's data means nothing to the next
         self._lock_window(False)
