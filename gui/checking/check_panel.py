@@ -268,9 +268,11 @@ class CheckPanel(QWidget):
             t.name: t.max_relative_difference for t in self.comparison.tensors}
         for row, r in enumerate(self.results):
             status = r.status(self.threshold)
+            rounding = " (rounding)" if status == "not checked" and r.checked else ""
             cells = [tensor_label(r.name, r.analytic.shape),
                      fmt_difference(r.relative_difference) if r.checked else "—",
-                     VERDICTS[status], fmt_difference(torch[r.name]) if r.name in torch else "",
+                     VERDICTS[status] + rounding,
+                     fmt_difference(torch[r.name]) if r.name in torch else "",
                      counts_text(r)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

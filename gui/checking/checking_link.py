@@ -18,7 +18,7 @@ import importlib.util
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QScrollArea
 
 from engine.bugs import BUGS
 from gui.checking.bug_banner import BugBanner
@@ -56,7 +56,12 @@ class CheckingLink(QObject):
         self.panel = CheckPanel()
         self.dock = QDockWidget("Check gradients", window)
         self.dock.setObjectName("checkDock")
-        self.dock.setWidget(self.panel)
+        # On a small screen the panel scrolls rather than squeezing its heatmap into its labels.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(self.panel)
+        self.dock.setWidget(scroll)
         self.dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
         self.dock.setMinimumWidth(360)
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)

@@ -85,7 +85,7 @@ class ElementView(QWidget):
         self.plot.setBackground("w")
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.plot.setMinimumHeight(90)
+        self.plot.setMinimumHeight(160)  # axes, labels and cells without overlap
         self.plot.setMaximumHeight(MAX_PLOT_HEIGHT)
         self.plot.getViewBox().invertY(True)
         self.plot.getViewBox().setAspectLocked(True)
