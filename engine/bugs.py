@@ -226,6 +226,25 @@ def _layers_up_to(last: int) -> list[str]:
     return [f"{i}.{k}" for i in range(1, last + 1) for k in ("W", "b")]
 
 
+# Mistakes about the batch: on a single sample the sum over the batch and the 1/m are those of
+# that sample, so these change nothing there.
+BATCH_BUGS = ("bias-last-sample", "missing-1-over-m")
+
+
+def unseen_note(name: str | None, samples: int, results) -> str:
+    """Why an injected bug made no tensor of a gradient check (engine.gradcheck results) fail
+    even at the default threshold, in one line ("" when one did, or with no bug)."""
+    from .gradcheck import DEFAULT_THRESHOLD
+
+    if name is None or any(r.status(DEFAULT_THRESHOLD) == "failed" for r in results):
+        return ""
+    if name in BATCH_BUGS and samples == 1:
+        return (f"the injected bug “{BUGS[name].title}” changes nothing on a single sample "
+                "(its batch sum and 1/m are that sample's): check a mini-batch of several")
+    return (f"the injected bug “{BUGS[name].title}” changed no gradient on this data (its "
+            "mistake happens not to matter for these values): try other data or another step")
+
+
 def affected_tensors(network, name: str) -> list[str]:
     """The parameters whose gradient bug `name` makes wrong in this network (network order);
     ValueError when it is not applicable here."""

@@ -81,9 +81,10 @@ class GradcheckResult:
                 return (f"all {self.skipped_kinks} sampled elements sit at a ReLU kink, where "
                         "the loss has no derivative")
             return "no element was compared"
-        return (f"a difference of {self.relative_difference:.1e} is within rounding here "
-                f"(up to {self.resolution:.1e}): the gradient is too small, or the network's "
-                "precision too low, for finite differences to tell at this threshold")
+        return (f"a difference of {self.relative_difference:.1e} is within what rounding and "
+                f"finite differences can resolve here (up to {self.resolution:.1e}): the "
+                "gradient is too small, the network's precision too low, or a chosen ε too "
+                "large or too small, to tell at this threshold")
 
 
 def relative_difference(analytic: np.ndarray, numeric: np.ndarray) -> float:
@@ -163,10 +164,15 @@ class _Probe:
 def _estimates(probe: _Probe, start: int, key: str, elements: np.ndarray, eps, rounding):
     """(numeric, error bound, skipped) for these elements of one tensor."""
     if eps is not None:
-        steps = np.array([eps], dtype=EXTENDED)
+        # The textbook central difference D(ε); D(ε/2) beside it only to bound D(ε)'s
+        # truncation (∝ ε², so D(ε) − D(ε/2) is ¾ of it): a too-large ε is then "not checked"
+        # with its reason, instead of a false alarm.
+        steps = np.array([eps, eps / 2], dtype=EXTENDED)
         values, crossed = _move_losses(probe, start, key, elements, steps)
-        central = (values[:, 0] - values[:, 1]) / (2 * steps[0])
-        return central, np.full(len(elements), rounding / eps), crossed[:, 0] | crossed[:, 1]
+        central = (values[:, :2] - values[:, 2:]) / (2 * steps)
+        truncation = 4 / 3 * np.abs(central[:, 0] - central[:, 1]).astype(np.float64)
+        return (central[:, 0], truncation + rounding / eps,
+                crossed[:, 0] | crossed[:, 2])
     value, bound = _richardson(probe, start, key, elements, RICHARDSON_STEPS, rounding)
     near = ~np.isfinite(bound)  # a kink within reach of the larger steps: try smaller ones
     if near.any():
@@ -291,11 +297,15 @@ def _result(name, shape, chosen, estimates, analytic, backward_rounding) -> Grad
     noise[chosen[~kinked]] = error[~kinked].astype(np.float64)
     skipped[chosen[kinked]] = True
     a = analytic.reshape(-1)
-    noise += backward_rounding.reshape(-1)
     compared = ~np.isnan(numeric)
     diff = relative_difference(a[compared], numeric[compared])
     scale = np.linalg.norm(a[compared]) + np.linalg.norm(numeric[compared])
-    resolution = float(SAFETY * np.linalg.norm(noise[compared]) / scale) if scale > 0 else 0.0
+    # The finite differences' bound is an estimate (hence SAFETY); the backward's rounding is
+    # measured, so twice it is ample — a larger factor would let a flipped sign in a float32
+    # network's tiny gradient pass as "rounding".
+    spread = (SAFETY * np.linalg.norm(noise[compared])
+              + 2 * np.linalg.norm(backward_rounding.reshape(-1)[compared]))
+    resolution = float(spread / scale) if scale > 0 else 0.0
     worst = None
     if compared.any():
         gap = np.where(compared, np.abs(a - np.nan_to_num(numeric)), -np.inf)
@@ -305,9 +315,11 @@ def _result(name, shape, chosen, estimates, analytic, backward_rounding) -> Grad
         numeric.reshape(shape), skipped.reshape(shape), worst, resolution)
 
 
-def check_data(trainer, sample: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+def check_data(trainer, sample: int | None = None,
+               max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
     """(X, y, description) to check on: the trainer's last mini-batch (before any step, the
-    first batch_size training samples), or the one training sample `sample` (0-based)."""
+    first batch_size training samples), or the one training sample `sample` (0-based); at most
+    the batch's first max_rows rows when given (the window keeps a check to moments)."""
     n = len(trainer.X_train)
     if n == 0:
         raise ValueError("there are no training samples to check the gradient on")
@@ -323,6 +335,9 @@ def check_data(trainer, sample: int | None = None) -> tuple[np.ndarray, np.ndarr
     else:
         rows = np.arange(min(trainer.batch_size, n))
         description = f"the first mini-batch ({_samples(len(rows))}, before any step)"
+    if max_rows is not None and len(rows) > max_rows:
+        rows = rows[:max_rows]
+        description = f"the first {max_rows} samples of {description}"
     return trainer.X_train[rows].copy(), trainer.Y_train[rows].copy(), description
 
 

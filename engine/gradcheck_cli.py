@@ -60,12 +60,22 @@ def run_gradcheck(args, out, load_trainer) -> int:
     statuses = [r.status(args.threshold) for r in results]
     verdict = ("FAILED" if "failed" in statuses else
                "passed" if "passed" in statuses else "not checked")
+    notes = [n for n in (bugs.unseen_note(args.bug, len(X), results),
+                         _feedback_note(trainer)) if n]
     if args.json:
-        out.write(json.dumps(_as_json(args, results, statuses, verdict, data),
-                             allow_nan=False) + "\n")
+        out.write(json.dumps({**_as_json(args, results, statuses, verdict, data),
+                              "notes": notes}, allow_nan=False) + "\n")
     else:
         _write_text(args, out, results, statuses, verdict, data)
+        out.writelines(f"note: {n}\n" for n in notes)
     return 1 if verdict == "FAILED" else 0
+
+
+def _feedback_note(trainer) -> str:
+    if getattr(trainer.spec, "feedback", "backprop") != "fa":
+        return ""
+    return ("feedback alignment is on: the hidden layers' updates come through fixed random "
+            "matrices B, not the gradient, so they fail the check by design")
 
 
 def _list_bugs(args, out) -> int:

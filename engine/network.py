@@ -102,7 +102,8 @@ class Network:
 def _given(values, shape: tuple[int, ...], what: str, dtype) -> np.ndarray:
     """Explicit parameter values reshaped to `shape`; ValueError unless they fit and are finite."""
     try:
-        array = np.array(values, dtype=dtype)
+        with np.errstate(all="ignore"):  # 1e160 as float32 is inf: refused below, quietly
+            array = np.array(values, dtype=dtype)
     except (TypeError, ValueError):
         raise ValueError(f"{what} must be a list of numbers (rows of equal length)") from None
     if array.size != int(np.prod(shape)):

@@ -204,3 +204,16 @@ def test_divergence_with_a_bug_in_names_the_bug_as_the_likely_cause(window):
     assert window.checking.choose_bug(None)
     window.banner.show_divergence("the training loss grew to 99")
     assert "Likely cause" not in window.banner.text()
+
+
+def test_a_bug_one_sample_cannot_show_is_explained_in_the_panel(window):
+    link = window.checking
+    assert link.choose_bug("missing-1-over-m")
+    link.open()
+    link.panel.data_combo.setCurrentIndex(1)  # one training sample
+    assert link.check()
+    assert set(verdicts(link.panel).values()) <= {"passed", "not checked"}
+    assert "single sample" in link.panel.info_label.text()
+    link.panel.data_combo.setCurrentIndex(0)  # the mini-batch shows it
+    assert link.check() and "FAILED" in verdicts(link.panel).values()
+    assert "single sample" not in link.panel.info_label.text()

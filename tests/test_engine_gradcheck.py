@@ -179,3 +179,32 @@ def test_check_data_refuses_a_bad_sample_in_one_line(bad):
     with pytest.raises(ValueError, match="no training sample") as info:
         check_data(trainer, bad)
     assert "\n" not in str(info.value) and "0 to 3" in str(info.value)
+
+
+def test_a_too_large_explicit_eps_is_not_a_false_alarm():
+    """ε = 1e-3's truncation on the playground net is above 1e-7 for correct gradients: the
+    check must say it cannot tell ("not checked"), never "failed"."""
+    t = Trainer(load_preset("playground"))
+    X, y, _ = check_data(t)
+    for r in gradcheck(t.network, X, y, eps=1e-3):
+        assert r.status() != "failed", (r.name, r.relative_difference, r.resolution)
+
+
+def test_a_flipped_sign_in_a_float32_network_still_fails():
+    spec = load_preset("xor").replace(dtype="float32", hidden=[4, 4], activations=["tanh"] * 2,
+                                      loss="mse")
+    t = Trainer(spec)
+    for _ in range(300):
+        t.step()
+    X, y, _ = check_data(t)
+    from engine import bugs
+
+    bugs.inject(t.network, "loss-gradient-sign")
+    assert all(r.status() == "failed" for r in gradcheck(t.network, X, y) if r.checked)
+
+
+def test_check_data_keeps_at_most_max_rows_and_says_so():
+    t = Trainer(load_preset("playground").replace(batch_size=50))
+    t.step()
+    X, y, description = check_data(t, max_rows=16)
+    assert len(X) == len(y) == 16 and "first 16 samples of the last mini-batch (50" in description

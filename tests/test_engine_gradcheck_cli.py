@@ -134,3 +134,24 @@ def test_bad_input_is_one_line_and_exit_code_2(case):
     code, out, err = run_cli("gradcheck", *argv)
     assert code == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err, err
+
+
+def test_a_bug_a_single_sample_cannot_show_is_said_so():
+    """On one sample the batch sum and the 1/m are that sample's: the bug changes nothing, and
+    a "passed" beside an injected bug must say why."""
+    code, out, _ = run_cli("gradcheck", "--preset", "playground", "--bug", "missing-1-over-m",
+                           "--sample", "0")
+    assert code == 0 and "note: " in out and "single sample" in out
+    code, out, _ = run_cli("gradcheck", "--preset", "playground", "--bug", "missing-1-over-m",
+                           "--json")
+    assert code == 1 and json.loads(out)["notes"] == []
+
+
+def test_feedback_alignment_failing_the_check_is_explained(tmp_path):
+    import dataclasses
+
+    spec = dataclasses.replace(load_preset("xor"), feedback="fa")
+    path = tmp_path / "fa.json"
+    save_session(trainer_session(Trainer(spec)), str(path))
+    code, out, _ = run_cli("gradcheck", "--config", str(path))
+    assert "feedback alignment is on" in out and "by design" in out

@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from engine import bugs
 from engine.gradcheck import check_data, gradcheck
 
+# The check runs in the worker while the window waits (worker.call): these bounds keep it to
+# moments on the largest network the editor allows (10 layers of 32, a batch of thousands),
+# and the panel says what was checked.
+MAX_ROWS = 16  # samples of the mini-batch
+MAX_ELEMENTS = 64  # elements per tensor, a seeded sample beyond that
+
 
 @dataclass(frozen=True)
 class CheckRun:
@@ -24,16 +30,16 @@ class CheckRun:
     bug: str | None  # the bug injected then
     comparison: object | None = None  # engine.torch_compare.TorchComparison, when asked for
     feedback: str = "backprop"  # the gradient signal: under "fa" the hidden layers differ
+    samples: int = 0  # how many samples were checked
 
 
 def run_check(worker, sample: int | None, eps: float | None, compare: bool = False) -> CheckRun:
     """Gradient check of the worker's network on its last mini-batch (sample None) or on one
     training sample; with compare, PyTorch's gradients on the same copy and data too."""
     trainer = worker.trainer
-    X, y, description = check_data(trainer, sample)
-    X, y = X.copy(), y.copy()
+    X, y, description = check_data(trainer, sample, max_rows=MAX_ROWS)
     network = copy.deepcopy(trainer.network)  # an injected bug comes along (it is the point)
-    results = gradcheck(network, X, y, eps=eps)
+    results = gradcheck(network, X, y, eps=eps, max_elements=MAX_ELEMENTS)
     comparison = None
     if compare:
         from engine.torch_compare import compare_with_torch  # torch loads only when asked
@@ -41,7 +47,7 @@ def run_check(worker, sample: int | None, eps: float | None, compare: bool = Fal
         comparison = compare_with_torch(network, X, y)
     return CheckRun(results, description, trainer.step_count, worker.generation,
                     bugs.injected(trainer.network), comparison,
-                    getattr(trainer.spec, "feedback", "backprop"))
+                    getattr(trainer.spec, "feedback", "backprop"), len(X))
 
 
 def set_bug(worker, name: str | None) -> str | None:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget, QScrollArea
 
-from engine.bugs import BUGS
+from engine.bugs import BUGS, unseen_note
 from gui.checking.bug_banner import BugBanner
 from gui.checking.check_jobs import run_check, set_bug
 from gui.checking.check_panel import NO_BUG, CheckPanel
@@ -229,7 +229,8 @@ class CheckingLink(QObject):
                      "by design.")
         if run.comparison is not None:
             text += " PyTorch: the same weights and data, float64 autograd."
-        return text
+        unseen = unseen_note(run.bug, run.samples, run.results)
+        return text + (f" <b>Note:</b> {_sentence(unseen)}" if unseen else "")
 
     def _note_staleness(self) -> None:
         run, w = self.run, self.window
