@@ -17,8 +17,8 @@ from engine.gradcheck import check_data, gradcheck
 # The check runs in the worker while the window waits (worker.call): these bounds keep it to
 # moments on the largest network the editor allows (10 layers of 32, a batch of thousands),
 # and the panel says what was checked.
-MAX_ROWS = 16  # samples of the mini-batch
-MAX_ELEMENTS = 64  # elements per tensor, a seeded sample beyond that
+MAX_ROWS = 8  # samples of the mini-batch
+MAX_ELEMENTS = 32  # elements per tensor, a seeded sample beyond that (the CLI takes more)
 
 
 @dataclass(frozen=True)
