@@ -135,7 +135,8 @@ def render_screenshot(app, window, args) -> int:
     window.show()
     if args.steps:
         window.worker.step(args.steps)
-    from gui.checking.screenshot import grab_with_panel, show_checking
+    from gui.checking.screenshot import show_checking
+    from gui.common.side_dock import grab_with_docks
 
     if args.check or args.bug is not None or args.compare:
         show_checking(window, args.bug, args.check, args.compare)
@@ -151,7 +152,7 @@ def render_screenshot(app, window, args) -> int:
         app.processEvents()
         window.force_redraw()
         app.processEvents()
-    if not grab_with_panel(window).save(args.screenshot):
+    if not grab_with_docks(window).save(args.screenshot):
         raise ValueError(f"cannot write {args.screenshot!r}")
     print(f"wrote {args.screenshot} ({window.width()}x{window.height()})")
     return 0

@@ -25,6 +25,7 @@ from gui.checking.bug_banner import BugBanner
 from gui.checking.check_jobs import run_check, set_bug
 from gui.checking.check_panel import NO_BUG, CheckPanel
 from gui.checking.torch_export_action import export_torch_script
+from gui.common.side_dock import place_side_dock
 
 STALE_POLL_MS = 500
 PANEL_WIDTH, PANEL_HEIGHT = 560, 600  # the dock's width beside the views; floating height
@@ -163,20 +164,7 @@ class CheckingLink(QObject):
         self.check()
 
     def _place_dock(self) -> None:
-        """Docked on the right when the window has room beside its own views; else floating
-        over the window's right part (a 1024×640 screen has no room for both side by side)."""
-        w = self.window
-        room = w.width() - w.centralWidget().minimumSizeHint().width()
-        floating = room < PANEL_WIDTH
-        self.dock.setFloating(floating)
-        if floating:
-            frame = w.frameGeometry()
-            width = min(PANEL_WIDTH + 40, frame.width())
-            height = min(PANEL_HEIGHT, frame.height() - 40)
-            self.dock.resize(width, height)
-            self.dock.move(frame.right() - width, frame.top() + 40)
-        else:
-            w.resizeDocks([self.dock], [PANEL_WIDTH], Qt.Horizontal)
+        place_side_dock(self.window, self.dock, PANEL_WIDTH, PANEL_HEIGHT)
 
     def check(self, compare: bool | None = None) -> bool:
         """Run the check with the panel's settings; False (and one line in the panel) when

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.presets import preset_description, preset_names
 from gui.checking.checking_link import install_checking
+from gui.common.side_dock import grab_with_docks
 from gui.playground.session_files import write_atomically
 
 SHORTCUTS_HELP = """<table cellpadding=3>
@@ -154,7 +155,7 @@ def save_screenshot(window) -> None:
                                           "PNG images (*.png)")
     if not path:
         return
-    image = window.grab()
+    image = grab_with_docks(window)  # floating panels included, as on the screen
     try:
         write_atomically(path, lambda device: image.save(device, "PNG"))
     except ValueError as e:

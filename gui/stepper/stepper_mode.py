@@ -14,7 +14,10 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget
 
+from gui.common.side_dock import place_side_dock
 from gui.stepper.stepper_panel import StepperPanel
+
+DOCK_WIDTH, DOCK_HEIGHT = 460, 760  # beside the views; the floating panel's largest height
 
 DIRECTIONS = {"forward": "forward", "loss": "forward", "backward": "backward", "update": "update"}
 
@@ -31,7 +34,7 @@ class StepperMode(QObject):
         self.dock.setObjectName("stepperDock")
         self.dock.setWidget(self.panel)
         self.dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
-        self.dock.setMinimumWidth(460)
+        self.dock.setMinimumWidth(DOCK_WIDTH)
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.trace = None
@@ -63,6 +66,7 @@ class StepperMode(QObject):
         self.escape.setEnabled(True)
         self._lock_window(True)
         self.window.sigSetRunning.emit(False)
+        place_side_dock(self.window, self.dock, DOCK_WIDTH, DOCK_HEIGHT)
         self.dock.show()
         self.dock.raise_()
         self.sigRequestTrace.emit(self._indices())

@@ -1,0 +1,50 @@
+"""Where a side panel (the step-through, the gradient check) goes: docked on the right when
+the window has room for it beside its own views, else floating over the window's right part.
+A 1024×640 projector has no room for both side by side, and docking anyway would push the
+window wider than the screen, its buttons out of reach."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QDockWidget
+
+
+def place_side_dock(window, dock, width: int, height: int) -> None:
+    room = window.width() - window.centralWidget().minimumSizeHint().width()
+    floating = room < width
+    dock.setFloating(floating)
+    if floating:
+        frame = window.frameGeometry()
+        border = 8  # the floating panel's own frame, kept inside the window's
+        w = min(width + 40, frame.width() - border)
+        h = min(height, frame.height() - 40 - border)
+        dock.resize(w, h)
+        dock.move(frame.right() - w - border, frame.top() + 40)
+    else:
+        window.resizeDocks([dock], [width], Qt.Horizontal)
+
+
+def grab_with_docks(window) -> QPixmap:
+    """The window as a screen shows it: each floating panel is its own window, drawn over the
+    main one where it stands, with a title strip as a window manager would add."""
+    image = window.grab()
+    docks = [d for d in window.findChildren(QDockWidget) if d.isVisible() and d.isFloating()]
+    if not docks:
+        return image
+    painter = QPainter(image)
+    title = painter.fontMetrics().height() + 8
+    for dock in docks:
+        offset = dock.frameGeometry().topLeft() - window.frameGeometry().topLeft()
+        panel = dock.grab()
+        frame = QRect(offset.x() - 1, offset.y() - title - 1, panel.width() + 1,
+                      panel.height() + title + 1)
+        painter.fillRect(frame, QColor("#dcdcdc"))
+        painter.setPen(QColor("#333333"))
+        painter.drawText(frame.adjusted(8, 0, 0, -panel.height()), Qt.AlignVCenter,
+                         dock.windowTitle())
+        painter.drawPixmap(offset, panel)
+        painter.setPen(QColor("#888888"))
+        painter.drawRect(frame)
+    painter.end()
+    return image

@@ -1,0 +1,33 @@
+"""Side panels on small screens: the step-through and the gradient check float over the
+window where docking them would push it wider than a 1024-px projector, and dock beside the
+views where there is room."""
+
+import pytest
+
+from tests.window_helpers import make_window
+
+
+@pytest.mark.parametrize("size,floating", [((1024, 640), True), ((1900, 1000), False)])
+def test_the_step_through_fits_the_screen(qtbot, tmp_path, size, floating):
+    w = make_window(qtbot, tmp_path)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    w.open_stepper()
+    qtbot.waitUntil(lambda: w.stepper.trace is not None)
+    qtbot.wait(50)
+    dock = w.stepper.dock
+    assert dock.isFloating() == floating
+    assert w.width() <= size[0]
+    if floating:  # inside the window's frame, its buttons on screen
+        assert w.frameGeometry().contains(dock.frameGeometry().topRight())
+        assert dock.geometry().bottom() <= w.frameGeometry().bottom()
+
+
+def test_the_check_panel_follows_the_same_rule(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    w.resize(1024, 640)
+    w.show()
+    qtbot.waitExposed(w)
+    w.checking.open()
+    assert w.checking.dock.isFloating() and w.width() <= 1024
