@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox
 
-from gui.plots.loss_plot import PENDING_LIMIT, SMOOTHING, GrowingColumns, _StepPlot
+from gui.plots.loss_plot import PENDING_LIMIT, SMOOTHING, GrowingColumns, StepPlot
 
 ORTHOGONAL = 90.0
 TICKS = (0, 30, 60, 90, 120, 150, 180)
@@ -35,7 +35,7 @@ def layer_colors(n_layers: int) -> list:
     return [cmap.map(p, mode="qcolor") for p in positions]
 
 
-class AlignmentPlot(_StepPlot):
+class AlignmentPlot(StepPlot):
     """One curve per hidden layer: angle (degrees) between the FA update and ∂L/∂W."""
 
     def __init__(self, parent=None):

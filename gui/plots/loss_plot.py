@@ -100,8 +100,9 @@ class _SparseLogAxis(pg.AxisItem):
         return [log_tick_label(float(v) + shift) for v in values]
 
 
-class _StepPlot(QWidget):
-    """A PlotWidget with a "Log y" checkbox and a readout line above it."""
+class StepPlot(QWidget):
+    """A PlotWidget with a "Log y" checkbox and a readout line above it: the base of the
+    loss, gradient-norm and alignment plots."""
 
     def __init__(self, y_label: str, log_y: bool, legend_outside: bool = False, parent=None):
         super().__init__(parent)
@@ -166,7 +167,7 @@ class _StepPlot(QWidget):
                               antialias=False, connect="finite")
 
 
-class LossPlot(_StepPlot):
+class LossPlot(StepPlot):
     """Train and test loss against the step, with a crosshair readout."""
 
     def __init__(self, parent=None):
@@ -269,7 +270,7 @@ class LossPlot(_StepPlot):
         self.readout.setText(self.readout_at(point.x()))
 
 
-class GradNormPlot(_StepPlot):
+class GradNormPlot(StepPlot):
     """One curve per layer of ‖∂L/∂W, ∂L/∂b‖ against the step; log y shows vanishing gradients."""
 
     def __init__(self, parent=None):
