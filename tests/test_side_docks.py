@@ -31,3 +31,21 @@ def test_the_check_panel_follows_the_same_rule(qtbot, tmp_path):
     qtbot.waitExposed(w)
     w.checking.open()
     assert w.checking.dock.isFloating() and w.width() <= 1024
+
+
+def test_after_the_step_through_the_keys_control_training_again(qtbot, tmp_path):
+    """Issue 13's items 2 and 3: focus goes to the network graph, not the editor's first spin
+    box (a digit there would edit the network), and a new step starts at its first stage."""
+    w = make_window(qtbot, tmp_path)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    w.open_stepper()
+    qtbot.waitUntil(lambda: w.stepper.trace is not None)
+    w.stepper.panel.go_to(4)
+    w.stepper.cancel()
+    qtbot.waitUntil(lambda: w.graph.hasFocus())
+    w.open_stepper()
+    qtbot.waitUntil(lambda: w.stepper.trace is not None)
+    assert w.stepper.panel.current_index == 0

@@ -75,6 +75,9 @@ class NetworkGraph(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        # A click takes the keyboard focus, so Space and → control training again after a
+        # spin box had it (those keys type into a spin box).
+        self.setFocusPolicy(Qt.ClickFocus)
         self.weight_editing_enabled = True
         self._sizes, self._labels, self._activations = [2, 1], ["x₁", "x₂"], [""]
         self._stats = None

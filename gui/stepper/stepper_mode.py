@@ -63,6 +63,7 @@ class StepperMode(QObject):
         if self.active:
             return
         self.active = True
+        self.panel.restart()  # a new step is walked from its first stage
         self.escape.setEnabled(True)
         self._lock_window(True)
         self.window.sigSetRunning.emit(False)
@@ -92,6 +93,9 @@ class StepperMode(QObject):
         self.window.graph.set_selected_edge(None)
         self.window.boundary.select_point(None)
         self.dock.hide()
+        # Not the editor's first spin box, which unlocking would hand the focus to: there a
+        # digit would edit the network and Space would do nothing.
+        self.window.graph.setFocus(Qt.OtherFocusReason)
         self.window.force_redraw()
 
     def _on_dock_visibility(self, visible: bool) -> None:

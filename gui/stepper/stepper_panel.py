@@ -222,6 +222,11 @@ class StepperPanel(QWidget):
     def current_stage(self):
         return self._trace.stages[self._index] if self.stage_count() else None
 
+    def restart(self) -> None:
+        """The next trace shown starts at its first stage (set_trace keeps the stage index
+        while the same step is traced again, e.g. for another sample)."""
+        self._index = 0
+
     def go_to(self, index: int) -> None:
         if not self.stage_count():
             return
