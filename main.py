@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-HEADLESS_COMMANDS = {"train", "trace", "gradcheck", "graph", "export-torch"}
+HEADLESS_COMMANDS = {"train", "trace", "gradcheck", "graph", "export-torch", "lessons"}
 
 
 def main(argv: list[str] | None = None) -> int:

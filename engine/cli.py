@@ -23,6 +23,7 @@ from .feedback import FEEDBACK_LABELS, FEEDBACK_MODES
 from .files import check_writable, one_line
 from .gradcheck_cli import add_gradcheck_options, run_gradcheck
 from .lab_cli import add_graph_parser, cmd_graph
+from .lessons_cli import add_lessons_parser, cmd_lessons
 from .presets import load_preset, preset_names
 from .serialization import load_file, save_session, trainer_session
 from .torch_cli import add_export_parser, cmd_export_torch
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_gradcheck_options(p)
     add_graph_parser(sub)
     add_export_parser(sub)
+    add_lessons_parser(sub)
     return parser
 
 
@@ -105,7 +107,7 @@ def cmd_train(args, out) -> int:
             if show_bar and (i % max(1, args.steps // 200) == 0 or i == args.steps):
                 done = int(30 * i / args.steps)
                 out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
-                          f"loss {stats.train_loss:.4f}")
+                          f"loss {_loss_text(stats.train_loss, 4)}")
                 out.flush()
         return _finish_train(args, out, trainer, stats, i, time.perf_counter() - start,
                              show_bar, stop.is_set() and i < args.steps and not stats.diverged)
@@ -144,7 +146,7 @@ def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupt
         out.write(_json(result) + "\n")
     else:
         acc = "n/a" if stats.accuracy is None else f"{stats.accuracy:.1%}"
-        out.write(f"step {stats.step}  epoch {stats.epoch}  loss {stats.train_loss:.6f}  "
+        out.write(f"step {stats.step}  epoch {stats.epoch}  loss {_loss_text(stats.train_loss)}  "
                   f"accuracy {acc}\n")
         if stats.alignment is not None:
             angles = ", ".join(f"{a:.1f}°" for a in stats.alignment)
@@ -155,6 +157,12 @@ def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupt
         if interrupted:
             out.write(f"interrupted at step {stats.step}\n")
     return EXIT_INTERRUPTED if interrupted else 1 if stats.diverged else 0
+
+
+def _loss_text(loss: float, places: int = 6) -> str:
+    """Fixed decimals for a loss a person reads; a diverged one (1e300) in exponent form, not
+    three hundred digits."""
+    return f"{loss:.{places}f}" if abs(loss) < 1e6 else f"{loss:.{places}g}"
 
 
 def _json(data) -> str:
@@ -224,7 +232,7 @@ def cmd_gradcheck(args, out) -> int:
 
 
 COMMANDS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck,
-            "graph": cmd_graph, "export-torch": cmd_export_torch}
+            "graph": cmd_graph, "export-torch": cmd_export_torch, "lessons": cmd_lessons}
 
 
 def run(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
