@@ -15,7 +15,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import one_line, read_text
+from .files import one_line, read_text, show_path
 from .lab import build, parse
 from .lab_cli import parse_values
 from .lesson_registry import ACTIONS, CHECKS, FIELDS, MODES, WIDGETS, Entry
@@ -121,7 +121,11 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
     if size > MAX_LESSON_BYTES:
         raise ValueError(f"lesson {one_line(label)!r} is too large ({size / 2**20:.1f} MB; "
                          f"at most {MAX_LESSON_BYTES // 2**20} MB)")
-    return parse_lesson(read_text(path, "lesson"), label)
+    try:
+        text = read_text(path, "lesson")
+    except ValueError as e:  # the file's own name, as in every other lesson error
+        raise ValueError(str(e).replace(repr(show_path(path)), repr(one_line(label)))) from None
+    return parse_lesson(text, label)
 
 
 def parse_lesson(text: str, source: str = "<text>") -> Lesson:
@@ -169,6 +173,8 @@ def _header(lines: list[str], where: str) -> tuple[dict[str, str], int]:
         line = lines[i].strip()
         if line == "---":
             break
+        if line.startswith("## "):
+            raise ValueError(f"{where}, header: no closing '---' line before the first step")
         if not line or line.startswith("#"):
             continue
         key, sep, value = line.partition(":")
