@@ -69,8 +69,11 @@ ACTIONS: dict[str, Entry] = _table(
     Entry("load_preset", _args(("name", tuple(preset_names()))),
           "switch to the playground and load a preset (Presets menu)"),
     Entry("load_lab", _args(("expression", "str", "lines separated by ';' or newlines"),
-                            ("values", "str", "NAME=VALUE pairs separated by commas")),
-          "switch to the graph lab, put the expression and values in its editor, apply"),
+                            ("values", "str", "NAME=VALUE pairs separated by commas"),
+                            ("params?", "str", "inputs Gradient step learns, comma-separated; "
+                                               "default all but x and y")),
+          "switch to the graph lab, put the expression and values in its editor, tick the "
+          "learned inputs, apply"),
     Entry("lab_stage", _args(("stage", "int")),
           "the graph lab's stepper at stage N (1-based)"),
     Entry("lab_step", _args(("steps?", "int", "1 when left out")),
@@ -143,7 +146,7 @@ WIDGETS: dict[str, str] = {
     "training_toolbar": "Play / Step / Reset / Step through (window.toolbar)",
     "stepper_panel": "the step-through panel (window.stepper.dock)",
     "check_panel": "the Check gradients panel (window.checking.dock)",
-    "bug_menu": "the Inject a bug menu (window.checking.bug_group)",
+    "bug_menu": "the Inject a bug menu (window.checking.bug_menu)",
     "lab_editor": "the graph lab's expression editor (lab.controls.editor)",
     "lab_inputs": "the graph lab's input values and gradients (lab.controls.table)",
     "lab_graph": "the graph lab's op graph (lab.view)",

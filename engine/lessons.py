@@ -363,6 +363,11 @@ def _lab_names(args: tuple, at: str) -> tuple[set[str], set[str]]:
         build(program, values)
     except ValueError as e:
         raise ValueError(f"{at}: expression: {e}") from None
+    params = [p.strip() for p in values_text.get("params", "").split(",") if p.strip()]
+    for name in params:
+        if name not in program.inputs:
+            raise ValueError(f"{at}: params: {one_line(name, 30)!r} is not an input of the "
+                             "expression")
     return set(program.inputs), {n for n, _, _ in program.lines if n}
 
 

@@ -103,25 +103,31 @@ def test_lab_lessons_numbers_are_the_engines():
     assert f.output.value == 125 and f.inputs["x"].grad == 150
     assert _lab("f = (2*x + 1)**3", "x=1").inputs["x"].grad == 54
     assert [t.get("equals") for t in _tasks("chain-rule")] == [125, 2, 75, 150, 54]
-    g = _lab("a = w*x; z = a + b; L = z**2", "w=0.5,x=2,b=0.1")
-    assert math.isclose(g.output.value, 1.21)
-    assert math.isclose(g.named["z"].value, 1.1) and math.isclose(g.named["z"].grad, 2.2)
-    assert math.isclose(g.inputs["w"].grad, 4.4) and math.isclose(g.inputs["x"].grad, 1.1)
+    g = _lab("a = w*x; z = a + b; L = z**2", "w=2,x=3,b=1")
+    assert g.output.value == 49 and g.named["z"].value == 7 and g.named["z"].grad == 14
+    assert (g.inputs["w"].grad, g.inputs["x"].grad, g.inputs["b"].grad) == (42, 28, 14)
+    assert [t.get("equals") for t in _tasks("computational-graphs")] == [49, 7, 14, 42, 7]
     assert _lab("y = x*x + x", "x=3").inputs["x"].grad == 7
-    n = _lab("z = w*x + b; a = sigmoid(z); L = mse(a, y)", "w=0.5,x=1.5,b=0,y=1")
-    tasks = _tasks("one-neuron")
-    assert abs(n.output.value - tasks[0].get("equals")) < tasks[0].get("tol")
-    assert answer_matches(n.inputs["w"].grad, tasks[1].get("equals"), 6)
-    w1 = 0.5 - 0.1 * n.inputs["w"].grad
-    assert answer_matches(w1, tasks[2].get("equals"), 6) and abs(w1 - tasks[3].get("equals")) < 1e-6
 
 
-def test_one_neuron_reaches_the_target_in_about_ten_steps():
-    program = parse("z = w*x + b; a = sigmoid(z); L = mse(a, y)")
-    values = {"w": 0.5, "x": 1.5, "b": 0.0, "y": 1.0}
-    values.update(descend(program, values, ["w", "b"], 0.1, 1)[0])  # the lesson's step 4
-    losses = descend(program, values, ["w", "b"], 1.0, 12)[1]
-    assert losses[0] > 0.01 and min(losses) < 0.01
+NEURON = "z = w1*x1 + w2*x2 + w3*x3 + b; a = sigmoid(z); L = 0.5*(y - a)**2"
+NEURON_AT = {"w1": 0.5, "w2": -0.2, "w3": 0.1, "x1": 1.0, "x2": 2.0, "x3": 3.0, "b": 0.3,
+             "y": 1.0}
+LEARNED = ["w1", "w2", "w3", "b"]
+
+
+def test_one_neuron_lesson_numbers_are_the_engines():
+    program = parse(NEURON)
+    n = build(program, NEURON_AT)
+    loaded, dz, dw3, w3, w3_lab, below = _tasks("one-neuron")
+    assert abs(n.output.value - loaded.get("equals")) < loaded.get("tol")
+    assert answer_matches(n.inputs["b"].grad, dz.get("equals"), 6)  # ∂L/∂z = ∂L/∂b
+    assert answer_matches(n.inputs["w3"].grad, dw3.get("equals"), 6)
+    stepped = descend(program, dict(NEURON_AT), LEARNED, 0.1, 1)[0]
+    assert abs(stepped["w3"] - w3_lab.get("equals")) < 1e-6
+    assert answer_matches(stepped["w3"], w3.get("equals"), 6)
+    losses = descend(program, stepped, LEARNED, 1.0, 5)[1]  # L before each of 5 presses
+    assert losses[2] > below.get("below") > losses[3]  # below after the third press
 
 
 def test_worked_example_and_pytorch_lessons_match_the_trace():

@@ -77,6 +77,9 @@ MALFORMED = {
                               ["step 1 (“Lab”), task:", "load_lab"]),
     "bad_expression": (HEAD + "## Lab\nText.\nshow: load_lab expression=\"f = (x\" values=x=1\n",
                        ["step 1 (“Lab”), show:", "expression"]),
+    "lab_param_not_an_input": (
+        HEAD + "## Lab\nText.\nshow: load_lab expression=\"f = x**2\" values=\"x=3\" params=w\n",
+        ["step 1 (“Lab”), show:", "params", "'w'"]),
     "wrong_argument_type": (HEAD + "## Train\nText.\nshow: train steps=many\n",
                             ["step 1 (“Train”), show:", "steps", "whole number"]),
     "wrong_value_type": (HEAD + "## Set\nText.\nshow: set_field field=learning_rate value=fast\n",
