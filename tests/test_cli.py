@@ -305,3 +305,11 @@ def test_save_refuses_a_target_that_cannot_take_a_file_before_training(tmp_path,
     assert err.getvalue().startswith("error: cannot write") and err.getvalue().count("\n") == 1
     assert out.getvalue() == ""  # refused before any training
     assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+
+
+def test_a_diverged_loss_prints_in_exponent_form_not_three_hundred_digits():
+    from engine.cli import _loss_text
+
+    assert _loss_text(0.0279) == "0.027900"
+    assert _loss_text(3.2e301) == "3.2e+301" and len(_loss_text(-1.5e300, 4)) < 12
+    assert _loss_text(float("inf")) == "inf" and _loss_text(float("nan")) == "nan"
