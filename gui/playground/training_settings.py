@@ -39,7 +39,9 @@ class TrainingBox(QGroupBox):
             "velocity that rolls through flat regions; Adam scales each weight's step by its "
             "gradient history.")
         form.addRow("Optimiser", self.optimizer_combo)
-        self.lr_spin = CompactDoubleSpinBox(0.00001, 10.0, 5, ladder=LR_LADDER)
+        # Up to 1e6, not 10: a student trying a huge rate should see it diverge (the run is
+        # caught and can be rewound), not have the box quietly turn it into 10.
+        self.lr_spin = CompactDoubleSpinBox(0.00001, 1e6, 5, ladder=LR_LADDER)
         self.lr_spin.setToolTip(
             "Step size η (applies live). Too small: the loss creeps down; too large: it jumps "
             "around or explodes. The arrows walk through TF Playground's values.")

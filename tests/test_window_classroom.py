@@ -1,6 +1,7 @@
-"""Side panels on small screens: the step-through and the gradient check float over the
-window where docking them would push it wider than a 1024-px projector, and dock beside the
-views where there is room."""
+"""What a class in front of a 1024-px projector needs: the step-through and the gradient check
+float over the window where docking them would push it wider than the screen (and dock beside
+the views where there is room), the keys work again after the step-through, and a value typed
+into a box is kept."""
 
 import pytest
 
@@ -49,3 +50,14 @@ def test_after_the_step_through_the_keys_control_training_again(qtbot, tmp_path)
     w.open_stepper()
     qtbot.waitUntil(lambda: w.stepper.trace is not None)
     assert w.stepper.panel.current_index == 0
+
+
+def test_a_huge_learning_rate_is_kept_not_turned_into_ten(qtbot, tmp_path):
+    """Issue 13, item 10: 100000 stays 100000 (divergence is caught and can be rewound)."""
+    w = make_window(qtbot, tmp_path)
+    spin = w.editor.lr_spin
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "100000")
+    spin.interpretText()
+    assert spin.value() == 100000
+    qtbot.waitUntil(lambda: w.worker.call(lambda: w.worker.trainer.learning_rate) == 100000)
