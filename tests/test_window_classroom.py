@@ -61,3 +61,13 @@ def test_a_huge_learning_rate_is_kept_not_turned_into_ten(qtbot, tmp_path):
     spin.interpretText()
     assert spin.value() == 100000
     qtbot.waitUntil(lambda: w.worker.call(lambda: w.worker.trainer.learning_rate) == 100000)
+
+
+def test_show_test_data_is_off_when_there_is_no_test_data(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)  # xor: four points, all for training
+    check = w.boundary.show_test_check
+    assert len(w.dataset.test_idx) == 0 and not check.isEnabled()
+    assert "no test points" in check.toolTip()
+    w.load_preset("playground")  # half of the circle is test data
+    qtbot.waitUntil(lambda: len(w.dataset.test_idx) > 0)
+    qtbot.waitUntil(check.isEnabled)

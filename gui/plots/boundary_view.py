@@ -39,6 +39,7 @@ from gui.plots.boundary_key import (
 
 DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confident prediction
 OUTPUT_TITLE = "network output ŷ"
+TEST_TIP = "Show the held-out test points (hollow markers); training points are filled"
 
 
 def _overlay_levels(values: np.ndarray) -> tuple[float, float]:
@@ -96,8 +97,7 @@ class BoundaryView(QWidget):
         self.key.setToolTip("Colour key: the classes, or the range of values the colours span")
         self.show_test_check = QCheckBox("Show test data")
         self.show_test_check.setChecked(True)
-        self.show_test_check.setToolTip(
-            "Show the held-out test points (hollow markers); training points are filled")
+        self.show_test_check.setToolTip(TEST_TIP)
         self.show_test_check.toggled.connect(self._on_show_test)
         self.discretize_check = QCheckBox("Discretize output")
         self.discretize_check.setToolTip(
@@ -193,7 +193,9 @@ class BoundaryView(QWidget):
         plottable = self._dim <= 2
         self.stack.setCurrentWidget(self.plot_widget if plottable else self.message)
         self.key.setVisible(plottable)
-        self.show_test_check.setEnabled(plottable)
+        self.show_test_check.setEnabled(plottable and len(test_idx) > 0)
+        self.show_test_check.setToolTip(
+            TEST_TIP if len(test_idx) else "This data set has no test points to show")
         self.discretize_check.setEnabled(plottable)
         if not plottable:
             self._show_sample_note("")
