@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -187,6 +187,17 @@ class LossPlot(StepPlot):
             self.plot.addItem(line, ignoreBounds=True)
         self._mouse_proxy = pg.SignalProxy(
             self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
+        self.plot.installEventFilter(self)  # the mouse leaving takes the crosshair along
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.plot and event.type() == QEvent.Leave:
+            self._hide_crosshair()
+        return super().eventFilter(watched, event)
+
+    def _hide_crosshair(self) -> None:
+        for line in (self.vline, self.hline):
+            line.setVisible(False)
+        self.readout.setText("")
 
     def append(self, step: int, train_loss: float, test_loss: float | None) -> None:
         """Record one step (cheap: no drawing). Non-finite losses are stored as gaps."""
@@ -237,21 +248,30 @@ class LossPlot(StepPlot):
         self._buffer.clear()
         self._pending.clear()
         self._has_test = self._huge = False
-        self.readout.setText("")
+        self._hide_crosshair()
+        self.plot.getViewBox().enableAutoRange()  # a new run's axes, not the last one's
         self.refresh()
 
     def point_count(self) -> int:
         return self._buffer.count + len(self._pending)
 
-    def readout_at(self, step: float) -> str:
-        """"step 1234 · train 0.0412 · test 0.0530" for the recorded step nearest `step`."""
+    def _nearest(self, step: float) -> int | None:
+        """Index of the recorded step nearest `step` (None when there is none)."""
         self._flush()
-        steps, train, test = self._buffer.view()
+        steps = self._buffer.view()[0]
         if len(steps) == 0 or not np.isfinite(step):
-            return ""
+            return None
         i = int(np.searchsorted(steps, step))  # steps[i - 1] < step <= steps[i]
         if i == len(steps) or (i > 0 and step - steps[i - 1] < steps[i] - step):
             i -= 1
+        return i
+
+    def readout_at(self, step: float) -> str:
+        """"step 1234 · train 0.0412 · test 0.0530" for the recorded step nearest `step`."""
+        i = self._nearest(step)
+        if i is None:
+            return ""
+        steps, train, test = self._buffer.view()
         text = f"step {int(steps[i])} · train {format_value(train[i])}"
         if self._has_test:
             text += f" · test {format_value(test[i])}"
@@ -265,8 +285,15 @@ class LossPlot(StepPlot):
         if not inside:
             return
         point = self.plot.getViewBox().mapSceneToView(pos)
-        self.vline.setPos(point.x())
-        self.hline.setPos(point.y())
+        i = self._nearest(point.x())
+        steps, train, _test = self._buffer.view()
+        self.vline.setPos(steps[i])  # on the recorded step and the curve, not the mouse
+        y = float(self._drawable(train[i:i + 1], self._huge)[0])
+        if self.log_check.isChecked():  # a log axis places items at log10 of the value
+            y = math.log10(y) if y > 0 else math.nan
+        self.hline.setVisible(math.isfinite(y))
+        if math.isfinite(y):
+            self.hline.setPos(y)
         self.readout.setText(self.readout_at(point.x()))
 
 
