@@ -77,6 +77,12 @@ def run_gui(argv: list[str]) -> int:
         return 2
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from gui.platform_check import platform_problem
+
+    problem = platform_problem()
+    if problem:  # Qt would abort naming none of them
+        sys.stderr.write(f"error: {problem}\n")
+        return 2
 
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
