@@ -77,7 +77,7 @@ def run_gui(argv: list[str]) -> int:
         return 2
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from gui.platform_check import platform_problem
+    from gui.common.platform_check import platform_problem
 
     problem = platform_problem()
     if problem:  # Qt would abort naming none of them

@@ -70,6 +70,7 @@ def test_headless_commands_load_no_qt():
 # The NumPy halves of the GUI (layout and formula text) know nothing of Qt, so they are tested
 # and reasoned about without a window; "no module knows both NumPy internals and Qt widgets".
 QT_FREE_GUI = ["graph/graph_layout.py", "lab/graph_layout.py", "plots/boundary_grid.py",
+               "common/platform_check.py",
                "stepper/formulas.py",
                "stepper/formulas_backward.py",
                "stepper/formula_context.py", "stepper/chain_formulas.py"]

@@ -4,7 +4,7 @@ that installs them, instead of Qt's "could not load the Qt platform plugin xcb" 
 import subprocess
 import sys
 
-from gui.platform_check import (
+from gui.common.platform_check import (
     APT_LINE,
     XCB_LIBRARIES,
     missing_libraries,
