@@ -40,6 +40,7 @@ from gui.plots.boundary_key import (
 DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confident prediction
 OUTPUT_TITLE = "network output ŷ"
 TEST_TIP = "Show the held-out test points (hollow markers); training points are filled"
+FEW_POINTS, FEW_POINTS_SIZE = 50, 18  # up to 50 points are drawn 18 px wide, not 7–8
 
 
 def _overlay_levels(values: np.ndarray) -> tuple[float, float]:
@@ -244,6 +245,10 @@ class BoundaryView(QWidget):
         x, y = self._plot_xy(idx)
         style = point_style(self._labels[idx], self._task == "regression", self._label_range,
                             self._cmap, filled, self._dim == 1)
+        # A handful of points (XOR's four) must read from the back of a room; hundreds must not
+        # cover the boundary they sit on.
+        if len(self._labels) <= FEW_POINTS:
+            style["size"] = FEW_POINTS_SIZE
         scatter.setData(x=x, y=y, data=idx, **style)
         return len(idx)
 
