@@ -76,8 +76,12 @@ def test_show_test_data_is_off_when_there_is_no_test_data(qtbot, tmp_path):
 def test_a_few_points_are_drawn_large_many_small(qtbot, tmp_path):
     from gui.plots.boundary_view import FEW_POINTS_SIZE
 
+    def sizes():  # pyqtgraph stores -1 for "the item's own size"
+        scatter = w.boundary.train_scatter
+        return {scatter.opts["size"] if s < 0 else s for s in scatter.data["size"]}
+
     w = make_window(qtbot, tmp_path)  # xor's four points
-    assert set(w.boundary.train_scatter.data["size"]) == {FEW_POINTS_SIZE}
+    assert sizes() == {FEW_POINTS_SIZE}
     w.load_preset("playground")  # 250 training points
     qtbot.waitUntil(lambda: len(w.dataset.train_idx) > 50)
-    qtbot.waitUntil(lambda: max(w.boundary.train_scatter.data["size"]) < FEW_POINTS_SIZE)
+    qtbot.waitUntil(lambda: max(sizes()) < FEW_POINTS_SIZE)
