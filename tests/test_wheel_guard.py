@@ -119,7 +119,7 @@ def test_wheel_over_an_unfocused_combo_scrolls_the_sidebar(qtbot, sidebar):
     assert bar.maximum() > 0  # the panel is taller than the area
     seen = record_signals(editor)
     before = values(editor)
-    combo = editor.dataset_combo
+    combo = editor.optimizer_combo  # the first box at the top of the panel
     where = QPointF(combo.mapTo(sidebar, combo.rect().center()))
     assert sidebar.childAt(where.toPoint()) is combo
     # QTest.wheelEvent goes through the window system like a real mouse: Qt passes such

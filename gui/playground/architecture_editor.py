@@ -75,8 +75,11 @@ class ArchitectureEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(8)
-        for group in (self._data_group(), self._features_group(), self._architecture_group(),
-                      self._training_group()):
+        data, features = self._data_group(), self._features_group()
+        architecture, training = self._architecture_group(), self._training_group()
+        # Training first: the learning rate and the optimiser apply live and are what a class
+        # changes most, so they sit above the fold (at 1440×900 they were below it).
+        for group in (training, data, features, architecture):
             layout.addWidget(group)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)

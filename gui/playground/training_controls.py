@@ -1,19 +1,11 @@
-"""Training actions (play/pause, step, step epoch, reset, regenerate) and the small panel of
-buttons that shows them. The same QActions sit in the menu bar and the toolbar, so a shortcut,
-a menu entry and a button can never disagree."""
+"""Training actions (play/pause, step, step epoch, reset, regenerate). The same QActions sit in
+the menu bar and the toolbar, so a shortcut, a menu entry and a button can never disagree."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QGroupBox,
-    QSizePolicy,
-    QStyle,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QStyle, QWidget
 
 
 class TrainingActions(QObject):
@@ -55,26 +47,3 @@ class TrainingActions(QObject):
         self.play.setText("&Pause" if playing else "&Play")
         self.play.setIcon(style.standardIcon(QStyle.SP_MediaPause if playing
                                              else QStyle.SP_MediaPlay))
-
-
-class TrainingControls(QGroupBox):
-    """Big buttons for the training actions, at the top of the left panel."""
-
-    def __init__(self, actions: TrainingActions, parent=None):
-        super().__init__("Training", parent)
-        layout = QGridLayout(self)
-        self.buttons = {}
-        placement = [  # (name, action, row, column, columns spanned)
-            ("play", actions.play, 0, 0, 1), ("step", actions.step, 0, 1, 1),
-            ("epoch", actions.epoch, 1, 0, 1), ("reset", actions.reset, 1, 1, 1),
-            ("regenerate", actions.regenerate, 2, 0, 2),
-            ("step_through", actions.step_through, 3, 0, 2),
-        ]
-        for name, act, row, column, span in placement:
-            button = QToolButton()
-            button.setDefaultAction(act)
-            button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-            button.setFocusPolicy(Qt.NoFocus)  # Space must reach the Play shortcut, not a button
-            button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-            self.buttons[name] = button
-            layout.addWidget(button, row, column, 1, span)

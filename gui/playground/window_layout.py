@@ -18,7 +18,6 @@ from gui.graph.network_graph import NetworkGraph
 from gui.lab.lab_mode import LabMode
 from gui.playground.architecture_editor import ArchitectureEditor
 from gui.playground.divergence_banner import DivergenceBanner
-from gui.playground.training_controls import TrainingControls
 from gui.plots.alignment_plot import AlignmentPlot
 from gui.plots.boundary_grid import grid_points, line_points, plane_bounds
 from gui.plots.boundary_view import BoundaryView
@@ -28,11 +27,11 @@ from gui.plots.loss_plot import GradNormPlot, LossPlot
 def build_layout(window) -> None:
     """Create the views as attributes of the window (editor, graph, boundary, plots, …)."""
     window.editor = ArchitectureEditor()
-    window.controls = TrainingControls(window.actions)
+    # Play, Step, Reset… live in the toolbar (and the Train menu) only: a second set of big
+    # buttons here pushed the learning rate and the optimiser below the fold.
     left = QWidget()
     left_layout = QVBoxLayout(left)
     left_layout.setContentsMargins(4, 4, 4, 4)
-    left_layout.addWidget(window.controls)
     left_layout.addWidget(window.editor)
     left_layout.addStretch(1)
     window.sidebar = scroll = QScrollArea()
