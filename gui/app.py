@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --screenshot: open the gradient-check panel")
     p.add_argument("--bug", metavar="NAME", default=None,
                    help="with --screenshot: inject this backprop bug (see gradcheck --bug list)")
+    p.add_argument("--lesson", metavar="NAME", default=None,
+                   help="with --screenshot: open this lesson (see `lessons`) and press Show me")
+    p.add_argument("--lesson-step", type=int, default=1, metavar="K",
+                   help="with --lesson: the step to show (1-based)")
     p.add_argument("--compare", action="store_true",
                    help="with --screenshot: check and compare the gradients with PyTorch")
     return p
@@ -69,6 +73,14 @@ def run_gui(argv: list[str]) -> int:
 
             if args.bug not in BUGS:
                 raise ValueError(f"unknown bug {args.bug!r}; choose from {', '.join(BUGS)}")
+        lesson = None
+        if args.lesson is not None:  # likewise
+            from engine.lessons import lesson_by_name
+
+            lesson = lesson_by_name(args.lesson)
+            if not 1 <= args.lesson_step <= len(lesson.steps):
+                raise ValueError(f"--lesson-step must be between 1 and {len(lesson.steps)} "
+                                 f"for lesson {lesson.name!r}")
         # A Trainer for --config: a session file reopens where it was saved.
         spec = (load_preset(args.preset) if args.preset
                 else load_file(args.config) if args.config else None)
@@ -107,6 +119,10 @@ def run_gui(argv: list[str]) -> int:
         settings = QSettings(os.path.join(tmp, "settings.ini"), QSettings.IniFormat)
         window = MainWindow(spec, settings=settings, threaded=False)
         try:
+            if lesson is not None:  # set up as a student who pressed every Show me so far
+                window.resize(*args.size)
+                window.show()
+                window.lessons.open_lesson(lesson, args.lesson_step - 1, replay=True)
             return render_screenshot(app, window, args)
         except ValueError as e:
             sys.stderr.write(f"error: {e}\n")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from engine.presets import preset_description, preset_names
 from gui.checking.checking_link import install_checking
 from gui.common.side_dock import grab_with_docks
+from gui.lessons.lesson_link import install_lessons
 from gui.playground.session_files import write_atomically
 
 SHORTCUTS_HELP = """<table cellpadding=3>
@@ -105,6 +106,7 @@ def build_menus(window) -> None:
     toolbar.addAction(a.step_through)
     window.toolbar = toolbar
     window.checking = install_checking(window)  # Check gradients, Inject a bug, PyTorch export
+    install_lessons(window)  # Help > Lessons, File > Open lesson…, the lesson panel
 
 
 def _add(window, menu, text, shortcut, tip, slot) -> QAction:

@@ -1,0 +1,59 @@
+"""A lesson's outline around a widget: a translucent frame drawn over the window, following
+the target's geometry, transparent for the mouse so the widget stays usable."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+COLOR = QColor(255, 140, 0)
+PAD = 3
+
+
+class Highlight(QWidget):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window_ = window
+        self.target = None
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.hide()
+        self.timer = QTimer(self)  # docks move, splitters drag: follow the target
+        self.timer.setInterval(100)
+        self.timer.timeout.connect(self.follow)
+
+    def point_at(self, widget) -> None:
+        self.target = widget
+        if widget is None:
+            self.timer.stop()
+            self.hide()
+            return
+        self.timer.start()
+        self.follow()
+
+    def follow(self) -> None:
+        t = self.target
+        if t is None or not shiboken6.isValid(t) or not t.isVisible() \
+                or t.window() is not self.window_:
+            self.hide()  # hidden, or in a floating panel: it is its own window
+            return
+        top_left = t.mapTo(self.window_, QPoint(0, 0))
+        rect = QRect(top_left, t.size()).adjusted(-PAD, -PAD, PAD, PAD)
+        if rect != self.geometry():
+            self.setGeometry(rect)
+        if not self.isVisible():
+            self.show()
+        self.raise_()
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        fill = QColor(COLOR)
+        fill.setAlpha(28)
+        p.fillRect(self.rect(), fill)
+        pen = QPen(COLOR, 3)
+        p.setPen(pen)
+        p.drawRoundedRect(self.rect().adjusted(2, 2, -2, -2), 4, 4)

@@ -1,0 +1,190 @@
+"""Lessons in the window: Help > Lessons and File > Open lesson…, the lesson dock, the task
+check on a timer (main thread), the outline, and each lesson's last step in the settings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QFileDialog
+
+from engine.lessons import load_lesson, shipped_lessons
+from gui.common.side_dock import place_side_dock
+from gui.lessons.highlight import Highlight
+from gui.lessons.lesson_actions import perform
+from gui.lessons.lesson_checks import WIDGETS, holds
+from gui.lessons.lesson_panel import LessonPanel
+
+CHECK_MS = 300
+PANEL_WIDTH, PANEL_HEIGHT = 380, 560
+
+
+def install_lessons(window) -> LessonLink:
+    window.lessons = LessonLink(window)
+    return window.lessons
+
+
+def _menu(window, title: str):
+    for act in window.menuBar().actions():
+        if act.menu() is not None and act.text().replace("&", "") == title:
+            return act.menu()
+    return window.menuBar().addMenu(title)
+
+
+class LessonLink(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.lesson = None
+        self.index = 0
+        self.pending_stage = None
+        self.panel = LessonPanel()
+        self.dock = QDockWidget("Lesson", window)
+        self.dock.setObjectName("lessonDock")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)  # the right is the stepper's
+        self.dock.hide()
+        self.dock.visibilityChanged.connect(self._on_visibility)
+        self.highlight = Highlight(window)
+        self.panel.sigBack.connect(lambda: self.go_to(self.index - 1))
+        self.panel.sigNext.connect(self.next)
+        self.panel.sigShow.connect(self.show_me)
+        self.panel.sigRestart.connect(lambda: self.go_to(0))
+        self.timer = QTimer(self)
+        self.timer.setInterval(CHECK_MS)
+        self.timer.timeout.connect(self.evaluate)
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        w = self.window
+        files = _menu(w, "File")
+        self.open_action = QAction("Open &lesson…", w)
+        self.open_action.setStatusTip("Open a lesson file (resources/lessons/README.md says how "
+                                      "to write one)")
+        self.open_action.triggered.connect(self.open_dialog)
+        quit_action = next((a for a in files.actions() if a.text() == "&Quit"), None)
+        files.insertAction(quit_action, self.open_action)
+        self.lessons_menu = _menu(w, "Help").addMenu("&Lessons")
+        self.lesson_actions = []
+        for path in shipped_lessons():
+            try:
+                lesson = load_lesson(path)
+            except ValueError as e:  # a broken shipped file: left out, said in the status bar
+                w.statusBar().showMessage(str(e), 10000)
+                continue
+            act = self.lessons_menu.addAction(lesson.title)
+            act.setStatusTip(f"Lesson {lesson.name}: {len(lesson.steps)} steps")
+            act.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            self.lesson_actions.append(act)
+
+    # -- opening ---------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", "",
+                                              "Lessons (*.md);;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path, step: int | None = None) -> bool:
+        """Open a lesson file at step (0-based; None resumes where it was left). A bad file
+        is explained in one line and nothing changes; False then."""
+        try:
+            lesson = load_lesson(path)
+        except ValueError as e:
+            self.window.show_error(str(e))
+            return False
+        self.open_lesson(lesson, step)
+        return True
+
+    def open_lesson(self, lesson, step: int | None = None, replay: bool = False) -> None:
+        """Show a lesson at step (None: where it was left); replay performs every Show me up
+        to and including that step first (a rendered step looks as the student sees it)."""
+        self.lesson = lesson
+        self.window.modes.setCurrentIndex(1 if lesson.mode == "lab" else 0)
+        if not self.dock.isVisible():
+            self._place()
+        self.dock.show()
+        self.dock.raise_()
+        index = self.remembered_step(lesson) if step is None else step
+        if replay:
+            for k in range(index + 1):
+                self.go_to(k)
+                self.show_me()
+        self.go_to(index)
+        self.timer.start()
+
+    def _place(self) -> None:
+        """Docked on the left when there is room, else floating over the window's left part
+        (the step-through and the check panel take the right)."""
+        w = self.window
+        place_side_dock(w, self.dock, PANEL_WIDTH, PANEL_HEIGHT)
+        if self.dock.isFloating():
+            frame = w.frameGeometry()
+            self.dock.move(frame.left() + 8, frame.top() + 40)
+
+    # -- progress --------------------------------------------------------------------------
+    def _key(self, lesson) -> str:
+        return f"lessons/{lesson.name}/step"
+
+    def remembered_step(self, lesson) -> int:
+        """The last step shown of this lesson (0-based), 0 for a value that is not one."""
+        try:
+            value = int(self.window.settings.value(self._key(lesson), 0))
+        except (TypeError, ValueError):
+            value = 0
+        return value if 0 <= value < len(lesson.steps) else 0
+
+    # -- steps -----------------------------------------------------------------------------
+    def step(self):
+        return None if self.lesson is None else self.lesson.steps[self.index]
+
+    def go_to(self, index: int) -> None:
+        if self.lesson is None:
+            return
+        self.index = max(0, min(index, len(self.lesson.steps) - 1))
+        self.window.settings.setValue(self._key(self.lesson), self.index)
+        self.pending_stage = None
+        self.panel.show_step(self.lesson, self.index)
+        step = self.step()
+        self.highlight.point_at(WIDGETS[step.highlight](self.window) if step.highlight else None)
+        self.evaluate()
+
+    def next(self) -> None:
+        if self.lesson is not None and self.index == len(self.lesson.steps) - 1:
+            self.window.statusBar().showMessage(f"Lesson finished: {self.lesson.title}.", 10000)
+            self.close()
+            return
+        self.go_to(self.index + 1)
+
+    def close(self) -> None:
+        self.dock.hide()
+
+    def _on_visibility(self, visible: bool) -> None:
+        if not visible and not self.window.isHidden():
+            self.timer.stop()
+            self.highlight.point_at(None)
+
+    def show_me(self) -> None:
+        step = self.step()
+        if step is None or step.show is None:
+            return
+        try:
+            perform(self.window, step.show)
+        except ValueError as e:
+            self.window.show_error(str(e))
+        self.evaluate()
+
+    def apply_pending_stage(self) -> None:
+        stepper = self.window.stepper
+        if self.pending_stage is None or not stepper.active or stepper.trace is None:
+            return
+        stepper.panel.go_to(self.pending_stage)
+        self.pending_stage = None
+
+    def done(self) -> bool:
+        step = self.step()
+        return step is not None and step.task is not None and holds(self.window, step.task)
+
+    def evaluate(self) -> None:
+        self.apply_pending_stage()
+        step = self.step()
+        if step is not None and step.task is not None:
+            self.panel.set_done(holds(self.window, step.task))
