@@ -135,7 +135,9 @@ def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupt
         out.write("\n")
     result = {"step": stats.step, "epoch": stats.epoch, "loss": stats.train_loss,
               "test_loss": stats.test_loss, "accuracy": stats.accuracy,
-              "test_accuracy": stats.test_accuracy, "diverged": stats.diverged,
+              "test_accuracy": stats.test_accuracy, "rmse": stats.rmse, "r2": stats.r2,
+              "test_rmse": stats.test_rmse, "test_r2": stats.test_r2,
+              "diverged": stats.diverged,
               "interrupted": interrupted,
               "steps_per_second": steps / elapsed if elapsed > 0 else None,
               "feedback": trainer.spec.feedback,  # and under FA the last step's angles
@@ -145,9 +147,13 @@ def _finish_train(args, out, trainer, stats, steps, elapsed, show_bar, interrupt
     if args.json:
         out.write(_json(result) + "\n")
     else:
-        acc = "n/a" if stats.accuracy is None else f"{stats.accuracy:.1%}"
+        if stats.rmse is not None:  # regression: how far off, and how much is explained
+            r2 = "n/a" if stats.r2 is None else f"{stats.r2:.4f}"
+            score = f"rmse {_loss_text(stats.rmse, 4)}  r2 {r2}"
+        else:
+            score = "accuracy " + ("n/a" if stats.accuracy is None else f"{stats.accuracy:.1%}")
         out.write(f"step {stats.step}  epoch {stats.epoch}  loss {_loss_text(stats.train_loss)}  "
-                  f"accuracy {acc}\n")
+                  f"{score}\n")
         if stats.alignment is not None:
             angles = ", ".join(f"{a:.1f}°" for a in stats.alignment)
             out.write(f"{FEEDBACK_LABELS['fa']}: the last step's angle to the true gradient, "

@@ -58,3 +58,9 @@ class StepStats:
     # Feedback alignment: per layer, degrees between its update and the true gradient (the
     # output layer 0); None under backprop.
     alignment: tuple[float, ...] | None = None
+    # Regression: root mean squared error and R² on the training and test sets (None for
+    # classification, and the test ones without a test set).
+    rmse: float | None = None
+    r2: float | None = None
+    test_rmse: float | None = None
+    test_r2: float | None = None

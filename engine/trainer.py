@@ -304,6 +304,18 @@ class Trainer:
             z, out = self.network.output(X)
             return float(self.network.loss.value(z, out, Y)), self.accuracy(out, Y)
 
+    def regression_fit(self, X: np.ndarray, Y: np.ndarray) -> tuple[float | None, float | None]:
+        """(RMSE, R²) of the network on a regression set; (None, None) for an empty set or a
+        classification task, R² None when the targets do not vary."""
+        if self.data.task != "regression" or len(X) == 0:
+            return None, None
+        with np.errstate(all="ignore"):
+            error = self.network.predict(X) - Y
+            residual = float(np.vdot(error, error))
+            spread = float(np.sum((Y - Y.mean(axis=0)) ** 2))
+        rmse = float(np.sqrt(residual / error.size))
+        return rmse, (1.0 - residual / spread if spread > 0 else None)
+
     def accuracy(self, out: np.ndarray, Y: np.ndarray) -> float | None:
         if self.data.task == "regression":
             return None
@@ -321,6 +333,8 @@ class Trainer:
         neuron_grads = [column_mean(np.abs(first.dX))]
         neuron_grads += [column_mean(np.abs(layer.dZ)) for layer in net.layers]
         activations = [column_mean(first.x)] + [column_mean(layer.a) for layer in net.layers]
+        rmse, r2 = self.regression_fit(self.X_train, self.Y_train)
+        test_rmse, test_r2 = self.regression_fit(self.X_test, self.Y_test)
         return StepStats(
             step=self.step_count, epoch=self.epoch, batch_loss=batch_loss,
             train_loss=train_loss, test_loss=test_loss, accuracy=acc, test_accuracy=test_acc,
@@ -330,7 +344,8 @@ class Trainer:
             weight_grads=tuple(read_only(np.abs(layer.dW)) for layer in net.layers),
             weights=tuple(frozen_copy(layer.W) for layer in net.layers),
             biases=tuple(frozen_copy(layer.b) for layer in net.layers),
-            diverged=self.diverged, message=message, alignment=alignment)
+            diverged=self.diverged, message=message, rmse=rmse, r2=r2, test_rmse=test_rmse,
+            test_r2=test_r2, alignment=alignment)
 
     def _grad_norms(self) -> np.ndarray:
         return np.array([np.sqrt(np.vdot(layer.dW, layer.dW) + np.vdot(layer.db, layer.db))

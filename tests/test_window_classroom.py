@@ -85,3 +85,20 @@ def test_a_few_points_are_drawn_large_many_small(qtbot, tmp_path):
     w.load_preset("playground")  # 250 training points
     qtbot.waitUntil(lambda: len(w.dataset.train_idx) > 50)
     qtbot.waitUntil(lambda: max(sizes()) < FEW_POINTS_SIZE)
+
+
+def test_regression_shows_rmse_and_r2_instead_of_an_empty_accuracy(qtbot, tmp_path):
+    from engine.spec import Spec
+
+    spec = Spec(hidden=[8], activations=["tanh"], output_activation="linear", loss="mse",
+                dataset="regress-plane")
+    from PySide6.QtCore import QSettings
+
+    from gui.playground.main_window import MainWindow
+
+    w = MainWindow(spec, settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
+    w.force_redraw()
+    text = w.status_labels["accuracy"].text()
+    assert text.startswith("RMSE ") and "R²" in text and "accuracy" not in text

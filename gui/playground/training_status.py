@@ -12,7 +12,9 @@ from gui.plots.loss_plot import format_value
 FIELDS = [("step", "Training steps (mini-batches) taken"),
           ("epoch", "Completed passes over the training set"),
           ("loss", "Loss on the whole training set / on the test set"),
-          ("accuracy", "Classification accuracy on the training / test set"),
+          ("accuracy", "Classification accuracy on the training / test set; for regression the "
+                       "root mean squared error and R² (the share of the targets' variance the "
+                       "network explains) on the training / test set"),
           ("rate", "Training steps per second, measured over the last second")]
 
 
@@ -51,6 +53,14 @@ class TrainingStatus:
         lab["epoch"].setText(f"epoch {stats.epoch}")
         test = "—" if stats.test_loss is None else format_value(stats.test_loss)
         lab["loss"].setText(f"loss {format_value(stats.train_loss)} / test {test}")
-        lab["accuracy"].setText(
-            f"accuracy {percent(stats.accuracy)} / {percent(stats.test_accuracy)}")
+        if stats.rmse is not None:  # regression has no accuracy: how far off, how much explained
+            def number(x):
+                return "—" if x is None else format_value(x)
+
+            lab["accuracy"].setText(
+                f"RMSE {number(stats.rmse)} / {number(stats.test_rmse)} · "
+                f"R² {number(stats.r2)} / {number(stats.test_r2)}")
+        else:
+            lab["accuracy"].setText(
+                f"accuracy {percent(stats.accuracy)} / {percent(stats.test_accuracy)}")
         lab["rate"].setText(f"{self.steps_per_second():,.0f} steps/s" if playing else "paused")
