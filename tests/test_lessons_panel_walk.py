@@ -82,7 +82,7 @@ def test_walk_lesson(qtbot, tmp_path, path):
         if step.task is None:
             continue
         _perform(qtbot, w, lesson, step)
-        if not _wait(qtbot, link.done, 3000):
+        if not _wait(qtbot, link.done, 1000 if step.task.name in TRAINING else 3000):
             if step.task.name == "lab_value" and step.task.get("below") is not None:
                 for _ in range(300):  # press Gradient step until the loss is small
                     w.lab.controls.step_button.click()

@@ -4,9 +4,9 @@ the target's geometry, transparent for the mouse so the widget stays usable."""
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 COLOR = QColor(255, 140, 0)
 PAD = 3
@@ -31,17 +31,35 @@ class Highlight(QWidget):
             self.timer.stop()
             self.hide()
             return
+        self._scroll_into_view(widget)
         self.timer.start()
         self.follow()
 
+    @staticmethod
+    def _scroll_into_view(widget) -> None:
+        """A field below the editor's fold is scrolled to, as a finger pointing at it would."""
+        parent = widget.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QScrollArea) and parent.widget() is not None \
+                    and parent.widget().isAncestorOf(widget):
+                parent.ensureWidgetVisible(widget, 20, 20)
+                return
+            parent = parent.parentWidget()
+
     def follow(self) -> None:
         t = self.target
-        if t is None or not shiboken6.isValid(t) or not t.isVisible() \
-                or t.window() is not self.window_:
-            self.hide()  # hidden, or in a floating panel: it is its own window
+        if t is None or not shiboken6.isValid(t) or not t.isVisible():
+            self.hide()
             return
-        top_left = t.mapTo(self.window_, QPoint(0, 0))
-        rect = QRect(top_left, t.size()).adjusted(-PAD, -PAD, PAD, PAD)
+        host = t.window()  # the main window, or a floating panel (its own window)
+        if self.parentWidget() is not host:
+            self.setParent(host)
+        visible = t.visibleRegion().boundingRect()  # the part a scroll area does not clip
+        if visible.isEmpty():
+            self.hide()
+            return
+        top_left = t.mapTo(host, visible.topLeft())
+        rect = QRect(top_left, visible.size()).adjusted(-PAD, -PAD, PAD, PAD)
         if rect != self.geometry():
             self.setGeometry(rect)
         if not self.isVisible():
