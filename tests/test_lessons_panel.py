@@ -114,3 +114,18 @@ def test_the_highlight_follows_its_widget_and_lets_the_mouse_through(qtbot, tmp_
     qtbot.waitUntil(overlay.isVisible)
     assert overlay.testAttribute(Qt.WA_TransparentForMouseEvents)
     assert overlay.geometry().contains(target.mapTo(w, target.rect().center()))
+
+
+def test_show_me_opens_the_step_through_at_the_steps_stage(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    path = next(p for p in shipped_lessons() if load_lesson(p).name == "worked-example")
+    lesson = load_lesson(path)
+    k = next(i for i, s in enumerate(lesson.steps)
+             if s.show is not None and s.show.name == "open_stepper" and s.show.get("stage", 1) > 1)
+    w.lessons.open_path(path, step=0)
+    w.lessons.panel.show_button.click()  # the preset
+    w.lessons.go_to(k)
+    w.lessons.panel.show_button.click()
+    stage = lesson.steps[k].show.get("stage")
+    qtbot.waitUntil(lambda: w.stepper.trace is not None
+                    and w.stepper.panel.current_index == stage - 1)

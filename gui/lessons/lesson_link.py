@@ -16,6 +16,8 @@ from gui.lessons.lesson_panel import LessonPanel
 
 CHECK_MS = 300
 PANEL_WIDTH, PANEL_HEIGHT = 380, 560
+MIN_FLOATING_WIDTH = 320
+RIGHT_PANELS = 640  # what the floating step-through or check panel takes on the right
 
 
 def install_lessons(window) -> LessonLink:
@@ -116,8 +118,10 @@ class LessonLink(QObject):
         (the step-through and the check panel take the right)."""
         w = self.window
         place_side_dock(w, self.dock, PANEL_WIDTH, PANEL_HEIGHT)
-        if self.dock.isFloating():
+        if self.dock.isFloating():  # narrow enough to leave the right to the other panels
             frame = w.frameGeometry()
+            width = max(MIN_FLOATING_WIDTH, min(self.dock.width(), frame.width() - RIGHT_PANELS))
+            self.dock.resize(width, self.dock.height())
             self.dock.move(frame.left() + 8, frame.top() + 40)
 
     # -- progress --------------------------------------------------------------------------
@@ -126,11 +130,15 @@ class LessonLink(QObject):
 
     def remembered_step(self, lesson) -> int:
         """The last step shown of this lesson (0-based), 0 for a value that is not one."""
+        settings, key = self.window.settings, self._key(lesson)
         try:
-            value = int(self.window.settings.value(self._key(lesson), 0))
-        except (TypeError, ValueError):
-            value = 0
-        return value if 0 <= value < len(lesson.steps) else 0
+            value = int(settings.value(key, 0))
+        except Exception:  # not a number, or a value Qt cannot even decode
+            value = -1
+        if 0 <= value < len(lesson.steps):
+            return value
+        settings.remove(key)  # dropped: the lesson starts from its first step
+        return 0
 
     # -- steps -----------------------------------------------------------------------------
     def step(self):
