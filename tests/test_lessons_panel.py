@@ -129,3 +129,23 @@ def test_show_me_opens_the_step_through_at_the_steps_stage(qtbot, tmp_path):
     stage = lesson.steps[k].show.get("stage")
     qtbot.waitUntil(lambda: w.stepper.trace is not None
                     and w.stepper.panel.current_index == stage - 1)
+
+
+def test_a_hidden_bug_is_named_nowhere(qtbot, tmp_path):
+    from engine.bugs import BUGS
+    from engine.lessons import Action
+    from gui.lessons.lesson_actions import perform
+
+    w = make_window(qtbot, tmp_path, preset="playground")
+    perform(w, Action("open_check"))
+    perform(w, Action("inject_bug", (("name", "loss-gradient-sign"), ("hidden", True))))
+    checking = w.checking
+    assert checking.bug == "loss-gradient-sign" and checking.run.bug == "loss-gradient-sign"
+    title = BUGS["loss-gradient-sign"].title
+    assert not checking.banner.isVisible()
+    assert not any(a.isChecked() for a in checking.bug_group.actions())
+    assert checking.panel.bug_combo.currentData() is None
+    assert title not in checking._info(checking.run)
+    assert title not in w.statusBar().currentMessage()
+    perform(w, Action("inject_bug", (("name", "none"),)))  # and the menu works as before
+    assert checking.bug is None and not checking.bug_hidden

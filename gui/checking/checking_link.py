@@ -48,6 +48,7 @@ class CheckingLink(QObject):
         super().__init__(window)
         self.window = window
         self.bug: str | None = None  # the chosen bug: injected into every network shown
+        self.bug_hidden = False  # a lesson's mystery bug: injected, but nothing names it
         self.run = None  # the CheckRun on screen
         self.comparing = False  # once compared with PyTorch, every re-run compares too
         self._generation = window.generation
@@ -207,7 +208,8 @@ class CheckingLink(QObject):
             self.window.statusBar().showMessage("Compared with PyTorch (float64).", 5000)
 
     def _info(self, run) -> str:
-        bug = f", bug “{BUGS[run.bug].title}” injected" if run.bug else ""
+        bug = (", a bug injected (which one is for you to find)" if run.bug and self.bug_hidden
+               else f", bug “{BUGS[run.bug].title}” injected" if run.bug else "")
         text = (f"Checked: {run.description} at step {run.step:,}{bug}. Analytic = the "
                 "engine's backward, numeric = central differences in extended precision: all "
                 "numbers are the engine's.")
@@ -233,9 +235,11 @@ class CheckingLink(QObject):
         self.panel.set_stale(note)
 
     # -- bugs ------------------------------------------------------------------------------------
-    def choose_bug(self, name: str | None) -> bool:
-        """Inject bug `name` (None: back to the correct engine). A bug this network cannot
-        have is refused in one line and nothing changes; False then."""
+    def choose_bug(self, name: str | None, hidden: bool = False) -> bool:
+        """Inject bug `name` (None: back to the correct engine); hidden keeps its name off the
+        menu, the banner, the panel and the check's text (a lesson's "find the bug"). A bug
+        this network cannot have is refused in one line and nothing changes; False then."""
+        self.bug_hidden = hidden and name is not None
         if name == self.bug:
             self._show_bug()
             return True
@@ -250,7 +254,8 @@ class CheckingLink(QObject):
             return False
         self.bug = now
         self._show_bug()
-        self._say(f"Bug injected: {BUGS[now].title}." if now
+        self._say("A bug was injected; which one is for you to find." if self.bug_hidden
+                  else f"Bug injected: {BUGS[now].title}." if now
                   else "Bug removed: backprop is correct again.")
         self._after_bug_change()
         return True
@@ -294,7 +299,15 @@ class CheckingLink(QObject):
             self.check()
 
     def _show_bug(self) -> None:
-        """Menu, panel and banner say which bug the network has now."""
+        """Menu, panel and banner say which bug the network has now (a hidden one: none)."""
+        if self.bug_hidden:
+            self.bug_group.setExclusive(False)
+            for act in self.bug_group.actions():
+                act.setChecked(False)
+            self.bug_group.setExclusive(True)
+            self.panel.set_bug(None)
+            self.banner.hide()
+            return
         self.bug_actions[self.bug].setChecked(True)
         self.panel.set_bug(self.bug)
         if self.bug is None:

@@ -119,18 +119,7 @@ def inject_bug(window, args) -> None:
     _playground(window)
     name = args["name"]
     checking = window.checking
-    checking.choose_bug(None if name == "none" else name)
-    if args.get("hidden") and checking.bug is not None:
-        # The student is to find it: no name on the banner, no tick in the menu.
-        checking.banner.hide()
-        checking.panel.set_bug(None)
-        group = checking.bug_group
-        group.setExclusive(False)
-        for act in group.actions():
-            act.setChecked(False)
-        group.setExclusive(True)
-        window.statusBar().showMessage("A bug was injected; which one is for you to find.",
-                                       10000)
+    checking.choose_bug(None if name == "none" else name, hidden=bool(args.get("hidden")))
 
 
 def compare_torch(window, args) -> None:
