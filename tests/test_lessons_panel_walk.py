@@ -13,6 +13,9 @@ LESSONS = shipped_lessons()
 EXTRA = {
     ("chain-rule", "Let the lab do it backwards"): lambda qtbot, w: _lab_value(w, "x", 1),
     ("worked-example", "Forward through both layers"): lambda qtbot, w: _next_stage(qtbot, w, 2),
+    ("worked-example", "Take the step"): lambda qtbot, w: w.stepper.panel.finish_button.click(),
+    ("optimisers", "Momentum"): lambda qtbot, w: w.actions.reset.trigger(),
+    ("optimisers", "A step too far"): lambda qtbot, w: w.actions.reset.trigger(),
 }
 
 
