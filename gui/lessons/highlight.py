@@ -16,7 +16,7 @@ class Highlight(QWidget):
     def __init__(self, window):
         super().__init__(window)
         self.window_ = window
-        self.target = None
+        self.target = self.action = None
         self.setAttribute(Qt.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.NoFocus)
@@ -25,8 +25,9 @@ class Highlight(QWidget):
         self.timer.setInterval(100)
         self.timer.timeout.connect(self.follow)
 
-    def point_at(self, widget) -> None:
-        self.target = widget
+    def point_at(self, widget, action=None) -> None:
+        """Outline widget; with a menu bar and one of its menus' action, only that title."""
+        self.target, self.action = widget, action
         if widget is None:
             self.timer.stop()
             self.hide()
@@ -55,6 +56,8 @@ class Highlight(QWidget):
         if self.parentWidget() is not host:
             self.setParent(host)
         visible = t.visibleRegion().boundingRect()  # the part a scroll area does not clip
+        if self.action is not None and hasattr(t, "actionGeometry"):
+            visible = t.actionGeometry(self.action)
         if visible.isEmpty():
             self.hide()
             return

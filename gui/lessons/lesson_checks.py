@@ -173,3 +173,9 @@ WIDGETS = {
     "lab_step_button": lambda w: w.lab.controls.step_button,
     "lab_stepper": lambda w: w.lab.stepper,
 }
+
+# A menu is outlined by its title in the menu bar, not the whole bar.
+MENU_TITLES = {
+    "preset_menu": lambda w: w.preset_menu.menuAction(),
+    "bug_menu": lambda w: w.train_menu.menuAction(),  # Train > Inject a bug
+}

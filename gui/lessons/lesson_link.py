@@ -11,7 +11,7 @@ from engine.lessons import load_lesson, shipped_lessons
 from gui.common.side_dock import place_side_dock
 from gui.lessons.highlight import Highlight
 from gui.lessons.lesson_actions import perform
-from gui.lessons.lesson_checks import WIDGETS, holds
+from gui.lessons.lesson_checks import MENU_TITLES, WIDGETS, holds
 from gui.lessons.lesson_panel import LessonPanel
 
 CHECK_MS = 300
@@ -152,7 +152,10 @@ class LessonLink(QObject):
         self.pending_stage = None
         self.panel.show_step(self.lesson, self.index)
         step = self.step()
-        self.highlight.point_at(WIDGETS[step.highlight](self.window) if step.highlight else None)
+        name = step.highlight
+        title = MENU_TITLES.get(name)
+        self.highlight.point_at(WIDGETS[name](self.window) if name else None,
+                                title(self.window) if title else None)
         self.evaluate()
 
     def next(self) -> None:
