@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bug", metavar="NAME", default=None,
                    help="with --screenshot: inject this backprop bug (see gradcheck --bug list)")
     p.add_argument("--lesson", metavar="NAME", default=None,
-                   help="with --screenshot: open this lesson (see `lessons`) and press Show me")
+                   help="with --screenshot: open this lesson (see `lessons`) at --lesson-step, "
+                        "each step's Show me pressed up to it")
     p.add_argument("--lesson-step", type=int, default=1, metavar="K",
                    help="with --lesson: the step to show (1-based)")
     p.add_argument("--compare", action="store_true",

@@ -149,3 +149,24 @@ def test_a_hidden_bug_is_named_nowhere(qtbot, tmp_path):
     assert title not in w.statusBar().currentMessage()
     perform(w, Action("inject_bug", (("name", "none"),)))  # and the menu works as before
     assert checking.bug is None and not checking.bug_hidden
+
+
+def test_screenshot_refuses_a_bad_lesson_or_step_before_any_window(tmp_path, capsys):
+    from gui.app import run_gui
+
+    out = tmp_path / "x.png"
+    assert run_gui(["--screenshot", str(out), "--lesson", "no-such-lesson"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown lesson 'no-such-lesson'" in err
+    assert run_gui(["--screenshot", str(out), "--lesson", "chain-rule", "--lesson-step", "0"]) == 2
+    assert "--lesson-step must be between 1 and" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_screenshot_renders_a_lesson_step(qtbot, tmp_path):
+    from gui.app import run_gui
+
+    out = tmp_path / "step.png"
+    assert run_gui(["--screenshot", str(out), "--size", "1280x720", "--lesson", "chain-rule",
+                    "--lesson-step", "2"]) == 0
+    assert out.stat().st_size > 10_000
