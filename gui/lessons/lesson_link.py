@@ -3,6 +3,7 @@ check on a timer (main thread), the outline, and each lesson's last step in the 
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFileDialog
@@ -169,6 +170,8 @@ class LessonLink(QObject):
         self.dock.hide()
 
     def _on_visibility(self, visible: bool) -> None:
+        if not shiboken6.isValid(self.window):
+            return  # the window is being destroyed
         if not visible and not self.window.isHidden():
             self.timer.stop()
             self.highlight.point_at(None)
