@@ -134,6 +134,7 @@ def test_show_me_opens_the_step_through_at_the_steps_stage(qtbot, tmp_path):
 def test_a_hidden_bug_is_named_nowhere(qtbot, tmp_path):
     from engine.bugs import BUGS
     from engine.lessons import Action
+    from gui.checking.check_panel import HIDDEN_TITLE
     from gui.lessons.lesson_actions import perform
 
     w = make_window(qtbot, tmp_path, preset="playground")
@@ -144,11 +145,14 @@ def test_a_hidden_bug_is_named_nowhere(qtbot, tmp_path):
     title = BUGS["loss-gradient-sign"].title
     assert not checking.banner.isVisible()
     assert not any(a.isChecked() for a in checking.bug_group.actions())
-    assert checking.panel.bug_combo.currentData() is None
+    # the panel says a bug is in, not which: never "None (correct backprop)", which is untrue
+    assert checking.panel.bug_combo.currentText() == HIDDEN_TITLE
     assert title not in checking._info(checking.run)
     assert title not in w.statusBar().currentMessage()
     perform(w, Action("inject_bug", (("name", "none"),)))  # and the menu works as before
     assert checking.bug is None and not checking.bug_hidden
+    assert checking.panel.bug_combo.findText(HIDDEN_TITLE) < 0
+    assert checking.panel.bug_combo.currentData() is None
 
 
 def test_screenshot_refuses_a_bad_lesson_or_step_before_any_window(tmp_path, capsys):

@@ -49,6 +49,7 @@ TENSOR, DIFFERENCE, VERDICT, TORCH, COUNTS = range(5)
 HEADERS = ["tensor", "relative\ndifference", "verdict", "max rel. diff.\nvs PyTorch",
            "checked / skipped"]
 NO_BUG = "None (correct backprop)"
+HIDDEN_BUG, HIDDEN_TITLE = "hidden", "A hidden bug (yours to find)"  # a lesson's mystery
 MIN_TABLE_ROWS = 4
 
 
@@ -200,12 +201,18 @@ class CheckPanel(QWidget):
         self.sample_spin.setMaximum(max(count - 1, 0))
         self.sample_spin.blockSignals(False)
 
-    def set_bug(self, name: str | None) -> None:
-        """Show the injected bug without asking for it again."""
-        index = self.bug_combo.findData(name)
-        self.bug_combo.blockSignals(True)
-        self.bug_combo.setCurrentIndex(max(index, 0))
-        self.bug_combo.blockSignals(False)
+    def set_bug(self, name: str | None, hidden: bool = False) -> None:
+        """Show the injected bug without asking for it again; a lesson's hidden bug shows as
+        one, unnamed (never as "None (correct backprop)", which would be untrue)."""
+        combo = self.bug_combo
+        combo.blockSignals(True)
+        extra = combo.findData(HIDDEN_BUG)
+        if hidden and extra < 0:
+            combo.addItem(HIDDEN_TITLE, HIDDEN_BUG)
+        elif not hidden and extra >= 0:
+            combo.removeItem(extra)
+        combo.setCurrentIndex(max(combo.findData(HIDDEN_BUG if hidden else name), 0))
+        combo.blockSignals(False)
 
     def set_torch_missing(self, message: str) -> None:
         """Without torch the comparison button says how to get it; the rest works."""
@@ -218,7 +225,8 @@ class CheckPanel(QWidget):
         self.sigRun.emit()
 
     def _bug_changed(self, _index: int) -> None:
-        self.sigBugChosen.emit(self.bug_combo.currentData())
+        if self.bug_combo.currentData() != HIDDEN_BUG:  # choosing it would change nothing
+            self.sigBugChosen.emit(self.bug_combo.currentData())
 
     def _threshold_edited(self) -> None:
         text = self.threshold_combo.currentText()

@@ -305,7 +305,7 @@ class CheckingLink(QObject):
             for act in self.bug_group.actions():
                 act.setChecked(False)
             self.bug_group.setExclusive(True)
-            self.panel.set_bug(None)
+            self.panel.set_bug(None, hidden=True)
             self.banner.hide()
             return
         self.bug_actions[self.bug].setChecked(True)
