@@ -13,7 +13,8 @@ import pytest
 from gui.graph import graph_layout
 from gui.graph.graph_layout import MODES, graph_colors, pen_groups, place_nodes
 from gui.graph.network_graph import NetworkGraph
-from gui.plots.loss_plot import GradNormPlot, LossPlot, log_tick_label
+from gui.plots.grad_norm_plot import GradNormPlot
+from gui.plots.loss_plot import LossPlot, log_tick_label
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -14,7 +14,8 @@ from engine.spec import Spec
 from engine.trainer import Trainer
 from gui.plots.boundary_grid import grid_points, line_points
 from gui.plots.boundary_view import CLASS_COLORS, OUTPUT_TITLE, BoundaryView
-from gui.plots.loss_plot import NORM_FLOOR, GradNormPlot, GrowingColumns, LossPlot
+from gui.plots.grad_norm_plot import GradNormPlot
+from gui.plots.loss_plot import NORM_FLOOR, GrowingColumns, LossPlot
 
 BLOBS = dict(dataset="blobs", classes=4, output_activation="softmax", loss="ce",
              learning_rate=0.3)
@@ -363,7 +364,7 @@ def test_grad_norm_plot_for_seven_layers(qtbot):
 
 
 def test_grad_norm_history_in_bulk_equals_step_by_step(qtbot):
-    from gui.plots.loss_plot import GradNormPlot
+    from gui.plots.grad_norm_plot import GradNormPlot
 
     rng = np.random.default_rng(0)
     steps, norms = np.arange(1, 5001), rng.lognormal(size=(5000, 3))

@@ -21,7 +21,8 @@ from gui.playground.divergence_banner import DivergenceBanner
 from gui.plots.alignment_plot import AlignmentPlot
 from gui.plots.boundary_grid import grid_points, line_points, plane_bounds
 from gui.plots.boundary_view import BoundaryView
-from gui.plots.loss_plot import GradNormPlot, LossPlot
+from gui.plots.grad_norm_plot import GradNormPlot
+from gui.plots.loss_plot import LossPlot
 
 
 def build_layout(window) -> None:

@@ -1,7 +1,8 @@
-"""Live plots against the training step: train/test loss (LossPlot) and the per-layer gradient
-norm ‖∂L/∂W, ∂L/∂b‖ (GradNormPlot).
+"""Live plots against the training step: the base they share (StepPlot, with its growing
+buffers and axis helpers) and train/test loss (LossPlot); the per-layer gradient norm is in
+grad_norm_plot.py, the feedback-alignment angle in alignment_plot.py.
 
-Both keep every point in growing NumPy buffers (append is O(1) amortised, called once per step)
+They keep every point in growing NumPy buffers (append is O(1) amortised, called once per step)
 and push them to curves created once, in refresh(), which the main window calls on a ~30 Hz
 timer. Peak downsampling and clip-to-view keep a million points smooth.
 """
@@ -224,7 +225,7 @@ class LossPlot(StepPlot):
         columns[~np.isfinite(columns)] = np.nan  # diverged steps become gaps in the curves
         self._buffer.extend(columns)
         self._has_test = self._has_test or bool(np.isfinite(columns[2]).any())
-        self._huge = self._huge or _has_huge(columns[1:])
+        self._huge = self._huge or has_huge(columns[1:])
 
     def refresh(self) -> None:
         """Push the buffers to the curves (the main window's redraw timer calls this)."""
@@ -297,113 +298,6 @@ class LossPlot(StepPlot):
         self.readout.setText(self.readout_at(point.x()))
 
 
-class GradNormPlot(StepPlot):
-    """One curve per layer of ‖∂L/∂W, ∂L/∂b‖ against the step; log y shows vanishing gradients."""
-
-    def __init__(self, parent=None):
-        super().__init__("‖∂L/∂W, ∂L/∂b‖", log_y=True, legend_outside=True, parent=parent)
-        self.log_check.setToolTip(
-            "Logarithmic axis: gradients that shrink layer by layer show as separated curves")
-        self.readout.setText("gradient norm per layer")
-        self.readout.setToolTip("Each curve is one layer's gradient size at every step; "
-                                "layers far below the others barely learn")
-        self.curves: list[pg.PlotDataItem] = []
-        self._buffer = GrowingColumns(1)
-        self._smoothed = GrowingColumns(0)
-        self._ema = None  # running mean of log10 ‖g‖ per layer
-        self._pending: list[tuple] = []
-        self._huge = False  # some norm > LINEAR_LIMIT was recorded
-        self.smooth_check = QCheckBox("Smooth")
-        self.smooth_check.setChecked(True)
-        self.smooth_check.setToolTip(
-            "Show a running average (over about 50 steps, on the log scale): mini-batch gradients "
-            "are noisy and the layers' trends get lost in the noise. Untick for every raw value.")
-        self.smooth_check.toggled.connect(self.refresh)
-        self.layout().itemAt(0).layout().insertWidget(1, self.smooth_check)
-
-    def set_layers(self, n: int) -> None:
-        """Start over with n layers (after the architecture changed)."""
-        for curve in self.curves:
-            self.plot.removeItem(curve)
-        self.legend.clear()
-        # Sampled from a sequential map so layer order reads as a colour order; the map's very
-        # light end is skipped so the last layer stays visible on white.
-        cmap = pg.colormap.get("plasma")
-        positions = np.linspace(0.0, 0.8, n) if n > 1 else [0.0]
-        self.curves = [self._curve(f"layer {i + 1}", cmap.map(p, mode="qcolor"))
-                       for i, p in enumerate(positions)]
-        self.legend.setColumnCount(2 if n > 5 else 1)  # deep nets: keep every entry in view
-        self._buffer = GrowingColumns(1 + n)
-        self._smoothed = GrowingColumns(n)
-        self._ema = None
-        self._pending.clear()
-        self._huge = False
-
-    def append(self, step: int, norms) -> None:
-        if len(norms) != len(self.curves):
-            raise ValueError(f"expected {len(self.curves)} gradient norms, got {len(norms)}")
-        self._pending.append((step, *norms))  # moved into the NumPy buffer by refresh()
-        if len(self._pending) >= PENDING_LIMIT:
-            self._flush()
-
-    def extend(self, steps, norms) -> None:
-        """Append many steps at once (a loaded session's history): norms is (steps, layers)."""
-        norms = np.asarray(norms, dtype=float).reshape(len(steps), len(self.curves))
-        self._flush()
-        self._store(np.vstack([np.asarray(steps, dtype=float)[None, :], norms.T]))
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._store(np.array(self._pending, dtype=float).T)
-            self._pending.clear()
-
-    def _store(self, columns: np.ndarray) -> None:
-        """Move (1 + layers, k) columns of steps and raw norms into the buffers."""
-        columns[1:] = _norms_for_plot(columns[1:])
-        self._huge = self._huge or _has_huge(columns[1:])
-        self._buffer.extend(columns)
-        self._smoothed.extend(self._smooth(columns[1:]))
-
-    def _smooth(self, norms: np.ndarray) -> np.ndarray:
-        """Exponential moving average of log10 norms, carried across flushes (NaN skipped)."""
-        logs = np.log10(norms)
-        out = np.empty_like(logs)
-        ema = self._ema
-        for t in range(logs.shape[1]):
-            x = logs[:, t]
-            if ema is None:
-                ema = x.copy()
-            else:
-                ema = np.where(np.isfinite(x), ema + SMOOTHING * (x - ema), ema)
-            out[:, t] = ema
-        self._ema = ema
-        return 10.0 ** out
-
-    def refresh(self) -> None:
-        self._flush()
-        data = self._buffer.view()
-        shown = self._smoothed.view() if self.smooth_check.isChecked() else data[1:]
-        for curve, norms in zip(self.curves, shown):
-            curve.setData(data[0], self._drawable(norms, self._huge))
-
-    def clear(self) -> None:
-        self._buffer.clear()
-        self._smoothed.clear()
-        self._ema = None
-        self._pending.clear()
-        self._huge = False
-        self.refresh()
-
-    def point_count(self) -> int:
-        return self._buffer.count + len(self._pending)
-
-
-def _norms_for_plot(norms: np.ndarray) -> np.ndarray:
-    """NaN/Inf (and negatives, which no norm can be) become gaps; exact zeros sit at a tiny
-    floor so log scale still draws them."""
-    clean = np.where(np.isfinite(norms) & (norms >= 0), norms, np.nan)
-    return np.where(clean == 0, NORM_FLOOR, clean)
-
-
-def _has_huge(values: np.ndarray) -> bool:
+def has_huge(values: np.ndarray) -> bool:
+    """True when some value is beyond what a linear axis can draw (LINEAR_LIMIT)."""
     return bool((np.abs(values) > LINEAR_LIMIT).any())  # NaN gaps compare False
