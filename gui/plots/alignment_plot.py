@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox
 
-from gui.plots.loss_plot import PENDING_LIMIT, SMOOTHING, GrowingColumns, StepPlot
+from gui.plots.loss_plot import SMOOTHING, GrowingColumns, StepPlot
 
 ORTHOGONAL = 90.0
 TICKS = (0, 30, 60, 90, 120, 150, 180)
@@ -70,7 +70,6 @@ class AlignmentPlot(StepPlot):
         self._buffer = GrowingColumns(1)
         self._smoothed = GrowingColumns(0)
         self._ema = None  # running mean of the angle per layer
-        self._pending: list[tuple] = []
         self._feedback = "backprop"
         self.smooth_check = QCheckBox("Smooth")
         self.smooth_check.setChecked(True)
@@ -113,9 +112,7 @@ class AlignmentPlot(StepPlot):
         """Record one step's angles (StepStats.alignment; None under backprop: nothing)."""
         if alignment is None or not self.curves:
             return
-        self._pending.append((step, *alignment[:len(self.curves)]))
-        if len(self._pending) >= PENDING_LIMIT:
-            self._flush()
+        self._queue((step, *alignment[:len(self.curves)]))
 
     def extend(self, steps, alignment) -> None:
         """A history's angles at once: alignment is (steps, layers) with NaN rows where a step
@@ -125,11 +122,6 @@ class AlignmentPlot(StepPlot):
         angles = np.asarray(alignment, dtype=float).reshape(len(steps), -1)[:, :len(self.curves)]
         self._flush()
         self._store(np.vstack([np.asarray(steps, dtype=float)[None, :], angles.T]))
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._store(np.array(self._pending, dtype=float).T)
-            self._pending.clear()
 
     def _store(self, columns: np.ndarray) -> None:
         columns[~np.isfinite(columns)] = np.nan  # a diverged step is a gap
@@ -176,8 +168,6 @@ class AlignmentPlot(StepPlot):
         self._set_top(ORTHOGONAL)
         self.refresh()
 
-    def point_count(self) -> int:
-        return self._buffer.count + len(self._pending)
 
     def series(self) -> tuple[np.ndarray, np.ndarray]:
         """(steps, angles (steps × hidden layers)) as recorded, never smoothed: copies."""

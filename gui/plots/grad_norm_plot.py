@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QCheckBox
 
 from gui.plots.loss_plot import (
     NORM_FLOOR,
-    PENDING_LIMIT,
     SMOOTHING,
     GrowingColumns,
     StepPlot,
@@ -31,7 +30,6 @@ class GradNormPlot(StepPlot):
         self._buffer = GrowingColumns(1)
         self._smoothed = GrowingColumns(0)
         self._ema = None  # running mean of log10 ‖g‖ per layer
-        self._pending: list[tuple] = []
         self._huge = False  # some norm > LINEAR_LIMIT was recorded
         self.smooth_check = QCheckBox("Smooth")
         self.smooth_check.setChecked(True)
@@ -62,20 +60,13 @@ class GradNormPlot(StepPlot):
     def append(self, step: int, norms) -> None:
         if len(norms) != len(self.curves):
             raise ValueError(f"expected {len(self.curves)} gradient norms, got {len(norms)}")
-        self._pending.append((step, *norms))  # moved into the NumPy buffer by refresh()
-        if len(self._pending) >= PENDING_LIMIT:
-            self._flush()
+        self._queue((step, *norms))
 
     def extend(self, steps, norms) -> None:
         """Append many steps at once (a loaded session's history): norms is (steps, layers)."""
         norms = np.asarray(norms, dtype=float).reshape(len(steps), len(self.curves))
         self._flush()
         self._store(np.vstack([np.asarray(steps, dtype=float)[None, :], norms.T]))
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._store(np.array(self._pending, dtype=float).T)
-            self._pending.clear()
 
     def _store(self, columns: np.ndarray) -> None:
         """Move (1 + layers, k) columns of steps and raw norms into the buffers."""
@@ -114,8 +105,6 @@ class GradNormPlot(StepPlot):
         self._huge = False
         self.refresh()
 
-    def point_count(self) -> int:
-        return self._buffer.count + len(self._pending)
 
 
 def _norms_for_plot(norms: np.ndarray) -> np.ndarray:

@@ -107,6 +107,9 @@ class StepPlot(QWidget):
 
     def __init__(self, y_label: str, log_y: bool, legend_outside: bool = False, parent=None):
         super().__init__(parent)
+        # Steps appended since the last refresh: a list append is ~20x cheaper than writing
+        # into NumPy, so rows wait here and _flush moves them over into the subclass's buffers.
+        self._pending: list[tuple] = []
         self.plot_widget = pg.PlotWidget(
             background="w", axisItems={"left": _SparseLogAxis("left")})
         self.plot = self.plot_widget.getPlotItem()
@@ -167,6 +170,25 @@ class StepPlot(QWidget):
         return self.plot.plot([], [], name=name, pen=pg.mkPen(color, width=1),
                               antialias=False, connect="finite")
 
+    def _queue(self, row: tuple) -> None:
+        """Record one step's row (cheap: no drawing); bounded even when nobody refreshes."""
+        self._pending.append(row)
+        if len(self._pending) >= PENDING_LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._store(np.array(self._pending, dtype=float).T)
+            self._pending.clear()
+
+    def _store(self, columns: np.ndarray) -> None:
+        """Move (1 + series, k) columns of steps and values into the buffers."""
+        raise NotImplementedError
+
+    def point_count(self) -> int:
+        return self._buffer.count + len(self._pending)
+
+
 
 class LossPlot(StepPlot):
     """Train and test loss against the step, with a crosshair readout."""
@@ -176,7 +198,6 @@ class LossPlot(StepPlot):
         self.log_check.setToolTip("Logarithmic loss axis: late, small improvements stay visible")
         self.readout.setToolTip("Values at the step under the mouse")
         self._buffer = GrowingColumns(3)  # rows: step, train loss, test loss (NaN if none)
-        self._pending: list[tuple[float, float, float]] = []
         self.train_curve = self._curve("train", TRAIN_COLOR)
         self.test_curve = self._curve("test", TEST_COLOR)
         self._has_test = False
@@ -202,10 +223,7 @@ class LossPlot(StepPlot):
 
     def append(self, step: int, train_loss: float, test_loss: float | None) -> None:
         """Record one step (cheap: no drawing). Non-finite losses are stored as gaps."""
-        # A list append is ~20x cheaper than writing into NumPy; refresh() moves them over.
-        self._pending.append((step, train_loss, math.nan if test_loss is None else test_loss))
-        if len(self._pending) >= PENDING_LIMIT:  # bounded even when nobody refreshes
-            self._flush()
+        self._queue((step, train_loss, math.nan if test_loss is None else test_loss))
 
     def extend(self, steps, train_losses, test_losses=None) -> None:
         """Append many steps at once (e.g. a loaded session's history)."""
@@ -215,11 +233,6 @@ class LossPlot(StepPlot):
                 else np.array(test_losses, dtype=float))  # a copy: never mutate the caller's
         self._flush()
         self._store(np.vstack([steps, train, test]))
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._store(np.array(self._pending, dtype=float).T)
-            self._pending.clear()
 
     def _store(self, columns: np.ndarray) -> None:
         columns[~np.isfinite(columns)] = np.nan  # diverged steps become gaps in the curves
@@ -252,9 +265,6 @@ class LossPlot(StepPlot):
         self._hide_crosshair()
         self.plot.getViewBox().enableAutoRange()  # a new run's axes, not the last one's
         self.refresh()
-
-    def point_count(self) -> int:
-        return self._buffer.count + len(self._pending)
 
     def _nearest(self, step: float) -> int | None:
         """Index of the recorded step nearest `step` (None when there is none)."""
