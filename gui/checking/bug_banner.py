@@ -6,7 +6,9 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QPushButton
+
+from gui.common.banner import build_banner
 
 
 class BugBanner(QFrame):
@@ -15,12 +17,6 @@ class BugBanner(QFrame):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setObjectName("bugBanner")
-        # Amber, not the divergence banner's red: a mistake put in on purpose, not an accident.
-        self.setStyleSheet("#bugBanner { background:#fff1cc; border:1px solid #d9a93a;"
-                           " border-radius:4px; } QLabel { color:#6b4500; }")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
         self.check_button = QPushButton("Check gradients")
         self.check_button.setToolTip("Open the gradient check: the tensors the bug breaks fail "
                                      "(Ctrl+G)")
@@ -28,15 +24,10 @@ class BugBanner(QFrame):
         self.remove_button.setToolTip("Back to the correct backward pass (the weights stay)")
         self.check_button.clicked.connect(self.sigCheck.emit)
         self.remove_button.clicked.connect(self.sigRemove.emit)
-        buttons = QVBoxLayout()  # stacked: the graph's column is narrow on a small screen
-        buttons.setSpacing(3)
-        buttons.addWidget(self.check_button)
-        buttons.addWidget(self.remove_button)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(self.label, 1)
-        row.addLayout(buttons)
-        self.hide()
+        # Amber, not the divergence banner's red: a mistake put in on purpose, not an accident;
+        # the buttons stacked, as the graph's column is narrow on a small screen.
+        self.label = build_banner(self, "bugBanner", "#fff1cc", "#d9a93a", "#6b4500",
+                                  [self.check_button, self.remove_button], stacked=True)
 
     @property
     def showing(self) -> bool:

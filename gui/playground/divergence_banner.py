@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QFrame, QPushButton
+
+from gui.common.banner import build_banner
 
 
 class DivergenceBanner(QFrame):
@@ -12,11 +14,6 @@ class DivergenceBanner(QFrame):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setObjectName("divergenceBanner")
-        self.setStyleSheet("#divergenceBanner { background:#fde2e1; border:1px solid #e0a0a0;"
-                           " border-radius:4px; } QLabel { color:#8a1c1c; }")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
         self.rewind_button = QPushButton("Rewind")
         self.rewind_button.setToolTip(
             "Go back to the sane weights (and optimiser state) with the lowest training loss seen "
@@ -25,12 +22,8 @@ class DivergenceBanner(QFrame):
         self.reset_button.setToolTip("Start again from the initial weights (R)")
         self.rewind_button.clicked.connect(self.sigRewind.emit)
         self.reset_button.clicked.connect(self.sigReset.emit)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 6, 8, 6)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.rewind_button)
-        row.addWidget(self.reset_button)
-        self.hide()
+        self.label = build_banner(self, "divergenceBanner", "#fde2e1", "#e0a0a0", "#8a1c1c",
+                                  [self.rewind_button, self.reset_button])
 
     cause = None  # callable () -> str: a likely cause of divergence to name, "" for none
 
