@@ -6,7 +6,11 @@ trace, gradcheck, graph and export-torch run headlessly without importing Qt.
 
 from __future__ import annotations
 
-import sys
+import time
+
+STARTED = time.time()  # read by --startup-report (gui/common/startup_report.py)
+
+import sys  # noqa: E402
 
 HEADLESS_COMMANDS = {"train", "trace", "gradcheck", "graph", "export-torch", "lessons"}
 

@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --lesson: the step to show (1-based)")
     p.add_argument("--compare", action="store_true",
                    help="with --screenshot: check and compare the gradients with PyTorch")
+    # Hidden: print when the window first painted, as JSON, and quit (startup_bench.py).
+    p.add_argument("--startup-report", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
@@ -112,6 +114,11 @@ def run_gui(argv: list[str]) -> int:
         if args.config and spec.step_count:  # a session: Save writes back to it
             window.files.path = os.path.abspath(args.config)
             window.remembered.add_recent(window.files.path)
+        if args.startup_report:
+            from gui.common.startup_report import StartupReport
+
+            window.startup_report = StartupReport(
+                app, window, getattr(sys.modules["__main__"], "STARTED", None))
         window.show()
         return app.exec()
 

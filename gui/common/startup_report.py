@@ -1,0 +1,63 @@
+"""`main.py --startup-report` (hidden, for benchmarks/startup_bench.py): print when the window
+first painted, then quit.
+
+One JSON line on stdout, times as Unix seconds (time.time(), so a parent process can subtract
+the moment it launched this one):
+  first_paint  the main window's first paint event (the frame is complete once the event loop
+               turns after it: every child paints in the same backing-store sync);
+  complete     the first paint that shows the decision boundary's heatmap (the worker computes
+               the outputs; the same as first_paint when the first frame already had them);
+  main         when main.py began running (after the interpreter's own start-up).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+TIMEOUT_MS = 30_000  # never hang a benchmark: report what is known and quit
+
+
+class StartupReport(QObject):
+    def __init__(self, app, window, main_started: float | None):
+        super().__init__(window)
+        self.app, self.window = app, window
+        self.times = {"main": main_started, "first_paint": None, "complete": None}
+        self.viewport = window.boundary.plot_widget.viewport()
+        window.installEventFilter(self)
+        self.viewport.installEventFilter(self)
+        QTimer.singleShot(TIMEOUT_MS, self.finish)
+
+    def _heatmap_shown(self) -> bool:
+        return self.window.boundary.image.image is not None
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            now = time.time()
+            if obj is self.window and self.times["first_paint"] is None:
+                self.times["first_paint"] = now
+                QTimer.singleShot(0, self._after_first_frame)
+            if self.times["complete"] is None and self._heatmap_shown() and (
+                    self.times["first_paint"] is not None):
+                self.times["complete"] = now
+                QTimer.singleShot(0, self.finish)
+        return False
+
+    def _after_first_frame(self) -> None:
+        if self.times["complete"] is not None:
+            self.finish()
+
+    def finish(self) -> None:
+        if self.window is None:
+            return
+        window, self.window = self.window, None
+        window.removeEventFilter(self)
+        self.viewport.removeEventFilter(self)
+        sys.stdout.write(json.dumps({**self.times, "modules": len(sys.modules)}) + "\n")
+        sys.stdout.flush()
+        window.confirm_close = False  # nothing was trained: quit without asking
+        window.close()
+        self.app.quit()
