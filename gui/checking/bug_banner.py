@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QFrame, QPushButton
 
 from gui.common.banner import build_banner
 
+NO_BUG = "None (correct backprop)"  # the bug menu's and the check panel's "no bug" entry
+
 
 class BugBanner(QFrame):
     sigRemove = Signal()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from engine.bugs import BUGS
 from engine.gradcheck import DEFAULT_THRESHOLD, EPS_CHOICES
+from gui.checking.bug_banner import NO_BUG
 from gui.checking.check_rows import (
     THRESHOLD_CHOICES,
     VERDICTS,
@@ -48,7 +49,6 @@ VERDICT_COLOURS = {"passed": ("#1d6b3f", "#e3f4e8"), "failed": ("#a11b1b", "#fbe
 TENSOR, DIFFERENCE, VERDICT, TORCH, COUNTS = range(5)
 HEADERS = ["tensor", "relative\ndifference", "verdict", "max rel. diff.\nvs PyTorch",
            "checked / skipped"]
-NO_BUG = "None (correct backprop)"
 HIDDEN_BUG, HIDDEN_TITLE = "hidden", "A hidden bug (yours to find)"  # a lesson's mystery
 MIN_TABLE_ROWS = 4
 

@@ -10,6 +10,9 @@ A chosen bug is the window's setting, not one network's: every network the windo
 network cannot have it, the bug is removed and the status bar says why. Every replacement after
 the first goes through the undo stack, so its indexChanged signal is where that happens.
 Sessions never save a bug: it wraps the network's backward, it is not data.
+
+The panel and its dock are built the first time they are needed (see `panel`), and the engine's
+gradient check is imported then too: the window's first frame needs only the menu entries.
 """
 
 from __future__ import annotations
@@ -21,9 +24,7 @@ from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, 
 from PySide6.QtWidgets import QDockWidget, QScrollArea
 
 from engine.bugs import BUGS, unseen_note
-from gui.checking.bug_banner import BugBanner
-from gui.checking.check_jobs import run_check, set_bug
-from gui.checking.check_panel import NO_BUG, CheckPanel
+from gui.checking.bug_banner import NO_BUG, BugBanner
 from gui.checking.torch_export_action import export_torch_script
 from gui.common.side_dock import place_side_dock
 
@@ -54,23 +55,7 @@ class CheckingLink(QObject):
         self._generation = window.generation
         self._torch_missing: str | None = None  # asked once, when the panel first opens
         self._was_open = False  # the dock hides in the graph lab and comes back after
-
-        self.panel = CheckPanel()
-        self.dock = QDockWidget("Check gradients", window)
-        self.dock.setObjectName("checkDock")
-        # On a small screen the panel scrolls rather than squeezing its heatmap into its labels.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setWidget(self.panel)
-        self.dock.setWidget(scroll)
-        self.dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
-        self.dock.setMinimumWidth(360)
-        window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
-        self.dock.hide()
-        # Escape closes the panel while the focus is in it (a floating panel covers the graph).
-        QShortcut(QKeySequence(Qt.Key_Escape), self.dock, activated=self.dock.close,
-                  context=Qt.WidgetWithChildrenShortcut)
+        self._panel = self._dock = None  # built on first use: see panel
 
         window.banner.cause = lambda: (
             f"the injected bug “{BUGS[self.bug].title}” (remove it, then rewind)"
@@ -80,9 +65,6 @@ class CheckingLink(QObject):
         centre.insertWidget(centre.indexOf(window.banner), self.banner)
 
         self._build_actions()
-        self.panel.sigRun.connect(self.check)
-        self.panel.sigCompare.connect(self.compare)
-        self.panel.sigBugChosen.connect(self.choose_bug)
         self.banner.sigRemove.connect(lambda: self.choose_bug(None))
         self.banner.sigCheck.connect(self.open)
         window.undo_stack.indexChanged.connect(self._after_replacement)
@@ -91,6 +73,52 @@ class CheckingLink(QObject):
         self.stale_timer.setInterval(STALE_POLL_MS)
         self.stale_timer.timeout.connect(self._note_staleness)
         self.stale_timer.start()
+
+    # -- the panel, built on first use ----------------------------------------------------------
+    @property
+    def panel(self):
+        """The check panel (built now if it was not yet: the first frame does not need it)."""
+        if self._panel is None:
+            self._build_panel()
+        return self._panel
+
+    @property
+    def dock(self) -> QDockWidget:
+        if self._panel is None:
+            self._build_panel()
+        return self._dock
+
+    def _panel_shown(self) -> bool:
+        return self._dock is not None and self._dock.isVisible()
+
+    def _build_panel(self) -> None:
+        from gui.checking.check_panel import CheckPanel
+
+        window = self.window
+        self._panel = panel = CheckPanel()
+        self._dock = dock = QDockWidget("Check gradients", window)
+        dock.setObjectName("checkDock")
+        # On a small screen the panel scrolls rather than squeezing its heatmap into its labels.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(panel)
+        dock.setWidget(scroll)
+        dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
+        dock.setMinimumWidth(360)
+        window.addDockWidget(Qt.RightDockWidgetArea, dock)
+        dock.hide()
+        # Escape closes the panel while the focus is in it (a floating panel covers the graph).
+        QShortcut(QKeySequence(Qt.Key_Escape), dock, activated=dock.close,
+                  context=Qt.WidgetWithChildrenShortcut)
+        panel.sigRun.connect(self.check)
+        panel.sigCompare.connect(self.compare)
+        panel.sigBugChosen.connect(self.choose_bug)
+        if self._torch_missing is not None:
+            panel.set_torch_missing(self._torch_missing)
+        if window.dataset is not None:
+            panel.set_sample_count(len(window.dataset.train_idx))
+        panel.set_bug(None if self.bug_hidden else self.bug, hidden=self.bug_hidden)
 
     # -- menus -----------------------------------------------------------------------------------
     def _action(self, text: str, tip: str, slot, shortcut: str | None = None) -> QAction:
@@ -145,8 +173,9 @@ class CheckingLink(QObject):
         self.check_action.setEnabled(playground)
         self.bug_menu.setEnabled(playground)
         if not playground:
-            self._was_open = self.dock.isVisible()
-            self.dock.hide()
+            self._was_open = self._panel_shown()
+            if self._dock is not None:
+                self._dock.hide()
         elif self._was_open:
             self.dock.show()
 
@@ -170,6 +199,8 @@ class CheckingLink(QObject):
     def check(self, compare: bool | None = None) -> bool:
         """Run the check with the panel's settings; False (and one line in the panel) when
         it could not run."""
+        from gui.checking.check_jobs import run_check
+
         compare = self.comparing if compare is None else compare
         worker, panel = self.window.worker, self.panel
         QGuiApplication.setOverrideCursor(Qt.WaitCursor)
@@ -191,7 +222,8 @@ class CheckingLink(QObject):
             from engine.torch_compare import torch_missing
 
             self._torch_missing = torch_missing()
-            self.panel.set_torch_missing(self._torch_missing)
+            if self._panel is not None:
+                self._panel.set_torch_missing(self._torch_missing)
         return self._torch_missing
 
     def compare(self) -> None:
@@ -224,7 +256,7 @@ class CheckingLink(QObject):
 
     def _note_staleness(self) -> None:
         run, w = self.run, self.window
-        if run is None or not self.dock.isVisible():
+        if run is None or not self._panel_shown():
             return
         note = ""
         if run.generation != w.generation:
@@ -239,6 +271,8 @@ class CheckingLink(QObject):
         """Inject bug `name` (None: back to the correct engine); hidden keeps its name off the
         menu, the banner, the panel and the check's text (a lesson's "find the bug"). A bug
         this network cannot have is refused in one line and nothing changes; False then."""
+        from gui.checking.check_jobs import set_bug
+
         self.bug_hidden = hidden and name is not None
         if name == self.bug:
             self._show_bug()
@@ -266,10 +300,12 @@ class CheckingLink(QObject):
         w = self.window
         if w.generation == self._generation:
             return
+        from gui.checking.check_jobs import set_bug
+
         self._generation = w.generation
         self.run = None
-        if w.dataset is not None:
-            self.panel.set_sample_count(len(w.dataset.train_idx))
+        if w.dataset is not None and self._panel is not None:
+            self._panel.set_sample_count(len(w.dataset.train_idx))
         wanted = self.bug
         try:
             self.bug = w.worker.call(set_bug, w.worker, wanted)
@@ -281,21 +317,22 @@ class CheckingLink(QObject):
                 return
             message = (f"This network cannot have “{BUGS[wanted].title}” "
                        f"({str(e).rstrip('.')}): the bug was removed.")
-            self.panel.show_message(message)
+            if self._panel is not None:
+                self._panel.show_message(message)
             self.window.show_error(message)  # the banner goes away: say why where it is seen
             # After the window's own "Rebuilt: …" / "Undid: …" line, which comes next: both.
             bar = w.statusBar()
             QTimer.singleShot(0, self, lambda: bar.showMessage(
                 f"{bar.currentMessage()} {message}".strip(), 10000))
         self._show_bug()
-        if self.dock.isVisible():
+        if self._panel_shown():
             self.check()
 
     def _after_bug_change(self) -> None:
         stepper = self.window.stepper
         if stepper.active:  # the trace on screen was computed by the other backward
             stepper.choose_sample(stepper.sample)
-        if self.dock.isVisible():
+        if self._panel_shown():
             self.check()
 
     def _show_bug(self) -> None:
@@ -305,11 +342,13 @@ class CheckingLink(QObject):
             for act in self.bug_group.actions():
                 act.setChecked(False)
             self.bug_group.setExclusive(True)
-            self.panel.set_bug(None, hidden=True)
+            if self._panel is not None:
+                self._panel.set_bug(None, hidden=True)
             self.banner.hide()
             return
         self.bug_actions[self.bug].setChecked(True)
-        self.panel.set_bug(self.bug)
+        if self._panel is not None:
+            self._panel.set_bug(self.bug)
         if self.bug is None:
             self.banner.hide()
         else:
@@ -322,7 +361,8 @@ class CheckingLink(QObject):
             self.window.show_error(message)
         else:
             self.window.statusBar().showMessage(message, 10000)
-        self.panel.show_message(message if refused else "")
+        if self._panel is not None:
+            self._panel.show_message(message if refused else "")
 
     # -- export ----------------------------------------------------------------------------------
     def export(self) -> list[str] | None:
