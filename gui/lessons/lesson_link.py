@@ -1,5 +1,10 @@
 """Lessons in the window: Help > Lessons and File > Open lesson…, the lesson dock, the task
-check on a timer (main thread), the outline, and each lesson's last step in the settings."""
+check on a timer (main thread), the outline, and each lesson's last step in the settings.
+
+The first frame needs none of it but the menu entries: the lesson files are read when the
+Lessons menu is first looked at (lessons_menu), the dock and panel built when a lesson first
+opens (panel), and the lesson engine imported then.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 
-from engine.lessons import load_lesson, shipped_lessons
 from gui.common.side_dock import place_side_dock
-from gui.lessons.highlight import Highlight
-from gui.lessons.lesson_actions import perform
-from gui.lessons.lesson_checks import MENU_TITLES, WIDGETS, holds
-from gui.lessons.lesson_panel import LessonPanel
 
 CHECK_MS = 300
 PANEL_WIDTH, PANEL_HEIGHT = 380, 560
@@ -40,22 +40,74 @@ class LessonLink(QObject):
         self.lesson = None
         self.index = 0
         self.pending_stage = None
-        self.panel = LessonPanel()
-        self.dock = QDockWidget("Lesson", window)
-        self.dock.setObjectName("lessonDock")
-        self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)  # the right is the stepper's
-        self.dock.hide()
-        self.dock.visibilityChanged.connect(self._on_visibility)
-        self.highlight = Highlight(window)
-        self.panel.sigBack.connect(lambda: self.go_to(self.index - 1))
-        self.panel.sigNext.connect(self.next)
-        self.panel.sigShow.connect(self.show_me)
-        self.panel.sigRestart.connect(lambda: self.go_to(0))
+        self._panel = self._dock = self._highlight = None  # built on first use: see panel
+        self.lesson_actions = None  # the Lessons menu's entries, once it has been looked at
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
         self.timer.timeout.connect(self.evaluate)
         self._build_menus()
+
+    # -- built on first use ----------------------------------------------------------------
+    @property
+    def panel(self):
+        """The lesson panel (built now if it was not yet: the first frame does not need it)."""
+        if self._panel is None:
+            self._build_panel()
+        return self._panel
+
+    @property
+    def dock(self) -> QDockWidget:
+        if self._panel is None:
+            self._build_panel()
+        return self._dock
+
+    @property
+    def highlight(self):
+        if self._panel is None:
+            self._build_panel()
+        return self._highlight
+
+    def _build_panel(self) -> None:
+        from gui.lessons.highlight import Highlight
+        from gui.lessons.lesson_panel import LessonPanel
+
+        window = self.window
+        self._panel = panel = LessonPanel()
+        self._dock = dock = QDockWidget("Lesson", window)
+        dock.setObjectName("lessonDock")
+        dock.setWidget(panel)
+        window.addDockWidget(Qt.LeftDockWidgetArea, dock)  # the right is the stepper's
+        dock.hide()
+        dock.visibilityChanged.connect(self._on_visibility)
+        self._highlight = Highlight(window)
+        panel.sigBack.connect(lambda: self.go_to(self.index - 1))
+        panel.sigNext.connect(self.next)
+        panel.sigShow.connect(self.show_me)
+        panel.sigRestart.connect(lambda: self.go_to(0))
+
+    @property
+    def lessons_menu(self):
+        """Help > Lessons, its entries read from the lesson files the first time it is asked
+        for (or about to show)."""
+        if self.lesson_actions is None:
+            self._fill_lessons_menu()
+        return self._lessons_menu
+
+    def _fill_lessons_menu(self) -> None:
+        from engine.lessons import load_lesson, shipped_lessons
+
+        w = self.window
+        self.lesson_actions = []
+        for path in shipped_lessons():
+            try:
+                lesson = load_lesson(path)
+            except ValueError as e:  # a broken shipped file: left out, said in the status bar
+                w.statusBar().showMessage(str(e), 10000)
+                continue
+            act = self._lessons_menu.addAction(lesson.title)
+            act.setStatusTip(f"Lesson {lesson.name}: {len(lesson.steps)} steps")
+            act.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            self.lesson_actions.append(act)
 
     def _build_menus(self) -> None:
         w = self.window
@@ -66,18 +118,8 @@ class LessonLink(QObject):
         self.open_action.triggered.connect(self.open_dialog)
         quit_action = next((a for a in files.actions() if a.text() == "&Quit"), None)
         files.insertAction(quit_action, self.open_action)
-        self.lessons_menu = _menu(w, "Help").addMenu("&Lessons")
-        self.lesson_actions = []
-        for path in shipped_lessons():
-            try:
-                lesson = load_lesson(path)
-            except ValueError as e:  # a broken shipped file: left out, said in the status bar
-                w.statusBar().showMessage(str(e), 10000)
-                continue
-            act = self.lessons_menu.addAction(lesson.title)
-            act.setStatusTip(f"Lesson {lesson.name}: {len(lesson.steps)} steps")
-            act.triggered.connect(lambda _=False, p=path: self.open_path(p))
-            self.lesson_actions.append(act)
+        self._lessons_menu = _menu(w, "Help").addMenu("&Lessons")
+        self._lessons_menu.aboutToShow.connect(lambda: self.lessons_menu)  # filled on first look
 
     # -- opening ---------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -89,6 +131,8 @@ class LessonLink(QObject):
     def open_path(self, path, step: int | None = None) -> bool:
         """Open a lesson file at step (0-based; None resumes where it was left). A bad file
         is explained in one line and nothing changes; False then."""
+        from engine.lessons import load_lesson
+
         try:
             lesson = load_lesson(path)
         except ValueError as e:
@@ -150,6 +194,8 @@ class LessonLink(QObject):
             return
         self.index = max(0, min(index, len(self.lesson.steps) - 1))
         self.window.settings.setValue(self._key(self.lesson), self.index)
+        from gui.lessons.lesson_checks import MENU_TITLES, WIDGETS
+
         self.pending_stage = None
         self.panel.show_step(self.lesson, self.index)
         step = self.step()
@@ -167,7 +213,8 @@ class LessonLink(QObject):
         self.go_to(self.index + 1)
 
     def close(self) -> None:
-        self.dock.hide()
+        if self._dock is not None:
+            self._dock.hide()
 
     def _on_visibility(self, visible: bool) -> None:
         if not shiboken6.isValid(self.window):
@@ -180,6 +227,8 @@ class LessonLink(QObject):
         step = self.step()
         if step is None or step.show is None:
             return
+        from gui.lessons.lesson_actions import perform
+
         try:
             perform(self.window, step.show)
         except ValueError as e:
@@ -194,10 +243,14 @@ class LessonLink(QObject):
         self.pending_stage = None
 
     def done(self) -> bool:
+        from gui.lessons.lesson_checks import holds
+
         step = self.step()
         return step is not None and step.task is not None and holds(self.window, step.task)
 
     def evaluate(self) -> None:
+        from gui.lessons.lesson_checks import holds
+
         self.apply_pending_stage()
         step = self.step()
         if step is not None and step.task is not None:
