@@ -4,6 +4,9 @@ Opening the mode pauses training and asks the worker to trace the next step on a
 trainer; nothing changes until Finish, which makes the worker take that very step for real
 (bit-identical to the trace, as the tests check). While the mode is open the editor and the
 training actions are disabled, so the trace on screen always belongs to the network on screen.
+
+The panel, its dock and the formula modules behind them are built and imported on first use
+(see `panel`): the window's first frame does not need them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget
 
 from gui.common.side_dock import place_side_dock
-from gui.stepper.stepper_panel import StepperPanel
 
 DOCK_WIDTH, DOCK_HEIGHT = 460, 760  # beside the views; the floating panel's largest height
 
@@ -29,14 +31,7 @@ class StepperMode(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.panel = StepperPanel()
-        self.dock = QDockWidget("Step through", window)
-        self.dock.setObjectName("stepperDock")
-        self.dock.setWidget(self.panel)
-        self.dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
-        self.dock.setMinimumWidth(DOCK_WIDTH)
-        window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
-        self.dock.hide()
+        self._panel = self._dock = None  # built on first use: see panel
         self.trace = None
         self.trace_indices = None
         self.sample: int | None = None  # training-set index, or None for the mini-batch
@@ -46,17 +41,44 @@ class StepperMode(QObject):
         self.sigRequestTrace.connect(worker.request_trace)
         self.sigApplyStep.connect(worker.apply_traced_step)
         worker.sigTrace.connect(self._on_trace)
-        self.panel.sigStageChanged.connect(self._on_stage)
-        self.panel.sigFinish.connect(self.finish)
-        self.panel.sigCancel.connect(self.cancel)
-        self.panel.sigSampleChanged.connect(self.choose_sample)
-        self.dock.visibilityChanged.connect(self._on_dock_visibility)
         # Escape leaves the mode as Cancel does (nothing changes), wherever the focus is.
         self.escape = QShortcut(QKeySequence(Qt.Key_Escape), window, activated=self.cancel)
         self.escape.setEnabled(False)
         window.graph.sigEdgeClicked.connect(self._on_edge_clicked)
         window.graph.sigNeuronClicked.connect(self._on_neuron_clicked)
         window.boundary.sigPointClicked.connect(self._on_point_clicked)
+
+    # -- the panel, built on first use --------------------------------------------------------
+    @property
+    def panel(self):
+        """The step-through panel (built now if it was not yet: the first frame does not
+        need it)."""
+        if self._panel is None:
+            self._build_panel()
+        return self._panel
+
+    @property
+    def dock(self) -> QDockWidget:
+        if self._panel is None:
+            self._build_panel()
+        return self._dock
+
+    def _build_panel(self) -> None:
+        from gui.stepper.stepper_panel import StepperPanel
+
+        self._panel = panel = StepperPanel()
+        self._dock = dock = QDockWidget("Step through", self.window)
+        dock.setObjectName("stepperDock")
+        dock.setWidget(panel)
+        dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
+        dock.setMinimumWidth(DOCK_WIDTH)
+        self.window.addDockWidget(Qt.RightDockWidgetArea, dock)
+        dock.hide()
+        panel.sigStageChanged.connect(self._on_stage)
+        panel.sigFinish.connect(self.finish)
+        panel.sigCancel.connect(self.cancel)
+        panel.sigSampleChanged.connect(self.choose_sample)
+        dock.visibilityChanged.connect(self._on_dock_visibility)
 
     # -- entering and leaving ------------------------------------------------------------------
     def open(self) -> None:
