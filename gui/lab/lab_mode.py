@@ -3,6 +3,10 @@ forward and backward pass through it stage by stage.
 
 Every number comes from engine/lab.py and engine/lab_trace.py. A bad expression or value is
 explained in one line under the editor and the last good graph stays on screen.
+
+The lab is the window's second tab: its widgets are built, its first example computed and the
+lab engine imported when it is first shown or first asked for (see _build), not for the
+window's first frame.
 """
 
 from __future__ import annotations
@@ -11,16 +15,35 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QWidget
 
-from engine.lab import build, parse
-from engine.lab_trace import descend, lab_trace, name_of, numeric_check
-from gui.lab.graph_view import LabGraphView
-from gui.lab.lab_controls import LabControls
-from gui.lab.lab_stepper import LabStepper
+# What _build makes: asking for any of them builds the lab.
+BUILT_ON_FIRST_USE = frozenset({"program", "graph", "stages", "last_error", "controls", "view",
+                                "stepper", "check_label", "shortcuts"})
 
 
 class LabMode(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._built = False
+        self._keys_active = False
+        QHBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def __getattr__(self, name):  # only for attributes not (yet) set
+        if name in BUILT_ON_FIRST_USE and not self._built:
+            self._build()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def showEvent(self, event) -> None:
+        if not self._built:
+            self._build()
+        super().showEvent(event)
+
+    def _build(self) -> None:
+        from gui.lab.graph_view import LabGraphView
+        from gui.lab.lab_controls import LabControls
+        from gui.lab.lab_stepper import LabStepper
+
+        self._built = True
         self.program = self.graph = None
         self.stages = []
         self.last_error = ""
@@ -43,9 +66,8 @@ class LabMode(QWidget):
         splitter.addWidget(column)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([250, 1000])
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        self.layout().addWidget(splitter)
+        splitter.show()  # at once, also when built while the lab is being shown
         self.controls.sigApply.connect(self.apply)
         self.controls.sigStep.connect(self.gradient_step)
         self.controls.sigNumericCheck.connect(lambda _on: self._show_check())
@@ -56,11 +78,14 @@ class LabMode(QWidget):
             for key, slot in (("Right", lambda: self.stepper.next_button.click()),
                               ("Left", lambda: self.stepper.previous_button.click()),
                               ("Space", lambda: self.stepper.play_button.toggle()))]
-        self.set_keys_active(False)
+        self.set_keys_active(self._keys_active)
         self.controls.load_example(0)
 
     def set_keys_active(self, on: bool) -> None:
         """→ ← Space step the lab while it is shown (the playground's actions are off then)."""
+        self._keys_active = on
+        if not self._built:
+            return  # _build applies it
         for shortcut in self.shortcuts:
             shortcut.setEnabled(on)
 
@@ -68,6 +93,9 @@ class LabMode(QWidget):
     def apply(self) -> bool:
         """Rebuild the graph from the editor and the inputs; False (and a message, the old
         graph kept) when the expression or a value is refused."""
+        from engine.lab import build, parse
+        from engine.lab_trace import lab_trace
+
         try:
             program = parse(self.controls.expression())
             self.controls.show_inputs(list(program.inputs), {})
@@ -88,6 +116,8 @@ class LabMode(QWidget):
         return True
 
     def gradient_step(self) -> None:
+        from engine.lab_trace import descend
+
         if self.program is None:
             return
         try:
@@ -122,6 +152,8 @@ class LabMode(QWidget):
 
     def show_node(self, index: int) -> None:
         """A clicked node: how it was computed, and its gradient as a chain-rule sum."""
+        from engine.lab_trace import name_of
+
         graph = self.graph
         node = graph.order[index]
         name, top = name_of(graph, node), name_of(graph, graph.output)
@@ -146,6 +178,8 @@ class LabMode(QWidget):
         if not self.controls.check_box.isChecked() or self.program is None:
             self.check_label.setText("")
             return
+        from engine.lab_trace import numeric_check
+
         try:
             checks = numeric_check(self.program, self.controls.values())
         except ValueError as e:
