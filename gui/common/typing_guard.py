@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 GUARDED_KEYS = {Qt.Key_Space, Qt.Key_R, Qt.Key_G, Qt.Key_Left, Qt.Key_Right}
 WINDOW_KEYS = (QKeySequence.Undo, QKeySequence.Redo)  # always the window's, even in a spin box
+SHORTCUT_OVERRIDE = QEvent.Type.ShortcutOverride
 
 
 def _claims(widget: QObject, key: int) -> bool:
@@ -48,16 +49,18 @@ class TypingGuard(QObject):
         self.scope = scope
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.ShortcutOverride
-                and any(event.matches(k) for k in WINDOW_KEYS)
+        # Every event of the application passes here (thousands while the window starts):
+        # one type() call and a compare for all but ShortcutOverride.
+        if event.type() != SHORTCUT_OVERRIDE:
+            return False
+        if (any(event.matches(k) for k in WINDOW_KEYS)
                 and _in_number_box(watched)
                 and self.scope.isAncestorOf(watched)):
             # A spin box's text undo would swallow Ctrl+Z; its value is committed on Return
             # anyway, so undo means the window's: bring back the network before the edit.
             event.ignore()
             return True
-        if (event.type() == QEvent.ShortcutOverride
-                and event.modifiers() in (Qt.NoModifier, Qt.KeypadModifier)
+        if (event.modifiers() in (Qt.NoModifier, Qt.KeypadModifier)
                 and event.key() in GUARDED_KEYS
                 and _claims(watched, event.key())
                 and self.scope.isAncestorOf(watched)):
