@@ -170,7 +170,7 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
 def label_task(y: np.ndarray, allow_many: bool = True) -> str:
     """"classification" for whole-number labels (few distinct values), else "regression"."""
     y = np.asarray(y, dtype=float)
-    many = allow_many and len(np.unique(y)) > MAX_CLASSES
+    many = allow_many and len(_distinct(y)) > MAX_CLASSES
     return "regression" if np.any(y != np.round(y)) or many else "classification"
 
 
@@ -183,7 +183,7 @@ def class_count(y: np.ndarray) -> int:
     2, so labels that are all 0 or all 1 (the worked example trains on one point, y = 1) are
     a binary set in which one class does not occur: a single sigmoid output serves both.
     """
-    found = np.unique(y)
+    found = _distinct(y)
     k = max(2, int(found[-1]) + 1)
     shown = _list(found)
     rule = "class labels must be whole numbers 0 to k−1 with every class present"
@@ -192,12 +192,26 @@ def class_count(y: np.ndarray) -> int:
     if k > MAX_CLASSES:
         raise ValueError(f"at most {MAX_CLASSES} classes (labels 0 to {MAX_CLASSES - 1}); "
                          f"found labels up to {found[-1]:g}")
-    missing = np.setdiff1d(np.arange(k), found)
+    present = set(found.tolist())
+    missing = np.array([c for c in range(k) if c not in present])  # k ≤ MAX_CLASSES
     if len(missing) and not (len(found) == 1 and k == 2):
         absent = f"class {_list(missing)} has" if len(missing) == 1 else \
             f"classes {_list(missing)} have"
         raise ValueError(f"{rule}; found {shown}, so {absent} no example")
     return k
+
+
+def _distinct(y: np.ndarray) -> np.ndarray:
+    """The distinct values of y, sorted (np.unique(y), with each NaN kept: NaN labels are
+    never classes). Not np.unique itself: NumPy 2.4's imports numpy.ma the first time it is
+    called, ~10 ms of the window's start-up."""
+    values = np.sort(np.asarray(y, dtype=float).ravel())
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _list(values: np.ndarray, limit: int = 6) -> str:
