@@ -3,11 +3,12 @@ first painted, then quit.
 
 One JSON line on stdout, times as Unix seconds (time.time(), so a parent process can subtract
 the moment it launched this one):
-  first_paint  the main window's first paint event (the frame is complete once the event loop
-               turns after it: every child paints in the same backing-store sync);
-  complete     the first paint that shows the decision boundary's heatmap (the worker computes
-               the outputs; the same as first_paint when the first frame already had them);
-  main         when main.py began running (after the interpreter's own start-up).
+  main         when main.py began running (after the interpreter's own start-up);
+  first_paint  the main window's first paint event: the first frame begins;
+  first_frame  the event loop's next turn: that frame is painted (every child paints in the
+               same backing-store sync) and handed to the screen;
+  complete     the end of the first frame that shows the decision boundary's heatmap (the
+               worker computes its outputs; the same as first_frame when that frame had them).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class StartupReport(QObject):
     def __init__(self, app, window, main_started: float | None):
         super().__init__(window)
         self.app, self.window = app, window
-        self.times = {"main": main_started, "first_paint": None, "complete": None}
+        self.times = {"main": main_started, "first_paint": None, "first_frame": None,
+                      "complete": None}
         self.viewport = window.boundary.plot_widget.viewport()
         window.installEventFilter(self)
         self.viewport.installEventFilter(self)
@@ -35,19 +37,22 @@ class StartupReport(QObject):
         return self.window.boundary.image.image is not None
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            now = time.time()
+        if event.type() == QEvent.Type.Paint and self.window is not None:
             if obj is self.window and self.times["first_paint"] is None:
-                self.times["first_paint"] = now
-                QTimer.singleShot(0, self._after_first_frame)
-            if self.times["complete"] is None and self._heatmap_shown() and (
-                    self.times["first_paint"] is not None):
-                self.times["complete"] = now
-                QTimer.singleShot(0, self.finish)
+                self.times["first_paint"] = time.time()
+                heatmap = self._heatmap_shown()
+                QTimer.singleShot(0, lambda: self._frame_done(heatmap))
+            elif (obj is self.viewport and self.times["first_frame"] is not None
+                  and self._heatmap_shown()):
+                QTimer.singleShot(0, lambda: self._frame_done(True))
         return False
 
-    def _after_first_frame(self) -> None:
-        if self.times["complete"] is not None:
+    def _frame_done(self, heatmap: bool) -> None:
+        now = time.time()
+        if self.times["first_frame"] is None:
+            self.times["first_frame"] = now
+        if heatmap and self.times["complete"] is None:
+            self.times["complete"] = now
             self.finish()
 
     def finish(self) -> None:
