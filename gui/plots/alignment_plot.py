@@ -19,6 +19,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox
 
 from gui.plots.loss_plot import SMOOTHING, GrowingColumns, StepPlot
+from gui.plots.step_buffers import PeakLevels
 
 ORTHOGONAL = 90.0
 TICKS = (0, 30, 60, 90, 120, 150, 180)
@@ -69,6 +70,7 @@ class AlignmentPlot(StepPlot):
         self.curves: list[pg.PlotDataItem] = []
         self._buffer = GrowingColumns(1)
         self._smoothed = GrowingColumns(0)
+        self._levels, self._smooth_levels = PeakLevels(), PeakLevels()  # of raw and smoothed
         self._ema = None  # running mean of the angle per layer
         self._feedback = "backprop"
         self.smooth_check = QCheckBox("Smooth")
@@ -96,6 +98,8 @@ class AlignmentPlot(StepPlot):
         self._smoothed = GrowingColumns(hidden)
         self._ema = None
         self._pending.clear()
+        self._levels, self._smooth_levels = PeakLevels(), PeakLevels()
+        self._drawn = None
         self._set_top(ORTHOGONAL)
         self._show_note()
 
@@ -155,9 +159,10 @@ class AlignmentPlot(StepPlot):
     def refresh(self) -> None:
         self._flush()
         data = self._buffer.view()
-        shown = self._smoothed.view() if self.smooth_check.isChecked() else data[1:]
-        for curve, angles in zip(self.curves, shown):
-            curve.setData(data[0], angles)
+        if self.smooth_check.isChecked():
+            self._draw(self.curves, data[0], self._smoothed.view(), self._smooth_levels)
+        else:
+            self._draw(self.curves, data[0], data[1:], self._levels)
         self._show_note()
 
     def clear(self) -> None:
@@ -165,6 +170,8 @@ class AlignmentPlot(StepPlot):
         self._smoothed.clear()
         self._ema = None
         self._pending.clear()
+        self._levels, self._smooth_levels = PeakLevels(), PeakLevels()
+        self._drawn = None
         self._set_top(ORTHOGONAL)
         self.refresh()
 

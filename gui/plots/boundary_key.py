@@ -1,6 +1,6 @@
-"""The boundary view's colours and small helpers: class colours, the heatmap lookup table,
-the one-line colour key under the plot, which data points are drawn (a capped sample) in which
-colours, and the points' tooltips."""
+"""The boundary view's colours and small helpers: class colours, the heatmap lookup table and
+image item, the one-line colour key under the plot, which data points are drawn (a capped
+sample) in which colours, and the points' tooltips."""
 
 from __future__ import annotations
 
@@ -24,6 +24,18 @@ HEATMAP_STRENGTH = 0.75
 # seconds and a gigabyte, and at such density the symbols only hide each other anyway.
 MAX_DRAWN_POINTS = 3000
 REGRESSION_LEVELS = 64  # colours for regression targets: one brush per level, not per point
+NATIVE_FORMAT = QImage.Format.Format_ARGB32_Premultiplied  # what QPainter draws fastest
+
+class HeatmapItem(pg.ImageItem):
+    """An ImageItem that keeps its rendered image in the raster engine's own format: pyqtgraph
+    renders a lookup-table heatmap as an indexed image, which Qt converts again at every paint
+    (~0.9 ms for the boundary's, ten times the paint of a native image)."""
+
+    def render(self):
+        super().render()
+        if self.qimage is not None and self.qimage.format() != NATIVE_FORMAT:
+            self.qimage = self.qimage.convertToFormat(NATIVE_FORMAT)
+
 
 def heatmap_lut() -> np.ndarray:
     lut = lookup_table(diverging_colormap()).astype(float)

@@ -30,6 +30,7 @@ from gui.plots.boundary_key import (
     HEATMAP_STRENGTH,
     WHITE,
     ColorKey,
+    HeatmapItem,
     PointTips,
     drawn_sample,
     heatmap_lut,
@@ -137,7 +138,7 @@ class BoundaryView(QWidget):
         plot.setMouseEnabled(x=False, y=False)  # the view is fixed: users cannot lose it
         plot.hideButtons()
         plot.showGrid(x=False, y=False)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = HeatmapItem(axisOrder="row-major")
         self.image.setZValue(-10)
         plot.addItem(self.image)
         # 1-D view: one curve per output column (created as needed, reused) and a 0.5 line.

@@ -14,6 +14,7 @@ from gui.plots.loss_plot import (
     StepPlot,
     has_huge,
 )
+from gui.plots.step_buffers import PeakLevels
 
 
 class GradNormPlot(StepPlot):
@@ -29,6 +30,7 @@ class GradNormPlot(StepPlot):
         self.curves: list[pg.PlotDataItem] = []
         self._buffer = GrowingColumns(1)
         self._smoothed = GrowingColumns(0)
+        self._levels, self._smooth_levels = PeakLevels(), PeakLevels()  # of raw and smoothed
         self._ema = None  # running mean of log10 ‖g‖ per layer
         self._huge = False  # some norm > LINEAR_LIMIT was recorded
         self.smooth_check = QCheckBox("Smooth")
@@ -55,6 +57,8 @@ class GradNormPlot(StepPlot):
         self._smoothed = GrowingColumns(n)
         self._ema = None
         self._pending.clear()
+        self._levels, self._smooth_levels = PeakLevels(), PeakLevels()
+        self._drawn = None
         self._huge = False
 
     def append(self, step: int, norms) -> None:
@@ -93,15 +97,19 @@ class GradNormPlot(StepPlot):
     def refresh(self) -> None:
         self._flush()
         data = self._buffer.view()
-        shown = self._smoothed.view() if self.smooth_check.isChecked() else data[1:]
-        for curve, norms in zip(self.curves, shown):
-            curve.setData(data[0], self._drawable(norms, self._huge))
+        if self.smooth_check.isChecked():
+            self._draw(self.curves, data[0], self._smoothed.view(), self._smooth_levels,
+                       self._huge)
+        else:
+            self._draw(self.curves, data[0], data[1:], self._levels, self._huge)
 
     def clear(self) -> None:
         self._buffer.clear()
         self._smoothed.clear()
         self._ema = None
         self._pending.clear()
+        self._levels, self._smooth_levels = PeakLevels(), PeakLevels()
+        self._drawn = None
         self._huge = False
         self.refresh()
 

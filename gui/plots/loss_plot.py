@@ -3,8 +3,10 @@ buffers and axis helpers) and train/test loss (LossPlot); the per-layer gradient
 grad_norm_plot.py, the feedback-alignment angle in alignment_plot.py.
 
 They keep every point in growing NumPy buffers (append is O(1) amortised, called once per step)
-and push them to curves created once, in refresh(), which the main window calls on a ~30 Hz
-timer. Peak downsampling and clip-to-view keep a million points smooth.
+and push them to curves created once, in refresh(), which the main window calls on a timer.
+A curve gets only what its view can show: the visible steps, and beyond a few per pixel the
+maximum and minimum of blocks of them (step_buffers.PeakLevels, kept up to date as steps
+arrive), so that a million steps redraw as fast as a thousand.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -23,6 +24,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from gui.plots.step_axes import GRID_Z, FastGridAxis, FollowingViewBox, SparseLogAxis
+from gui.plots.step_axes import log_tick_label as log_tick_label  # the tests read it here
+from gui.plots.step_buffers import GrowingColumns, PeakLevels
 
 TRAIN_COLOR = (8, 119, 189)
 TEST_COLOR = (230, 120, 20)
@@ -34,38 +39,8 @@ NORM_FLOOR = 1e-12
 LINEAR_LIMIT = 1e307
 SMOOTHING = 0.02  # weight of the newest step in the gradient-norm running average (~50 steps)
 PENDING_LIMIT = 4096  # appended steps kept in a list before moving them into NumPy
-
-
-class GrowingColumns:
-    """Rows of float64 columns that grow by doubling; `view()` shows the filled part."""
-
-    def __init__(self, columns: int, capacity: int = 1024):
-        self._data = np.empty((columns, capacity))
-        self.count = 0
-
-    def extend(self, columns: np.ndarray) -> None:
-        """Append many entries at once: columns has shape (rows, k)."""
-        k = columns.shape[1]
-        self._reserve(self.count + k)
-        self._data[:, self.count:self.count + k] = columns
-        self.count += k
-
-    def _reserve(self, needed: int) -> None:
-        capacity = self._data.shape[1]
-        if needed <= capacity:
-            return
-        while capacity < needed:
-            capacity *= 2
-        grown = np.empty((self._data.shape[0], capacity))
-        grown[:, :self.count] = self._data[:, :self.count]
-        self._data = grown
-
-    def view(self) -> np.ndarray:
-        """(columns, count); later appends never change it (they write past count or realloc)."""
-        return self._data[:, :self.count]
-
-    def clear(self) -> None:
-        self.count = 0
+FIT_AFTER_MS = 1000  # no new steps for this long: the range fits the data exactly again
+FALLBACK_PIXELS = 2000  # plot width assumed before the plot is laid out
 
 
 def format_value(value: float) -> str:
@@ -74,61 +49,6 @@ def format_value(value: float) -> str:
     if value == 0 or 1e-3 <= abs(value) < 1e4:
         return f"{value:.4f}"
     return f"{value:.3g}"
-
-
-def log_tick_label(exponent: float) -> str:
-    """The label of the log-axis tick at 10^exponent: "0.02", "5e+06", "1e+400", or "" for
-    ticks other than 1, 2 and 5 × 10ᵏ. Works on the exponent, so that ticks beyond float range
-    (a diverged run zoomed out) neither overflow nor lose their label."""
-    if not math.isfinite(exponent):
-        return ""
-    k = math.floor(exponent)
-    mantissa = round(10.0 ** (exponent - k), 6)  # in [1, 10]
-    if mantissa >= 10:  # 2.9999999 is the tick at 10³, not 9.99 × 10²
-        mantissa, k = mantissa / 10, k + 1
-    if mantissa not in (1.0, 2.0, 5.0):
-        return ""
-    if abs(k) <= 300:
-        return f"{mantissa * 10.0 ** k:g}"
-    return f"{mantissa:g}e{k:+03d}"
-
-
-class FastGridAxis(pg.AxisItem):
-    """An axis whose grid lines are filled 1-px rectangles: Qt's raster engine blends a
-    semi-transparent line pixel by pixel (~0.15 ms for one 800-px grid line, most of a plot's
-    repaint), while a rectangle of the same colour takes its fast span fill. Same pixels."""
-
-    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        lines = []
-        for pen, p1, p2 in tickSpecs:
-            rect = _line_rect(pen, p1, p2)
-            if rect is None:
-                lines.append((pen, p1, p2))  # a wide, patterned or slanted line: as it was
-            else:
-                p.fillRect(rect, pen.color())
-        super().drawPicture(p, axisSpec, lines, textSpecs)
-
-
-def _line_rect(pen: QPen, p1, p2) -> QRectF | None:
-    """The 1-px rectangle an aliased, solid, 1-px wide horizontal or vertical line covers."""
-    solid = (pen.style() == Qt.PenStyle.SolidLine
-             and pen.brush().style() == Qt.BrushStyle.SolidPattern)
-    if not solid or pen.widthF() > 1 or not (p1.x() == p2.x() or p1.y() == p2.y()):
-        return None
-    # An aliased line covers the pixels from floor(start) to floor(end), both included.
-    x0, x1 = sorted((math.floor(p1.x()), math.floor(p2.x())))
-    y0, y1 = sorted((math.floor(p1.y()), math.floor(p2.y())))
-    return QRectF(x0, y0, x1 - x0 + 1, y1 - y0 + 1)
-
-
-class _SparseLogAxis(FastGridAxis):
-    """In log mode, label only 1, 2 and 5 × 10ᵏ: pyqtgraph labels every minor tick, and
-    0.1, 0.09, 0.08, … pile up into an unreadable smear."""
-
-    def logTickStrings(self, values, scale, spacing):
-        shift = math.log10(scale) if scale > 0 else math.nan
-        return [log_tick_label(float(v) + shift) for v in values]
 
 
 class StepPlot(QWidget):
@@ -141,19 +61,27 @@ class StepPlot(QWidget):
         # into NumPy, so rows wait here and _flush moves them over into the subclass's buffers.
         self._pending: list[tuple] = []
         self.plot_widget = pg.PlotWidget(
-            background="w",
-            axisItems={"left": _SparseLogAxis("left"), "bottom": FastGridAxis("bottom")})
+            background="w", viewBox=FollowingViewBox(),
+            axisItems={"left": SparseLogAxis("left"), "bottom": FastGridAxis("bottom")})
         self.plot = self.plot_widget.getPlotItem()
         for name in ("bottom", "left"):
             axis = self.plot.getAxis(name)
             axis.setTextPen("#333")
             axis.setPen("#999")
-            axis.enableAutoSIPrefix(False)  # "loss (x0.001)" confuses more than it helps
+            axis.setZValue(GRID_Z)  # its opaque grid lines under the curves (FastGridAxis)
+        for name in ("bottom", "left", "top", "right"):
+            # "loss (x0.001)" confuses more than it helps; and on the hidden top and right
+            # axes the prefix check re-set their label's HTML at every range change.
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.plot.setLabel("bottom", "step", color="#333")
         self.plot.setLabel("left", y_label, color="#333")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.plot.setClipToView(True)
-        self.plot.setDownsampling(auto=True, mode="peak")
+        self._drawn = None  # what the curves show now (see _draw)
+        self._fit_timer = QTimer(self, singleShot=True, interval=FIT_AFTER_MS)
+        self._fit_timer.timeout.connect(self._fit_view)
+        view = self.plot.getViewBox()
+        view.sigXRangeChanged.connect(self._on_view_changed)  # zoomed or panned along the steps
+        view.sigResized.connect(self._on_view_changed)  # more or fewer pixels per step
         self.legend = self._make_legend(legend_outside)
         self.readout = QLabel("")
         self.readout.setStyleSheet("color: #333")
@@ -196,6 +124,49 @@ class StepPlot(QWidget):
             return np.clip(values, -LINEAR_LIMIT, LINEAR_LIMIT)
         return values
 
+    def _fit_view(self) -> None:
+        """Fit the range to the data exactly: the headroom the range keeps while the data grow
+        (FollowingViewBox) is of no use once they stopped."""
+        view = self.plot.getViewBox()
+        if any(view.autoRangeEnabled()):
+            view.fit()
+
+    def _on_view_changed(self, *_) -> None:
+        if self._drawn is not None:
+            self.refresh()  # redraws only when another slice or resolution is needed
+
+    def _visible(self, steps: np.ndarray) -> tuple[int, int]:
+        """Index range of the steps in view (all of them while the view follows the data)."""
+        view = self.plot.getViewBox()
+        if view.autoRangeEnabled()[0] or len(steps) == 0:
+            return 0, len(steps)
+        lo, hi = view.viewRange()[0]
+        return int(np.searchsorted(steps, lo)), int(np.searchsorted(steps, hi, side="right"))
+
+    def _draw(self, curves, steps: np.ndarray, values: np.ndarray, levels: PeakLevels,
+              huge: bool = False) -> None:
+        """Give each curve what its view can show of one row of (series, n) values (levels:
+        their summaries, brought up to date here); nothing is redone when that did not change.
+        The range follows the data now rather than in the next paint: changed there, it made
+        the scene paint the curves a second time."""
+        levels.update(values)
+        view = self.plot.getViewBox()
+        i0, i1 = self._visible(steps)
+        pixels = view.width() if view.width() > 0 else FALLBACK_PIXELS  # not laid out yet
+        key = (tuple(curves), id(levels), levels.count, i0, i1, int(pixels),
+               self.log_check.isChecked(), huge)
+        if key == self._drawn:
+            self._fit_view()  # asked again with nothing new: training has stopped
+            return
+        self._drawn = key
+        self._fit_timer.start()
+        x, ys = levels.window(steps, values, i0, i1, pixels)
+        for curve, y in zip(curves, ys):
+            curve.setData(x, self._drawable(y, huge))
+        if any(view.autoRangeEnabled()):
+            view.updateAutoRange()
+        view.updateMatrix()  # the new range's transform, before the scene collects what moved
+
     def _curve(self, name: str, color) -> pg.PlotDataItem:
         # Pen width 1 and no antialiasing: wide or smoothed lines are slow for long curves.
         return self.plot.plot([], [], name=name, pen=pg.mkPen(color, width=1),
@@ -229,6 +200,7 @@ class LossPlot(StepPlot):
         self.log_check.setToolTip("Logarithmic loss axis: late, small improvements stay visible")
         self.readout.setToolTip("Values at the step under the mouse")
         self._buffer = GrowingColumns(3)  # rows: step, train loss, test loss (NaN if none)
+        self._levels = PeakLevels()  # of the train and test rows
         self.train_curve = self._curve("train", TRAIN_COLOR)
         self.test_curve = self._curve("test", TEST_COLOR)
         self._has_test = False
@@ -274,12 +246,13 @@ class LossPlot(StepPlot):
     def refresh(self) -> None:
         """Push the buffers to the curves (the main window's redraw timer calls this)."""
         self._flush()
-        steps, train, test = self._buffer.view()
-        self.train_curve.setData(steps, self._drawable(train, self._huge))
-        if self._has_test:  # a curve of only NaN upsets the range computation
-            self.test_curve.setData(steps, self._drawable(test, self._huge))
-        else:
+        data = self._buffer.view()
+        # A curve of only NaN upsets the range computation: no test curve without test data.
+        curves = [self.train_curve, self.test_curve][:2 if self._has_test else 1]
+        if not self._has_test and self.test_curve.xData is not None \
+                and len(self.test_curve.xData):
             self.test_curve.setData([], [])
+        self._draw(curves, data[0], data[1:], self._levels, self._huge)
         self._show_test_in_legend(self._has_test)
 
     def _show_test_in_legend(self, show: bool) -> None:
@@ -291,8 +264,10 @@ class LossPlot(StepPlot):
 
     def clear(self) -> None:
         self._buffer.clear()
+        self._levels.clear()
         self._pending.clear()
         self._has_test = self._huge = False
+        self._drawn = None
         self._hide_crosshair()
         self.plot.getViewBox().enableAutoRange()  # a new run's axes, not the last one's
         self.refresh()
