@@ -100,18 +100,22 @@ def cmd_train(args, out) -> int:
     trainer = _with_feedback(load_trainer(args), args.feedback)
     show_bar = out.isatty() and not args.json
     start = time.perf_counter()
+    every = max(1, args.steps // 200)  # whole-set evaluations: the curve a session keeps
     with _interrupt_between_steps() as stop:
         for i in range(1, args.steps + 1):
-            stats = trainer.step()
-            if stats.diverged or stop.is_set():
+            step = trainer.step()
+            if step.diverged or stop.is_set():
                 break
-            if show_bar and (i % max(1, args.steps // 200) == 0 or i == args.steps):
-                done = int(30 * i / args.steps)
-                out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
-                          f"loss {_loss_text(stats.train_loss, 4)}")
-                out.flush()
-        return _finish_train(args, out, trainer, stats, i, time.perf_counter() - start,
-                             show_bar, stop.is_set() and i < args.steps and not stats.diverged)
+            if i % every == 0 or i == args.steps:
+                loss = trainer.stats().train_loss
+                if show_bar:
+                    done = int(30 * i / args.steps)
+                    out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
+                              f"loss {_loss_text(loss, 4)}")
+                    out.flush()
+        elapsed = time.perf_counter() - start
+        return _finish_train(args, out, trainer, trainer.stats(), i, elapsed, show_bar,
+                             stop.is_set() and i < args.steps and not step.diverged)
 
 
 def _with_feedback(trainer: Trainer, feedback: str | None) -> Trainer:

@@ -1,4 +1,10 @@
-"""A network: an ordered list of dense layers and a loss on the last one."""
+"""A network: an ordered list of dense layers and a loss on the last one.
+
+Every layer's W and b live end to end in one flat array (flat_params), and their gradients in
+another (flat_grads); the layers hold views of them. So the trainer backs up, checks and
+measures all parameters in one NumPy call instead of one per array, which is most of what a
+step costs on a small network.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,33 @@ class Network:
         self.layers = layers
         self.loss = get_loss(loss)
         self.last_loss = float("nan")
+        self._pack()
+
+    def _pack(self) -> None:
+        """Move every W, b, ∂L/∂W and ∂L/∂b into the two flat arrays (values kept)."""
+        layers = self.layers
+        self.flat_params = np.concatenate([a.ravel() for la in layers for a in (la.W, la.b)])
+        self.flat_grads = np.concatenate([a.ravel() for la in layers for a in (la.dW, la.db)])
+        starts, offset = [], 0
+        for layer in layers:
+            starts.append(offset)
+            for name in ("W", "b"):
+                shape = getattr(layer, name).shape
+                size = int(np.prod(shape))
+                setattr(layer, name, self.flat_params[offset:offset + size].reshape(shape))
+                setattr(layer, "d" + name, self.flat_grads[offset:offset + size].reshape(shape))
+                offset += size
+        self.layer_starts = np.array(starts)  # where each layer's W (then its b) begins
+
+    def __setstate__(self, state) -> None:
+        # A deep copy (or unpickling) copies each view as an array of its own: pack again.
+        self.__dict__.update(state)
+        self._pack()
+
+    def layer_grad_norms(self) -> np.ndarray:
+        """‖(∂L/∂W, ∂L/∂b)‖ of every layer, from the flat gradient in three NumPy calls."""
+        g = self.flat_grads
+        return np.sqrt(np.add.reduceat(g * g, self.layer_starts))
 
     @classmethod
     def build(cls, sizes: list[int], activations: list[str], loss: str, *,
@@ -77,14 +110,16 @@ class Network:
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.output(X)[1]
 
-    def backward(self, y: np.ndarray, *, record: bool = False) -> float:
+    def backward(self, y: np.ndarray, *, record: bool = False, loss: float | None = None
+                 ) -> float:
         """Loss of the last forward against y; fills every layer's gradients.
 
         With record=True a fused output layer also keeps dL/dŷ and f'(z) for display (they
-        are not needed for the gradient itself).
+        are not needed for the gradient itself). `loss`, when given, is that loss already
+        computed (by the trainer's look-ahead), so it is not computed twice.
         """
         out = self.layers[-1]
-        self.last_loss = float(self.loss.value(out.z, out.a, y))
+        self.last_loss = float(self.loss.value(out.z, out.a, y)) if loss is None else loss
         if self.loss.fused:
             out.dA = out.fprime = None
             if record:

@@ -21,6 +21,7 @@ from .tables import MAX_COLUMNS, MAX_ROWS
 FORMAT = 1
 MAX_HIDDEN_LAYERS = 10
 MAX_NEURONS = 32
+MAX_SPEED = 1e6  # steps per second the window may be asked to pace; 0 = unpaced
 MAX_SAMPLES = MAX_ROWS  # generated points
 MAX_BATCH = 100_000  # as many as the largest data set
 MAX_SEED = 2**31 - 1  # the window shows the seed in a spin box, a 32-bit signed integer
@@ -54,6 +55,9 @@ class Spec:
     seed: int = 0
     dtype: str = "float64"
     feedback: str = "backprop"  # the error sent down: "backprop" (Wᵀ) or "fa" (fixed random B)
+    # The window's pace in training steps per second; 0 = as fast as possible. Training itself
+    # (and the CLI) ignores it: it only spaces the steps out so a person can watch them.
+    speed: float = 0.0
 
     def validate(self) -> Spec:
         """Raise ValueError with a one-line message for anything a run (or the window, whose
@@ -89,6 +93,7 @@ class Spec:
         self.momentum = _real("momentum", self.momentum, 0, 1)
         self.reg_rate = _real("regularization rate", self.reg_rate, 0, math.inf)
         self.clip_norm = _real("gradient clip norm", self.clip_norm, 0, math.inf)
+        self.speed = _real("speed (steps per second)", self.speed, 0, MAX_SPEED)
         self.noise = _real("noise", self.noise, 0, 0.5)
         self.train_fraction = _real("train fraction", self.train_fraction, 0.05, 1)
         self.batch_size = _integer("batch size", self.batch_size, 1, MAX_BATCH)

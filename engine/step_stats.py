@@ -1,9 +1,12 @@
-"""What training records: a step's statistics as read-only snapshots (StepStats, safe to hand
-to another thread) and a saved state to rewind to (Checkpoint)."""
+"""What training records: what one step did (StepResult, made at every step, so it holds only
+what costs nothing extra), the full statistics of a state as read-only snapshots (StepStats,
+safe to hand to another thread, made when someone reads them) and a saved state to rewind to
+(Checkpoint)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,9 +39,25 @@ class Checkpoint:
     optimizer_t: int
 
 
+class StepResult(NamedTuple):  # a tuple: made at every step, it must cost next to nothing
+    """What one step did: its mini-batch's loss and gradient norms, and whether it diverged."""
+
+    step: int
+    epoch: int  # completed passes over the training set
+    batch_loss: float  # the loss on this step's mini-batch, before its update
+    grad_norms: np.ndarray  # (layers,) ‖(∂L/∂W, ∂L/∂b)‖ per layer, on the mini-batch
+    diverged: bool = False
+    message: str = ""
+    alignment: tuple[float, ...] | None = None  # see StepStats.alignment
+
+
 @dataclass(frozen=True)
 class StepStats:
-    """What one step did, as read-only copies: safe to hand to another thread."""
+    """The state after a step, as read-only copies: safe to hand to another thread.
+
+    train_loss, test_loss and the accuracies are evaluated on the whole sets at the current
+    weights when the snapshot is made; batch_loss, grad_norms and the per-neuron gradients
+    are those of the last step's mini-batch."""
 
     step: int
     epoch: int  # completed passes over the training set

@@ -68,7 +68,7 @@ class Stage:
 class Trace:
     stages: list[Stage]
     batch: np.ndarray  # training-set indices of the traced mini-batch
-    stats: StepStats  # what the step reported
+    stats: StepStats  # the state the step left, with its own batch's values
     trainer_after: Trainer = field(repr=False)  # the copy that took the step
 
     @property
@@ -120,7 +120,8 @@ def trace(trainer: Trainer, indices=None) -> Trace:
     """Trace the next training step (or a step on the given training indices)."""
     after = copy.deepcopy(trainer)
     before = [(layer.W.copy(), layer.b.copy()) for layer in after.network.layers]
-    stats = after.step(None if indices is None else np.asarray(indices), record=True)
+    after.step(None if indices is None else np.asarray(indices), record=True)
+    stats = after.stats()  # record=True ran no look-ahead: the layers hold this step's pass
     batch = after.last_batch
     net = after.network
     layers = net.layers

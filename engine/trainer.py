@@ -1,5 +1,12 @@
-"""The training loop: seeded mini-batches, one optimiser step at a time, a compact snapshot of
-every step's statistics, and divergence caught before it reaches the parameters.
+"""The training loop: seeded mini-batches, one optimiser step at a time, and divergence caught
+before it reaches the parameters.
+
+A step does only what the step needs plus its mini-batch's loss and gradient norms
+(StepResult); the losses over the whole training and test sets, which cost a pass over all
+the data, are evaluated when someone reads them (stats(): the window's redraws, a CLI report)
+and recorded in the history then. The divergence guard needs no such pass either: each step
+runs the *next* step's forward pass at the updated weights (which the next step reuses), and
+that mini-batch loss judges the update; only a suspicious one is confirmed on the whole set.
 
 Same spec and seed ⇒ the bit-identical run: the dataset, the initial weights and the batch
 order each draw from their own generator derived from the seed.
@@ -8,6 +15,7 @@ order each draw from their own generator derived from the seed.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -16,12 +24,13 @@ from .feedback import alignment_angles, use_feedback_alignment
 from .history import History
 from .network import Network
 from .optimizers import Momentum, add_regularization, clip_by_global_norm, make_optimizer
+from .snapshot import score, snapshot
 from .spec import Spec
-from .step_stats import Checkpoint, StepStats, column_mean, frozen_copy, read_only
+from .step_stats import Checkpoint, StepResult, StepStats
 
 # Settings that apply between steps without rebuilding the network.
 LIVE_SETTINGS = ("learning_rate", "reg_rate", "batch_size", "momentum", "optimizer",
-                 "clip_norm", "regularization")
+                 "clip_norm", "regularization", "speed")
 CHECKPOINT_EVERY = 10  # steps between two saves of the best state
 # A loss can grow without bound and stay finite (XOR at learning rate 1e6 swings between 225
 # and 249,775), so NaN/Inf alone is not enough. A state is *sane* while its training loss is
@@ -67,20 +76,42 @@ class Trainer:
         self.best: Checkpoint | None = None  # the lowest-loss state seen, for rewind()
         # Every step taken, diverged too.
         self.history = History(len(self.network.layers), alignment=spec.feedback == "fa")
+        self._bind_parameters()
+        # Regularisation and clipping change the gradient the optimiser sees, not the layer's
+        # own ∂L/∂W, which stays the data-loss gradient for statistics and the trace.
+        self._update_grads = {k: np.empty_like(v) for k, v in self._params.items()}
+        flat = self.network.flat_params
+        self._backup = np.empty_like(flat)  # the parameters before an update
+        # One dot product with these weights both screens every parameter for NaN/Inf and
+        # fingerprints them (an edit in place changes it); they are never zero.
+        self._probe = np.random.default_rng(0).uniform(0.5, 1.5, flat.size).astype(flat.dtype)
+        self._fingerprint = math.nan
+        self._drop_look_ahead()
+        self._epoch_complete = False
+        self.last_result: StepResult | None = None  # what the last step did
+        self.start_loss: float | None = None  # the yardstick of the growth rule
+        self.mark_start()
+
+    def _bind_parameters(self) -> None:
         # Layers update W and b in place and never replace them, so these name → array maps
         # stay valid for the trainer's life and need not be rebuilt every step.
         self._params, self._grads = self.network.params(), self.network.grads()
         self._weights = {k: p for k, p in self._params.items() if k.endswith(".W")}
-        # Regularisation and clipping change the gradient the optimiser sees, not the layer's
-        # own ∂L/∂W, which stays the data-loss gradient for statistics and the trace.
-        self._update_grads = {k: np.empty_like(v) for k, v in self._params.items()}
-        self.start_loss: float | None = None  # the yardstick of the growth rule
-        self.mark_start()
+
+    def __setstate__(self, state) -> None:
+        # A deep copy packs the network's parameters anew (network.py): name them again.
+        self.__dict__.update(state)
+        self._bind_parameters()
+
+    def _drop_look_ahead(self) -> None:
+        """Forget the next step's forward pass (the batch or the parameters changed)."""
+        self._ahead_batch = self._ahead_x = self._ahead_y = self._ahead_loss = None
 
     def mark_start(self) -> None:
         """Take the current state as the start of the run: its training loss becomes the
         yardstick for divergence and the state the first checkpoint, so that a run that
         diverges at its first step can rewind to its initial weights."""
+        self._drop_look_ahead()
         with np.errstate(all="ignore"):
             loss = self.evaluate(self.X_train, self.Y_train)[0]
         self.start_loss, self.best = None, None
@@ -126,6 +157,7 @@ class Trainer:
         if size < 1:
             raise ValueError(f"batch size must be ≥ 1, got {size!r}")
         self.batch_size = self.spec.batch_size = int(size)
+        self._drop_look_ahead()  # it ran the next batch at the old size
 
     def set_live(self, name: str, value) -> None:
         """Change a training setting between steps, keeping the weights and the step count.
@@ -153,6 +185,7 @@ class Trainer:
         if not 1 <= layer <= len(self.network.layers):
             raise ValueError(f"no layer {layer}")
         self.network.layers[layer - 1].params()[name][index] = value
+        self._drop_look_ahead()
         # A loss the user made on purpose is not divergence: it moves the growth rule's yardstick.
         with np.errstate(all="ignore"):
             loss = self.evaluate(self.X_train, self.Y_train)[0]
@@ -162,51 +195,140 @@ class Trainer:
     # -- training ---------------------------------------------------------------------------
     def next_batch(self) -> np.ndarray:
         """Training-set indices of the next mini-batch; reshuffles after each epoch."""
-        if self.cursor >= len(self.order):
-            self.order = self.batch_rng.permutation(len(self.X_train))
-            self.cursor = 0
+        self._reshuffle_if_done()
         batch = self.order[self.cursor:self.cursor + self.batch_size]
         self.cursor += len(batch)
-        if self.cursor >= len(self.order):
+        self._epoch_complete = self.cursor >= len(self.order)
+        if self._epoch_complete:
             self.epoch += 1  # this batch completed a pass over the training set
         return batch
 
-    def step(self, indices: np.ndarray | None = None, *, record: bool = False) -> StepStats:
-        """One optimiser step on the next mini-batch, or on the given training indices."""
-        batch = self.next_batch() if indices is None else np.asarray(indices)
-        self.last_batch = batch  # the training indices this step used (the trace reads them)
+    def _reshuffle_if_done(self) -> None:
+        if self.cursor >= len(self.order):
+            self.order = self.batch_rng.permutation(len(self.X_train))
+            self.cursor = 0
+
+    def step(self, indices: np.ndarray | None = None, *, record: bool = False) -> StepResult:
+        """One optimiser step on the next mini-batch, or on the given training indices.
+
+        record=True keeps every chain-rule factor of this step on the layers (for the trace)
+        and so skips the look-ahead, which would overwrite them: the update is then judged on
+        the whole training set."""
         net = self.network
         # Overflow is expected when training diverges; it is detected and reported below
-        # (StepStats.diverged / message) instead of printing NumPy warnings.
+        # (diverged / message) instead of printing NumPy warnings.
         with np.errstate(all="ignore"):
-            net.forward(self.X_train[batch])
-            loss = net.backward(self.Y_train[batch], record=record)
-            grad_norms = self._grad_norms()
-            alignment = self._alignment()  # before the update: it reads this step's W
-            message = ""
-            if not (np.isfinite(loss) and np.isfinite(grad_norms).all()):
-                message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
-                train = self.evaluate(self.X_train, self.Y_train)
+            batch, y, loss = self._forward(indices)
+            self.last_batch = batch  # the training indices this step used (the trace reads them)
+            loss = net.backward(y, record=record, loss=loss)
+            grad_norms = net.layer_grad_norms()
+            # Before the update: the angle reads this step's W.
+            alignment = self._alignment() if self.spec.feedback == "fa" else None
+            if math.isfinite(loss) and math.isfinite(sum(grad_norms.tolist())):
+                message = self._update_or_restore(look_ahead=not record)
             else:
-                train, message = self._update_or_restore()
+                message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
             self.diverged = bool(message)
             if self.diverged:
                 message += f"; lower the learning rate (now {self.learning_rate:g}) and rewind"
             self.step_count += 1
-            stats = self._stats(loss, grad_norms, message, train, alignment)
-        self.history.append(stats)
-        self._maybe_checkpoint(stats)
-        return stats
+        grad_norms.flags.writeable = False
+        self.last_result = result = StepResult(
+            self.step_count, self.epoch, loss, grad_norms, self.diverged, message, alignment)
+        self.history.append(result)
+        return result
 
-    def _maybe_checkpoint(self, stats: StepStats) -> None:
-        """Remember the sane state with the lowest training loss so far (at most every
-        CHECKPOINT_EVERY steps, so the copies cost nothing noticeable). The initial state is
-        the first checkpoint; a diverged step never is one (its update was undone, and the
-        state it leaves is the one before it)."""
-        best, loss = self.best, stats.train_loss
-        if stats.diverged or not np.isfinite(loss) or loss > self.loss_limit:
+    def _forward(self, indices) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """This step's batch with its forward pass done: (indices, targets, loss if known).
+
+        The look-ahead's pass is reused when it is still this step's: the next scheduled
+        batch, nothing else has run the network since, and the parameters are unchanged
+        (anyone may have edited them in place: the fingerprint says). Else it runs now."""
+        net = self.network
+        ahead, x, y, loss = self._ahead_batch, self._ahead_x, self._ahead_y, self._ahead_loss
+        self._drop_look_ahead()
+        if (indices is None and ahead is not None and net.layers[0].x is x
+                and np.dot(net.flat_params, self._probe) == self._fingerprint):
+            batch = self.next_batch()
+            if len(batch) == len(ahead):  # the same slice of the same order, by construction
+                return batch, y, loss
+        else:
+            batch = self.next_batch() if indices is None else np.asarray(indices)
+        net.forward(self.X_train[batch])
+        np.copyto(self._backup, net.flat_params)
+        return batch, self.Y_train[batch], None
+
+    def _look_ahead(self) -> float:
+        """Run the next scheduled batch's forward pass at the current weights and return its
+        loss; the next step reuses the pass."""
+        self._reshuffle_if_done()  # what the next draw would do first, done now
+        batch = self.order[self.cursor:self.cursor + self.batch_size]
+        x, y = self.X_train[batch], self.Y_train[batch]
+        net = self.network
+        net.forward(x)
+        out = net.layers[-1]
+        loss = float(net.loss.value(out.z, out.a, y))
+        self._ahead_batch, self._ahead_x, self._ahead_y, self._ahead_loss = batch, x, y, loss
+        return loss
+
+    def _update_or_restore(self, look_ahead: bool) -> str:
+        """Apply the update. If it leaves an insane state (parameters, optimiser state or
+        training loss NaN/Inf, or the loss grown past loss_limit), put parameters and optimiser
+        state (velocities, moments) back together, so that after lowering the learning rate
+        the next step starts from a sane state. Returns what went wrong ("" when nothing)."""
+        slots = self.optimizer.state
+        slot_backup = np.concatenate(list(slots.values()), axis=None) if slots else None
+        t, keys = self.optimizer.t, set(slots)
+        self._apply_update(self._params, self._grads)
+        flat = self.network.flat_params
+        fingerprint = float(np.dot(flat, self._probe))  # NaN/Inf if any parameter is
+        finite = math.isfinite(fingerprint) or bool(np.isfinite(flat).all())  # or it overflowed
+        if finite and slots:
+            finite = bool(np.isfinite(np.concatenate(list(slots.values()), axis=None)).all())
+        message = self._judge_update(look_ahead) if finite else \
+            "the update sent the parameters to NaN/Inf"
+        if not message:
+            if self._ahead_batch is not None:  # the look-ahead ran at these parameters
+                np.copyto(self._backup, flat)
+                self._fingerprint = fingerprint
+            return ""
+        flat[...] = self._backup
+        for new_key in set(slots) - keys:  # moments born in this very step
+            del slots[new_key]
+        if slot_backup is not None:
+            _restore(list(slots.values()), slot_backup)
+        self.optimizer.t = t
+        self._drop_look_ahead()
+        return message + "; the parameters and optimiser state were restored"
+
+    def _judge_update(self, look_ahead: bool) -> str:
+        """"" when the updated state is sane, else why not. The next batch's loss is a free
+        first look; whole-set evaluation confirms a suspicious one (a batch can be harder
+        than the whole set) or judges when there is no look-ahead."""
+        if look_ahead:
+            loss = self._look_ahead()
+            if math.isfinite(loss) and loss <= self.loss_limit:
+                return ""
+        return self._growth_message(self.evaluate(self.X_train, self.Y_train)[0])
+
+    def _growth_message(self, train_loss: float) -> str:
+        """Why a state with this training loss is not sane ("" when it is)."""
+        if not math.isfinite(train_loss):
+            return "the update sent the loss to NaN/Inf"
+        if train_loss > self.loss_limit:
+            start = "" if self.start_loss is None else f" from {self.start_loss:.4g}"
+            return f"the training loss grew{start} to {train_loss:.4g}"
+        return ""
+
+    def _maybe_checkpoint(self, loss: float) -> None:
+        """Remember the sane state with the lowest training loss evaluated so far (at most
+        every CHECKPOINT_EVERY steps, so the copies cost nothing noticeable). The initial
+        state is the first checkpoint; a diverged state never is one."""
+        best = self.best
+        if self.diverged or not math.isfinite(loss) or loss > self.loss_limit:
             return
-        if best is None or (loss < best.train_loss and stats.step - best.step >= CHECKPOINT_EVERY):
+        if best is None or (loss < best.train_loss
+                            and self.step_count - best.step >= CHECKPOINT_EVERY):
             self.best = self._checkpoint(loss)
 
     def _checkpoint(self, train_loss: float) -> Checkpoint:
@@ -230,36 +352,8 @@ class Trainer:
         self.optimizer.state = {k: v.copy() for k, v in saved.items()}
         self.optimizer.t = self.best.optimizer_t if same_optimizer else 0
         self.diverged = False
+        self._drop_look_ahead()
         return self.best.step
-
-    def _update_or_restore(self) -> tuple[tuple, str]:
-        """Apply the update. If it leaves an insane state (parameters or training loss NaN/Inf,
-        or the loss grown past loss_limit), put parameters and optimiser state (velocities,
-        moments) back together, so that after lowering the learning rate the next step starts
-        from a sane state. Returns the training set's (loss, accuracy) after the step and a
-        message saying what went wrong ("" when nothing did)."""
-        slots = self.optimizer.state
-        state = list(self._params.values()) + list(slots.values())
-        backup, t, keys = np.concatenate(state, axis=None), self.optimizer.t, set(slots)
-        self._apply_update(self._params, self._grads)
-        updated = list(self._params.values()) + list(slots.values())
-        if not np.isfinite(np.concatenate(updated, axis=None)).all():
-            message = "the update sent the parameters to NaN/Inf"
-        else:
-            train = self.evaluate(self.X_train, self.Y_train)
-            if not np.isfinite(train[0]):
-                message = "the update sent the loss to NaN/Inf"
-            elif train[0] > self.loss_limit:
-                start = "" if self.start_loss is None else f" from {self.start_loss:.4g}"
-                message = f"the training loss grew{start} to {train[0]:.4g}"
-            else:
-                return train, ""
-        _restore(state, backup)
-        self.optimizer.t = t
-        for new_key in set(slots) - keys:  # moments born in this very step
-            del slots[new_key]
-        message += "; the parameters and optimiser state were restored"
-        return self.evaluate(self.X_train, self.Y_train), message
 
     @property
     def modifies_gradients(self) -> bool:
@@ -283,10 +377,11 @@ class Trainer:
 
     @property
     def epoch_complete(self) -> bool:
-        """True when the last step finished a pass over the training set."""
-        return self.cursor >= len(self.order)
+        """True when the last step finished a pass over the training set (the look-ahead may
+        have begun the next pass's order already)."""
+        return self._epoch_complete or self.cursor >= len(self.order)
 
-    def run_epoch(self, on_step=None) -> StepStats:
+    def run_epoch(self, on_step=None) -> StepResult:
         """Steps until the current pass over the training set is complete (or training
         diverges); on_step(stats), if given, sees every step."""
         while True:
@@ -298,64 +393,23 @@ class Trainer:
 
     def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float | None, float | None]:
         """(loss, accuracy) on a set at the current parameters; accuracy None for regression."""
-        if len(X) == 0:
-            return None, None
-        with np.errstate(all="ignore"):  # a diverged network's loss is simply inf or nan
-            z, out = self.network.output(X)
-            return float(self.network.loss.value(z, out, Y)), self.accuracy(out, Y)
+        scores = score(self.network, self.data.task, X, Y)
+        return scores.loss, scores.accuracy
 
     def regression_fit(self, X: np.ndarray, Y: np.ndarray) -> tuple[float | None, float | None]:
         """(RMSE, R²) of the network on a regression set; (None, None) for an empty set or a
         classification task, R² None when the targets do not vary."""
-        if self.data.task != "regression" or len(X) == 0:
-            return None, None
-        with np.errstate(all="ignore"):
-            error = self.network.predict(X) - Y
-            residual = float(np.vdot(error, error))
-            spread = float(np.sum((Y - Y.mean(axis=0)) ** 2))
-        rmse = float(np.sqrt(residual / error.size))
-        return rmse, (1.0 - residual / spread if spread > 0 else None)
+        scores = score(self.network, self.data.task, X, Y)
+        return scores.rmse, scores.r2
 
-    def accuracy(self, out: np.ndarray, Y: np.ndarray) -> float | None:
-        if self.data.task == "regression":
-            return None
-        if Y.shape[1] > 1:
-            correct = out.argmax(axis=1) == Y.argmax(axis=1)
-        else:
-            correct = (out[:, 0] > 0.5) == (Y[:, 0] > 0.5)  # targets are 0/1 whatever the output
-        return float(np.count_nonzero(correct) / len(correct))
-
-    def _stats(self, batch_loss, grad_norms, message, train, alignment=None) -> StepStats:
-        net = self.network
-        train_loss, acc = train
-        test_loss, test_acc = self.evaluate(self.X_test, self.Y_test)
-        first = net.layers[0]
-        neuron_grads = [column_mean(np.abs(first.dX))]
-        neuron_grads += [column_mean(np.abs(layer.dZ)) for layer in net.layers]
-        activations = [column_mean(first.x)] + [column_mean(layer.a) for layer in net.layers]
-        rmse, r2 = self.regression_fit(self.X_train, self.Y_train)
-        test_rmse, test_r2 = self.regression_fit(self.X_test, self.Y_test)
-        return StepStats(
-            step=self.step_count, epoch=self.epoch, batch_loss=batch_loss,
-            train_loss=train_loss, test_loss=test_loss, accuracy=acc, test_accuracy=test_acc,
-            grad_norms=read_only(grad_norms),
-            neuron_grads=tuple(map(read_only, neuron_grads)),
-            neuron_activations=tuple(map(read_only, activations)),
-            weight_grads=tuple(read_only(np.abs(layer.dW)) for layer in net.layers),
-            weights=tuple(frozen_copy(layer.W) for layer in net.layers),
-            biases=tuple(frozen_copy(layer.b) for layer in net.layers),
-            diverged=self.diverged, message=message, rmse=rmse, r2=r2, test_rmse=test_rmse,
-            test_r2=test_r2, alignment=alignment)
-
-    def _grad_norms(self) -> np.ndarray:
-        return np.array([np.sqrt(np.vdot(layer.dW, layer.dW) + np.vdot(layer.db, layer.db))
-                         for layer in self.network.layers])
-
-    def _alignment(self) -> tuple[float, ...] | None:
-        """Under feedback alignment, each layer's angle to the true gradient (see feedback.py)."""
-        if self.spec.feedback != "fa":
-            return None
-        return tuple(float(angle) for angle in alignment_angles(self.network))
+    def stats(self) -> StepStats:
+        """Everything the window shows of the current state, evaluated now on the whole
+        training and test sets (see snapshot.py); the evaluation goes into the history and
+        may become the rewind checkpoint. Before any step, current_stats()."""
+        last = self.last_result
+        if last is None:
+            return self.current_stats()
+        return self._snapshot(last.batch_loss, last.grad_norms, last.message, last.alignment)
 
     def current_stats(self) -> StepStats:
         """Statistics of the current parameters without taking a step (for a new network, an
@@ -364,8 +418,29 @@ class Trainer:
         with np.errstate(all="ignore"):
             self.network.forward(self.X_train[batch])
             loss = self.network.backward(self.Y_train[batch])
-            train = self.evaluate(self.X_train, self.Y_train)
-            return self._stats(loss, self._grad_norms(), "", train, self._alignment())
+            return self._snapshot(loss, self.network.layer_grad_norms(), "", self._alignment())
+
+    def _snapshot(self, batch_loss, grad_norms, message, alignment) -> StepStats:
+        with np.errstate(all="ignore"):
+            stats = snapshot(self, batch_loss, grad_norms, message, alignment)
+        if not self.diverged and self.last_result is not None:
+            # The look-ahead judges each update on one mini-batch; the whole set can still
+            # have grown past the limit. Then training should stop here too.
+            grown = self._growth_message(stats.train_loss)
+            if grown:
+                self.diverged = True
+                message = f"{grown}; lower the learning rate (now {self.learning_rate:g}) " \
+                          "and rewind"
+                stats = dataclasses.replace(stats, diverged=True, message=message)
+        self.history.record_evaluation(self.step_count, stats.train_loss, stats.test_loss)
+        self._maybe_checkpoint(stats.train_loss)
+        return stats
+
+    def _alignment(self) -> tuple[float, ...] | None:
+        """Under feedback alignment, each layer's angle to the true gradient (see feedback.py)."""
+        if self.spec.feedback != "fa":
+            return None
+        return tuple(float(angle) for angle in alignment_angles(self.network))
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         """Network output for raw input points (features expanded as in training)."""

@@ -22,3 +22,10 @@ def huge_weights_spec():
     weights = [{"W": np.full((i, o), 1e300).tolist(), "b": [0.0] * o}
                for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
     return spec.replace(weights=weights)
+
+
+def stepped(trainer, indices=None):
+    """One step, then the full statistics of the state it left (whole-set losses included),
+    as the window reads them."""
+    trainer.step(indices)
+    return trainer.stats()

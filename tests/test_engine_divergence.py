@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from engine_helpers import huge_weights_spec, params_of, same_params
+from engine_helpers import huge_weights_spec, params_of, same_params, stepped
 
 from engine.cli import run
 from engine.presets import load_preset
@@ -25,7 +25,7 @@ def test_huge_learning_rate_is_caught_before_it_reaches_the_parameters():
     trainer = Trainer(_exploding_spec())
     for _ in range(200):
         last_finite = params_of(trainer)
-        stats = trainer.step()
+        stats = stepped(trainer)
         if stats.diverged:
             break
     assert stats.diverged, "a learning rate of 1e6 should diverge"
@@ -39,7 +39,7 @@ def test_huge_learning_rate_is_caught_before_it_reaches_the_parameters():
 def test_huge_weights_give_an_infinite_loss_and_no_update():
     trainer = Trainer(huge_weights_spec())
     before = params_of(trainer)
-    stats = trainer.step()
+    stats = stepped(trainer)
     assert stats.diverged and stats.message
     assert not np.isfinite(stats.batch_loss)
     assert same_params(params_of(trainer), before)
@@ -52,7 +52,7 @@ def test_an_update_that_overflows_is_undone():
     trainer = Trainer(spec)
     before = params_of(trainer)
     trainer.set_learning_rate(1e300)
-    stats = trainer.step()
+    stats = stepped(trainer)
     assert stats.diverged and "restored" in stats.message
     assert same_params(params_of(trainer), before)
     # Lowering the learning rate recovers without a reset.
@@ -73,7 +73,7 @@ def test_rewind_after_divergence_lets_training_continue(optimizer):
                 learning_rate=3.0, optimizer=optimizer)
     trainer = Trainer(spec)
     for _ in range(400):
-        stats = trainer.step()
+        stats = stepped(trainer)
         if stats.diverged:
             break
     assert stats.diverged
@@ -84,7 +84,7 @@ def test_rewind_after_divergence_lets_training_continue(optimizer):
                                                      best.params))
     trainer.set_learning_rate(0.001)
     for _ in range(30):
-        stats = trainer.step()
+        stats = stepped(trainer)
     assert not stats.diverged and np.isfinite(stats.train_loss)
 
 
@@ -95,7 +95,7 @@ def test_an_overflowing_update_restores_the_optimiser_state_too():
         trainer.step()
     before = {k: v.copy() for k, v in trainer.optimizer.state.items()}
     trainer.set_learning_rate(1e308)  # the next update overflows
-    stats = trainer.step()
+    stats = stepped(trainer)
     assert stats.diverged and "restored" in stats.message
     assert all(np.array_equal(before[k], v) for k, v in trainer.optimizer.state.items())
 
@@ -119,7 +119,7 @@ def test_a_finite_loss_growing_by_orders_of_magnitude_is_divergence():
     # XOR at 1e6 swings between 225 and 249,775 for ever without reaching Inf.
     trainer = Trainer(load_preset("xor").replace(learning_rate=1e6))
     before = params_of(trainer)
-    stats = trainer.step()
+    stats = stepped(trainer)
     assert stats.diverged and trainer.diverged
     assert stats.message.startswith("the training loss grew from 0.6931 to ")
     assert "lower the learning rate (now 1e+06)" in stats.message
@@ -161,7 +161,7 @@ def test_the_limit_scales_with_a_large_starting_loss():
     assert trainer.loss_limit == LOSS_GROWTH_LIMIT * trainer.start_loss
     trainer.set_learning_rate(1e-4)
     history = [trainer.step() for _ in range(50)]
-    assert not any(s.diverged for s in history) and history[-1].train_loss < 1
+    assert not any(s.diverged for s in history) and trainer.stats().train_loss < 1
 
 
 # -- (b) rewind to the last sane state, the initial one at worst -----------------------------
@@ -176,7 +176,7 @@ def test_a_deep_relu_net_rewinds_to_a_sane_state_and_then_trains(learning_rate):
     trainer = Trainer(_deep_relu(learning_rate))
     initial = params_of(trainer)
     for _ in range(200):
-        stats = trainer.step()
+        stats = stepped(trainer)
         if stats.diverged:
             break
     assert stats.diverged
@@ -187,13 +187,13 @@ def test_a_deep_relu_net_rewinds_to_a_sane_state_and_then_trains(learning_rate):
     trainer.set_learning_rate(0.01)
     history = [trainer.step() for _ in range(300)]
     assert not any(s.diverged for s in history)
-    assert history[-1].train_loss < trainer.start_loss
+    assert trainer.stats().train_loss < trainer.start_loss
 
 
 def test_divergence_at_step_1_rewinds_to_the_initial_weights():
     trainer = Trainer(_deep_relu(100.0))
     initial = params_of(trainer)
-    stats = trainer.step()
+    stats = stepped(trainer)
     assert stats.step == 1 and stats.diverged
     assert trainer.rewind() == 0
     assert same_params(params_of(trainer), initial)
@@ -204,6 +204,7 @@ def test_rewind_after_good_training_goes_to_the_best_sane_checkpoint():
     trainer = Trainer(load_preset("playground"))
     for _ in range(200):
         trainer.step()
+        trainer.stats()  # checkpoints are taken where the whole-set loss is evaluated
     best = trainer.best
     assert best.step > 0 and best.train_loss < trainer.start_loss
     trainer.set_learning_rate(1e6)
@@ -217,7 +218,7 @@ def test_rewind_after_good_training_goes_to_the_best_sane_checkpoint():
 def test_checkpoints_only_hold_sane_states():
     trainer = Trainer(_deep_relu(3.0))
     for _ in range(100):
-        stats = trainer.step()
+        stats = stepped(trainer)
         assert trainer.best.train_loss <= trainer.loss_limit
         assert all(np.isfinite(p).all() for p in trainer.best.params)
         if stats.diverged:

@@ -13,6 +13,7 @@ Measured with the presets as they are (fixed seeds), feedback="fa":
 
 import numpy as np
 import pytest
+from engine_helpers import stepped
 
 from engine.presets import load_preset
 from engine.trainer import Trainer
@@ -21,7 +22,7 @@ from engine.trainer import Trainer
 def train(preset, steps, **changes):
     trainer = Trainer(load_preset(preset).replace(feedback="fa", **changes))
     for _ in range(steps):
-        stats = trainer.step()
+        stats = stepped(trainer)
     return trainer, stats
 
 

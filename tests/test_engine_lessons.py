@@ -5,6 +5,7 @@ import copy
 import math
 
 import pytest
+from engine_helpers import stepped
 
 from engine import bugs
 from engine.gradcheck import check_data
@@ -132,7 +133,7 @@ def test_one_neuron_lesson_numbers_are_the_engines():
 
 def test_worked_example_and_pytorch_lessons_match_the_trace():
     trainer = Trainer(load_preset("worked-example"))
-    stats = trainer.step()
+    stats = stepped(trainer)
     net = Trainer(load_preset("worked-example")).network
     expected = [t.get("equals") for t in _tasks("worked-example") if t.name == "answer"]
     L, dw2, dw1, w1 = expected
@@ -149,7 +150,7 @@ def test_worked_example_and_pytorch_lessons_match_the_trace():
 def _train(spec, steps):
     trainer = Trainer(spec)
     for _ in range(steps):
-        stats = trainer.step()
+        stats = stepped(trainer)
     return trainer, stats
 
 

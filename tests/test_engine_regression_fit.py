@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from engine_helpers import stepped
 
 from engine.cli import run
 from engine.spec import Spec
@@ -18,7 +19,7 @@ REGRESSION = Spec(hidden=[8], activations=["tanh"], output_activation="linear", 
 def test_rmse_and_r2_are_the_textbook_ones():
     t = Trainer(REGRESSION)
     for _ in range(300):
-        stats = t.step()
+        stats = stepped(t)
     for X, Y, rmse, r2 in ((t.X_train, t.Y_train, stats.rmse, stats.r2),
                            (t.X_test, t.Y_test, stats.test_rmse, stats.test_r2)):
         error = t.network.predict(X) - Y
@@ -30,7 +31,7 @@ def test_rmse_and_r2_are_the_textbook_ones():
 
 
 def test_classification_has_no_regression_scores():
-    stats = Trainer(Spec()).step()
+    stats = stepped(Trainer(Spec()))
     assert stats.accuracy is not None
     assert (stats.rmse, stats.r2, stats.test_rmse, stats.test_r2) == (None,) * 4
 

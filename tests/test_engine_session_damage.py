@@ -121,7 +121,7 @@ CORRUPTIONS = {
     "rng missing": (_drop("batches", "rng"), "no 'rng'"),
     "diverged not a bool": (_set(("batches", "diverged"), "no"), "true or false"),
     "history too long": (_set(("step",), 5), "history records 25 steps"),
-    "history of mixed lengths": (lambda s: s["history"]["test_loss"].pop(), "needs 25 values"),
+    "history of mixed lengths": (lambda s: s["history"]["batch_loss"].pop(), "needs 25 values"),
     "history for other layers": (_set(("history", "layers"), 2), "each row"),
     "data point out of range": (lambda s: s["data"]["train_idx"].__setitem__(0, 500),
                                 "outside 0 to 499"),

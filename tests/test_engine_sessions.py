@@ -185,7 +185,7 @@ def test_history_arrays_are_read_only_copies_and_copy_is_independent():
     t = trained(load_preset("playground"), 300)  # past the first buffer growth
     h = t.history
     a = h.arrays()
-    assert set(a) == {"step", "batch_loss", "train_loss", "test_loss", "grad_norms"}
+    assert set(a) == {"step", "batch_loss", "grad_norms", "eval_step", "train_loss", "test_loss"}
     assert a["step"].shape == (300,) and a["grad_norms"].shape == (300, 3)
     assert np.array_equal(a["step"], np.arange(1, 301))
     with pytest.raises(ValueError):
@@ -197,7 +197,10 @@ def test_history_arrays_are_read_only_copies_and_copy_is_independent():
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda d: d.pop("train_loss"), "no 'train_loss'"),
+    (lambda d: d["evaluations"].pop("train_loss"), "need exactly step, train_loss"),
+    (lambda d: d.update(evaluations=[]), "must be a JSON object"),
+    (lambda d: d["evaluations"]["step"].append(7), "needs 2 values"),
+    (lambda d: d["evaluations"].update(step=[-1]), "count up from 0"),
     (lambda d: d.update(extra=1), "unknown entry"),
     (lambda d: d.update(layers=0), "layer count"),
     (lambda d: d["step"].append(99), "needs 5 values"),
@@ -206,13 +209,24 @@ def test_history_arrays_are_read_only_copies_and_copy_is_independent():
     (lambda d: d["batch_loss"].__setitem__(0, True), "numbers"),
     (lambda d: d["grad_norms"].__setitem__(1, [1.0]), "needs 2 values"),
     (lambda d: d.update(grad_norms=[[1.0, 2.0]] * 3), "4 rows"),
-    (lambda d: d["train_loss"].__setitem__(0, 10**400), "too large"),
+    (lambda d: d["evaluations"]["train_loss"].__setitem__(0, 10**400), "too large"),
     (lambda d: d.update(step=[1, 2, 3, 2**70]), "whole numbers"),
 ])
 def test_malformed_history_is_a_one_line_value_error(change, message):
     t = trained(load_preset("xor"), 4)
+    t.stats()  # one evaluation, at step 4
     d = json.loads(json.dumps(t.history.to_dict()))
     change(d)
     with pytest.raises(ValueError, match=message) as info:
         History.from_dict(d)
     assert "\n" not in str(info.value)
+
+
+def test_a_history_from_before_separate_evaluations_reads_its_rows_as_evaluations():
+    old = {"layers": 1, "step": [1, 2], "batch_loss": [0.5, 0.4], "train_loss": [0.45, None],
+           "test_loss": [None, None], "grad_norms": [[1.0], [2.0]]}
+    a = History.from_dict(old).arrays()
+    assert a["eval_step"].tolist() == [1, 2] and a["train_loss"][0] == 0.45
+    assert np.isnan(a["train_loss"][1]) and np.isnan(a["test_loss"]).all()
+    with pytest.raises(ValueError, match="no 'test_loss'"):
+        History.from_dict({k: v for k, v in old.items() if k != "test_loss"})

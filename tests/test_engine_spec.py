@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from engine_helpers import stepped
 
 from engine.presets import load_preset, preset_description, preset_names
 from engine.serialization import (
@@ -158,7 +159,7 @@ def test_session_round_trip_rebuilds_the_same_weights(tmp_path, dtype):
 
 def test_session_dict_from_snapshot_arrays(tmp_path):
     trainer = Trainer(load_preset("softmax-2-3-2"))
-    stats = trainer.step()
+    stats = stepped(trainer)
     session = session_dict(trainer.spec, stats.weights, stats.biases, stats.step)
     path = tmp_path / "s.json"
     save_session(session, str(path))

@@ -3,7 +3,7 @@
 
 import numpy as np
 import pytest
-from engine_helpers import params_of, same_params
+from engine_helpers import params_of, same_params, stepped
 
 from engine.presets import load_preset
 from engine.trainer import Trainer
@@ -13,7 +13,7 @@ from engine.trainer import Trainer
 def test_xor_reaches_full_accuracy_within_2000_steps():
     trainer = Trainer(load_preset("xor"))
     for _ in range(2000):
-        stats = trainer.step()
+        stats = stepped(trainer)
     assert stats.accuracy == 1.0 and not stats.diverged
     assert stats.train_loss < 0.05  # confidently right, not just on the right side of 0.5
     assert stats.step == 2000 and isinstance(stats.accuracy, float)
@@ -23,7 +23,7 @@ def test_loss_falls_on_the_playground_preset():
     trainer = Trainer(load_preset("playground"))
     first = trainer.current_stats().train_loss
     for _ in range(300):
-        stats = trainer.step()
+        stats = stepped(trainer)
     assert stats.train_loss < first
 
 
@@ -31,9 +31,9 @@ def test_loss_falls_on_the_playground_preset():
 
 def _run(spec, steps=200):
     trainer = Trainer(spec)
-    history = [(s.batch_loss, s.train_loss, s.test_loss) for s in
-               (trainer.step() for _ in range(steps))]
-    return params_of(trainer), history
+    history = [(s.batch_loss, *s.grad_norms) for s in (trainer.step() for _ in range(steps))]
+    final = trainer.stats()
+    return params_of(trainer), [*history, (final.train_loss, final.test_loss)]
 
 
 @pytest.mark.parametrize("preset", ["playground", "softmax-2-3-2"])
@@ -112,7 +112,7 @@ def test_epoch_counter_counts_completed_passes():
     assert epochs[: steps_per_epoch - 1] == [0] * (steps_per_epoch - 1)
     assert epochs[steps_per_epoch - 1] == 1 and epochs[-1] == 2
     stats = trainer.run_epoch()
-    assert stats.epoch == 3 and trainer.cursor == len(trainer.order)
+    assert stats.epoch == 3 and trainer.epoch_complete
 
 
 def test_full_batch_xor_completes_an_epoch_every_step():
@@ -139,9 +139,10 @@ def test_batch_size_changes_live():
 def test_step_on_explicit_indices_leaves_the_schedule_alone():
     trainer = Trainer(load_preset("playground"))
     cursor = trainer.cursor
-    stats = trainer.step(np.array([0, 1, 2]))
+    stats = stepped(trainer, np.array([0, 1, 2]))
     assert trainer.cursor == cursor and stats.step == 1
-    assert trainer.network.layers[0].x.shape == (3, 2)
+    assert trainer.last_batch.tolist() == [0, 1, 2]
+    assert trainer.network.layers[0].dZ.shape == (3, 4)  # the step's own backward pass
 
 
 # -- statistics ----------------------------------------------------------------------------
@@ -149,13 +150,13 @@ def test_step_on_explicit_indices_leaves_the_schedule_alone():
 def test_vanishing_preset_first_layer_gradient_is_100x_smaller():
     trainer = Trainer(load_preset("vanishing"))
     for _ in range(5):
-        stats = trainer.step()
+        stats = stepped(trainer)
     assert stats.grad_norms[0] * 100 <= stats.grad_norms[-1], stats.grad_norms
 
 
 def test_step_stats_are_read_only_and_shaped_per_layer():
     trainer = Trainer(load_preset("playground"))
-    stats = trainer.step()
+    stats = stepped(trainer)
     layers = trainer.network.layers
     sizes = trainer.network.sizes  # [2, 4, 2, 1]
     assert stats.grad_norms.shape == (len(layers),)
@@ -174,7 +175,7 @@ def test_step_stats_are_read_only_and_shaped_per_layer():
 
 def test_step_stats_are_snapshots_and_match_the_layers():
     trainer = Trainer(load_preset("playground"))
-    stats = trainer.step()
+    stats = stepped(trainer)
     layers = trainer.network.layers
     np.testing.assert_array_equal(stats.weights[0], layers[0].W)
     np.testing.assert_array_equal(stats.weight_grads[1], np.abs(layers[1].dW))
@@ -190,7 +191,7 @@ def test_step_stats_are_snapshots_and_match_the_layers():
 
 def test_step_stats_losses_and_accuracy_match_evaluate():
     trainer = Trainer(load_preset("softmax-2-3-2"))
-    stats = trainer.step()
+    stats = stepped(trainer)
     train = trainer.evaluate(trainer.X_train, trainer.Y_train)
     test = trainer.evaluate(trainer.X_test, trainer.Y_test)
     assert (stats.train_loss, stats.accuracy) == train
@@ -199,11 +200,11 @@ def test_step_stats_losses_and_accuracy_match_evaluate():
 
 
 def test_regression_has_no_accuracy_and_xor4_has_no_test_set():
-    regression = Trainer(load_preset("playground").replace(
-        dataset="regress-gaussian", output_activation="linear", loss="mse")).step()
+    regression = stepped(Trainer(load_preset("playground").replace(
+        dataset="regress-gaussian", output_activation="linear", loss="mse")))
     assert regression.accuracy is None and regression.test_accuracy is None
     assert regression.test_loss is not None
-    xor = Trainer(load_preset("xor")).step()
+    xor = stepped(Trainer(load_preset("xor")))
     assert xor.test_loss is None and xor.test_accuracy is None
 
 
@@ -228,7 +229,7 @@ def test_set_parameter_edits_one_weight():
 
 def test_float32_training_stays_float32():
     trainer = Trainer(load_preset("playground").replace(dtype="float32"))
-    stats = trainer.step()
+    stats = stepped(trainer)
     assert all(p.dtype == np.float32 for p in trainer.network.params().values())
     assert stats.weights[0].dtype == np.float32
 
@@ -252,7 +253,7 @@ def test_live_settings_keep_weights_and_steps():
     assert trainer.optimizer.name == "momentum" and trainer.optimizer.momentum == 0.5
     assert trainer.step_count == 10
     assert all(np.array_equal(a, b) for a, b in zip(weights, trainer.network.params().values()))
-    stats = trainer.step()
+    stats = stepped(trainer)
     assert stats.step == 11 and np.isfinite(stats.train_loss)
     with pytest.raises(ValueError):
         trainer.set_live("hidden", [3])

@@ -74,8 +74,9 @@ def test_play_then_pause(qtbot, window):
     steps = current_step(window)
     assert steps >= 50
     window.force_redraw()
-    assert window.loss_plot.point_count() == steps
-    assert window.grad_plot.point_count() == steps
+    evaluations = window.worker.call(lambda: window.worker.trainer.history.evaluations)
+    assert 2 <= window.loss_plot.point_count() == evaluations < steps  # whole-set losses
+    assert window.grad_plot.point_count() == steps  # every step's mini-batch gradients
     assert f"step {steps:,}" in window.status_labels["step"].text()
     assert [c.name() for c in window.graph.node_colors()] != colours_before
     qtbot.wait(300)
@@ -107,7 +108,8 @@ def test_learning_rate_change_keeps_the_step_count(qtbot, window):
     before = current_step(window)
     qtbot.waitUntil(lambda: current_step(window) > before + 5, timeout=10000)
     pause(qtbot, window)
-    assert window.loss_plot.point_count() >= before
+    assert window.grad_plot.point_count() >= before  # one curve, every step, kept
+    assert current_step(window) > before + 5
 
 
 def test_closing_while_training_stops_the_thread(qtbot, tmp_path):
@@ -192,7 +194,7 @@ def test_reset_clears_plots_and_restores_initial_weights(qtbot, window):
     window.actions.reset.trigger()
     qtbot.waitUntil(lambda: window.latest_stats is not None and window.latest_stats.step == 0)
     window.force_redraw()
-    assert window.loss_plot.point_count() == 0
+    assert window.loss_plot.point_count() == 1  # the loss of the initial weights, at step 0
     assert all(np.array_equal(a, b) for a, b in zip(initial, window.latest_stats.weights))
 
 

@@ -15,10 +15,9 @@ PLAYGROUND = [2, 4, 2, 1]
 
 def run(spec: Spec, steps: int = 3):
     trainer = Trainer(spec)
-    stats = trainer.current_stats()
     for _ in range(steps):
-        stats = trainer.step()
-    return stats
+        trainer.step()
+    return trainer.stats()
 
 
 @pytest.fixture(scope="module")

@@ -253,7 +253,8 @@ def test_loss_plot_appends_and_refreshes_real_losses(qtbot):
     qtbot.addWidget(plot)
     t = Trainer(Spec())
     for _ in range(50):
-        s = t.step()
+        t.step()
+        s = t.stats()
         plot.append(s.step, s.train_loss, s.test_loss)
     assert plot.point_count() == 50
     plot.refresh()

@@ -27,8 +27,8 @@ def test_undo_and_redo_bring_back_weights_optimiser_and_history(qtbot, tmp_path)
     assert same(weights(w), before)
     assert w.editor.layer_rows[0].neurons_spin.value() == 4
     w.force_redraw()
-    assert w.loss_plot.point_count() == 25
-    assert len(w.worker.trainer.history) == 25
+    assert w.grad_plot.point_count() == len(w.worker.trainer.history) == 25
+    assert w.loss_plot.point_count() == w.worker.trainer.history.evaluations
     train(qtbot, w, 1)  # the undone run goes on exactly as it would have
     assert same(weights(w), headless("xor", 26))
     w.redo_action.trigger()

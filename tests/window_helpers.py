@@ -42,5 +42,6 @@ def same(a, b):
 def headless(preset, steps):
     t = Trainer(load_preset(preset))
     for _ in range(steps):
-        stats = t.step()
-    return [W.copy() for W in stats.weights] + [b.copy() for b in stats.biases]
+        t.step()
+    return [layer.W.copy() for layer in t.network.layers] + [
+        layer.b.copy() for layer in t.network.layers]

@@ -65,5 +65,5 @@ def set_bug(worker, name: str | None) -> str | None:
         bugs.remove(network)
     else:
         bugs.inject(network, name)
-    worker.sigStep.emit(worker.generation, worker.trainer.current_stats())
+    worker.report_state()
     return bugs.injected(network)

@@ -241,7 +241,8 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.editor.set_spec(self.spec)
         show_trainer(self, view)
-        self._last_plotted_step = view.step
+        evaluated = view.history["eval_step"]  # the loss plot's last point, if any
+        self._last_plotted_step = int(evaluated[-1]) if len(evaluated) else -1
         self.status.clear()
         self.remembered.remember_spec(self.spec)
         return old
@@ -257,6 +258,9 @@ class MainWindow(QMainWindow):
         self.sigSetParameter.emit(layer, "W", (i, j), value)
 
     def set_playing(self, playing: bool) -> None:
+        if not playing:  # stop at the next step, not after the chunk; say so at once
+            self.worker.pause_requested = True
+            self.status.show_paused()
         self.sigSetRunning.emit(playing)
 
     def reset(self) -> None:
@@ -284,17 +288,21 @@ class MainWindow(QMainWindow):
         box.open()  # window-modal but non-blocking: training state is untouched
 
     # -- worker events ---------------------------------------------------------------------
-    def on_step(self, generation: int, stats) -> None:
+    def on_step(self, generation: int, report) -> None:
+        """A worker report (see worker.StepReport): the state now and the steps since."""
         if generation != self.generation:
             return  # a straggler from the trainer that was just replaced
+        stats = report.stats
         self.latest_stats = stats
-        if stats.step > self._last_plotted_step:  # edits and rewinds re-send the same step
+        new = stats.step > self._last_plotted_step  # edits and rewinds re-send the same step
+        if new:
             self._last_plotted_step = stats.step
+        if len(report.steps):
             self.files.touch()
-            self.step_plots.append(stats)
+        self.step_plots.extend(report, new)
         if self.banner.showing and not stats.diverged and stats.step > 0:
             self.banner.hide()
-        self.status.record(stats.step)
+        self.status.record(stats.step, report.time)
         self._dirty.update(("stats", "plots"))
 
     def on_boundary(self, generation: int, outputs) -> None:

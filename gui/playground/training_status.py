@@ -11,11 +11,15 @@ from gui.plots.loss_plot import format_value
 
 FIELDS = [("step", "Training steps (mini-batches) taken"),
           ("epoch", "Completed passes over the training set"),
-          ("loss", "Loss on the whole training set / on the test set"),
+          ("loss", "Loss on the whole training set / on the test set, evaluated at the weights "
+                   "now (up to 30 times a second while training; the loss plot's points). "
+                   "The mini-batch loss of each step is in the loss plot's tooltip."),
           ("accuracy", "Classification accuracy on the training / test set; for regression the "
                        "root mean squared error and R² (the share of the targets' variance the "
                        "network explains) on the training / test set"),
-          ("rate", "Training steps per second, measured over the last second")]
+          ("rate", "Training steps per second, measured over the last second from the "
+                   "training thread's own clock")]
+RATE_WINDOW = 1.0  # seconds of reports the rate is measured over
 
 
 class TrainingStatus:
@@ -27,22 +31,32 @@ class TrainingStatus:
             label.setMinimumWidth(90)
             status_bar.addPermanentWidget(label)
             self.labels[key] = label
-        self._samples: deque[tuple[float, int]] = deque(maxlen=120)  # (time, step)
+        # (worker time, step) of each report: the time the step count was read, not the time
+        # the GUI thread got round to it (reports queue up while it paints).
+        self._samples: deque[tuple[float, int]] = deque(maxlen=600)
 
-    def record(self, step: int) -> None:
-        self._samples.append((time.perf_counter(), step))
+    def record(self, step: int, when: float) -> None:
+        samples = self._samples
+        if samples and step < samples[-1][1]:
+            samples.clear()  # a rewind or another network: count afresh
+        samples.append((when, step))
 
     def clear(self) -> None:
         self._samples.clear()
 
     def steps_per_second(self) -> float:
+        """Steps per second over the last RATE_WINDOW seconds of reports (0 when idle)."""
         samples = self._samples
-        if len(samples) < 2:
+        if len(samples) < 2 or time.perf_counter() - samples[-1][0] > RATE_WINDOW:
             return 0.0
-        now = time.perf_counter()
-        recent = [(t, s) for t, s in samples if now - t <= 1.0] or list(samples)[-2:]
-        (t0, s0), (t1, s1) = recent[0], samples[-1]
+        t1, s1 = samples[-1]
+        t0, s0 = next((t, s) for t, s in samples if t1 - t <= RATE_WINDOW)
+        if t0 == t1:  # one report in the window: measure from the one before it
+            t0, s0 = samples[-2]
         return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def show_paused(self) -> None:
+        self.labels["rate"].setText("paused")
 
     def show(self, stats, playing: bool) -> None:
         def percent(x):

@@ -85,15 +85,19 @@ def build_layout(window) -> None:
 
 
 class StepPlots:
-    """The plots against the step, fed from each step's StepStats and redrawn together."""
+    """The plots against the step, fed from the worker's reports and redrawn together."""
 
     def __init__(self, loss_plot, grad_plot, alignment_plot):
         self.loss, self.grad, self.alignment = loss_plot, grad_plot, alignment_plot
 
-    def append(self, stats) -> None:
-        self.loss.append(stats.step, stats.train_loss, stats.test_loss)
-        self.grad.append(stats.step, stats.grad_norms)
-        self.alignment.append(stats.step, stats.alignment)  # None under backprop
+    def extend(self, report, new_evaluation: bool) -> None:
+        """A report's per-step rows, and its whole-set losses when they are a new point."""
+        stats = report.stats
+        if new_evaluation:
+            self.loss.append(stats.step, stats.train_loss, stats.test_loss)
+        if len(report.steps):
+            self.grad.extend(report.steps, report.grad_norms)
+            self.alignment.extend(report.steps, report.alignment)  # None under backprop
 
     def refresh(self) -> None:
         self.loss.refresh()
@@ -149,7 +153,7 @@ def show_trainer(window, view: TrainerView) -> None:
     window.grad_plot.clear()
     window.grad_plot.set_layers(len(sizes) - 1)
     h = view.history
-    window.loss_plot.extend(h["step"], h["train_loss"], h["test_loss"])
+    window.loss_plot.extend(h["eval_step"], h["train_loss"], h["test_loss"])
     window.grad_plot.extend(h["step"], h["grad_norms"])
     window.alignment_plot.set_network(len(sizes) - 1, spec.feedback)
     window.alignment_plot.extend(h["step"], h.get("alignment"))

@@ -5,16 +5,24 @@ cooperatively. While playing, a zero-interval timer runs short chunks of steps a
 the thread's event loop between chunks, so queued commands (pause, set learning rate, edit a
 weight, install a rebuilt trainer) are applied between steps, never during one.
 
-Every step emits `sigStep(generation, StepStats)`: read-only snapshots, so the GUI never reads
-arrays the worker is mutating. `generation` changes with every new trainer so the window can
-drop stragglers from the one it replaced.
+A step itself is cheap (engine.trainer.StepResult); what the window shows costs a pass over
+all the data (Trainer.stats()). So the worker reports at the rate the window redraws, not at
+every step: `sigStep(generation, StepReport)` carries the full statistics of the state now and
+the per-step rows (step, batch loss, gradient norms, alignment) since the last report, as
+read-only arrays, so the GUI never reads what the worker is mutating. `generation` changes
+with every new trainer so the window can drop stragglers from the one it replaced.
+
+The pace: as fast as possible, or a chosen number of steps per second (the trainer's
+spec.speed); at REPORT_HZ or slower every step is reported, so every step is drawn.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -24,7 +32,34 @@ from engine.trace import trace
 CALL_TIMEOUT_SECONDS = 60  # a call waits at most one long command (a big epoch) of the worker
 # Steps per timer tick: long enough to amortise the tick, short enough to stay responsive.
 CHUNK_SECONDS = 0.008
+REPORT_HZ = 30  # reports (and so whole-set evaluations) per second at most, as the redraws
 BOUNDARY_INTERVAL = 1 / 10  # the boundary grid is recomputed at most this often while playing
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What the window needs of the training since the last report."""
+
+    stats: object  # engine StepStats of the state now (whole-set losses evaluated now)
+    steps: np.ndarray  # (k,) the steps taken since the last report
+    batch_losses: np.ndarray  # (k,)
+    grad_norms: np.ndarray  # (k, layers)
+    alignment: np.ndarray | None  # (k, layers) under feedback alignment
+    time: float  # time.perf_counter() when the report was made, in the worker
+
+    @classmethod
+    def of(cls, stats, results, now: float) -> StepReport:
+        layers = len(stats.grad_norms)
+        steps = np.array([r.step for r in results], dtype=np.int64)
+        losses = np.array([r.batch_loss for r in results], dtype=float)
+        norms = np.array([r.grad_norms for r in results], dtype=float).reshape(-1, layers)
+        alignment = None
+        if results and results[-1].alignment is not None:
+            alignment = np.array([r.alignment for r in results], dtype=float)
+        for a in (steps, losses, norms, alignment):
+            if a is not None:
+                a.flags.writeable = False
+        return cls(stats, steps, losses, norms, alignment, now)
 
 
 class TrainingWorker(QObject):
@@ -46,6 +81,12 @@ class TrainingWorker(QObject):
         self.finishing_epoch = False  # Step epoch in progress (see step_epoch)
         self._timer = None
         self._last_boundary = 0.0
+        self._last_report = 0.0
+        self._results = []  # StepResults not yet reported
+        self._pace_start = None  # (time, steps done) since a paced run began
+        # Set from the GUI thread (a plain attribute write is atomic) so that Pause stops the
+        # chunk at its next step instead of after it; the queued set_running(False) follows.
+        self.pause_requested = False
         self.sigCall.connect(self._run_call)  # queued when the caller is another thread
 
     def _ensure_timer(self):
@@ -102,19 +143,31 @@ class TrainingWorker(QObject):
     def install(self, generation: int, trainer, grid) -> None:
         """Adopt a trainer; the GUI has handed it over (see replace) and no longer touches it."""
         self.generation, self.trainer, self.grid = generation, trainer, grid
-        self.sigStep.emit(generation, trainer.current_stats())
+        self._results = []
+        self.report_state()
         self._emit_boundary()
 
     @Slot(bool)
     def set_running(self, running: bool) -> None:
         self._ensure_timer()
         self.finishing_epoch = False  # Play, Pause and every other command end Step epoch
-        self.running = running and self.trainer is not None
+        self.pause_requested = False
+        was_running, self.running = self.running, running and self.trainer is not None
         if self.running:
-            self._timer.start()
+            self._start_pace()
         else:
             self._timer.stop()
+            if was_running:
+                self._report()  # the last steps before the pause
         self.sigRunning.emit(self.running)
+
+    def _start_pace(self) -> None:
+        """(Re)start the timer at the trainer's pace: back to back as fast as possible, else
+        one tick per step."""
+        speed = self.trainer.spec.speed
+        self._pace_start = (time.perf_counter(), 0)
+        self._timer.setInterval(0 if not speed else max(1, int(1000 / speed / 2)))
+        self._timer.start()
 
     @Slot(int)
     def step(self, count: int = 1) -> None:
@@ -124,6 +177,7 @@ class TrainingWorker(QObject):
         for _ in range(count):
             if not self._one_step():
                 break
+        self._report()
         self._emit_boundary()
 
     @Slot()
@@ -135,7 +189,7 @@ class TrainingWorker(QObject):
             return
         self.set_running(False)
         self.finishing_epoch = True
-        self._timer.start()
+        self._start_pace()
 
     @Slot(str, object)
     def set_live(self, name: str, value) -> None:
@@ -143,6 +197,10 @@ class TrainingWorker(QObject):
             self.trainer.set_live(name, value)
         except ValueError as e:
             self.sigError.emit(str(e))
+            return
+        if name == "speed" and (self.running or self.finishing_epoch):
+            self._report()  # a new pace starts from here, with the steps so far drawn
+            self._start_pace()
 
     @Slot(int, str, object, float)
     def set_parameter(self, layer: int, name: str, index, value: float) -> None:
@@ -151,7 +209,7 @@ class TrainingWorker(QObject):
         except (ValueError, IndexError) as e:
             self.sigError.emit(str(e))
             return
-        self.sigStep.emit(self.generation, self.trainer.current_stats())
+        self.report_state()
         self._emit_boundary()
 
     @Slot()
@@ -162,7 +220,7 @@ class TrainingWorker(QObject):
         except ValueError as e:
             self.sigError.emit(str(e))
             return
-        self.sigStep.emit(self.generation, self.trainer.current_stats())
+        self.report_state()
         self._emit_boundary()
         self.sigRewound.emit(self.generation, step)
 
@@ -183,6 +241,7 @@ class TrainingWorker(QObject):
     def apply_traced_step(self, indices) -> None:
         """Take the step the trace showed, on the real trainer (bit-identical, as tests check)."""
         self._one_step(None if indices is None else np.asarray(indices))
+        self._report()
         self._emit_boundary()
 
     @Slot()
@@ -192,31 +251,73 @@ class TrainingWorker(QObject):
             self._timer.stop()
         self.running = self.finishing_epoch = False
 
-    # -- the loop ---------------------------------------------------------------------------
-    def _one_step(self, indices=None) -> bool:
-        return self._report(self.trainer.step(indices))
+    # -- reports ----------------------------------------------------------------------------
+    def report_state(self) -> None:
+        """Report the state as it is without a step (a new network, an edited weight, an
+        injected bug, a rewind): gradients of the first training points."""
+        self._send(self.trainer.current_stats())
 
-    def _report(self, stats) -> bool:
-        """Send a step's snapshot; on divergence pause and explain. False when diverged."""
-        self.sigStep.emit(self.generation, stats)
+    def _report(self) -> bool:
+        """Report the steps since the last report with the statistics of the state now; on
+        divergence (of a step, or of the whole set) pause and explain. False when diverged."""
+        if self.trainer is None or not self._results:
+            return True
+        stats = self.trainer.stats()
+        self._send(stats)
         if stats.diverged:
-            self.set_running(False)
+            self.running = self.finishing_epoch = False
+            if self._timer is not None:
+                self._timer.stop()
+            self.sigRunning.emit(False)
             self.sigDiverged.emit(self.generation, stats.message)
             return False
         return True
 
+    def _send(self, stats) -> None:
+        now = time.perf_counter()
+        results, self._results = self._results, []
+        self._last_report = now
+        self.sigStep.emit(self.generation, StepReport.of(stats, results, now))
+
+    # -- the loop ---------------------------------------------------------------------------
+    def _one_step(self, indices=None) -> bool:
+        """One step, kept for the next report. False when it diverged (then reported)."""
+        result = self.trainer.step(indices)
+        self._results.append(result)
+        return not result.diverged or self._report()
+
+    def _steps_due(self, now: float) -> float:
+        """How many steps this tick may take: unbounded as fast as possible; at a chosen
+        speed, the steps the clock says are due since the pace began."""
+        speed = self.trainer.spec.speed
+        if not speed:
+            return math.inf
+        started, done = self._pace_start
+        return math.floor((now - started) * speed) + 1 - done
+
     def _run_chunk(self) -> None:
-        deadline = time.perf_counter() + CHUNK_SECONDS
-        while (self.running or self.finishing_epoch) and time.perf_counter() < deadline:
+        start = time.perf_counter()
+        deadline, due = start + CHUNK_SECONDS, self._steps_due(start)
+        taken = 0
+        while ((self.running or self.finishing_epoch) and not self.pause_requested
+               and taken < due and time.perf_counter() < deadline):
+            taken += 1
             if not self._one_step():
-                break
+                return
             if self.finishing_epoch and self.trainer.epoch_complete:
                 self.finishing_epoch = False
                 self._timer.stop()
+                self._report()
                 self._emit_boundary()
                 return
+        if self._pace_start is not None:
+            self._pace_start = (self._pace_start[0], self._pace_start[1] + taken)
         now = time.perf_counter()
-        if now - self._last_boundary >= BOUNDARY_INTERVAL:
+        slow = bool(self.trainer.spec.speed) and self.trainer.spec.speed <= REPORT_HZ
+        if taken and (slow or now - self._last_report >= 1 / REPORT_HZ):
+            if not self._report():
+                return
+        if taken and (slow or now - self._last_boundary >= BOUNDARY_INTERVAL):
             self._emit_boundary()
 
     def _emit_boundary(self) -> None:
