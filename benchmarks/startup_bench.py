@@ -4,8 +4,9 @@
 
 Each repeat launches `python main.py --startup-report` (the default window; the hidden flag
 makes it print when it first painted and quit, see gui/common/startup_report.py) with
-QT_QPA_PLATFORM=offscreen and HOME / XDG_* pointing at a new temporary folder, so neither the
-user's settings nor an autosave leaks in. Times run from just before the launch:
+QT_QPA_PLATFORM=offscreen (or --platform xcb with DISPLAY set, e.g. under Xvfb) and HOME /
+XDG_* pointing at a new temporary folder, so neither the user's settings nor an autosave leaks
+in. Times run from just before the launch:
 - interpreter: until main.py begins (Python's own start-up and site);
 - first paint: until the window's first paint event (its first frame begins);
 - first frame: until that frame is painted (the event loop's next turn after it);
@@ -51,8 +52,11 @@ TIMES = ("interpreter", "first_paint", "first_frame", "complete", "exit")
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
+PLATFORM = "offscreen"  # --platform: xcb with DISPLAY set (e.g. Xvfb) times a real X server
+
+
 def clean_env(folder: str) -> dict[str, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=folder)
+    env = dict(os.environ, QT_QPA_PLATFORM=PLATFORM, HOME=folder)
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         env[name] = os.path.join(folder, name.lower())
     env.pop("PYTHONSTARTUP", None)
@@ -133,6 +137,7 @@ def import_profile(python: str, repeats: int, top: int) -> dict:
 
 
 def main(argv=None) -> int:
+    global PLATFORM
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--import-repeats", type=int, default=3,
@@ -140,13 +145,16 @@ def main(argv=None) -> int:
     parser.add_argument("--top", type=int, default=12, help="import entries to list")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor measurements")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--platform", default=PLATFORM,
+                        help="QT_QPA_PLATFORM for the runs (xcb needs DISPLAY, e.g. Xvfb)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    PLATFORM = args.platform
 
     launch_window(args.python)  # warm the file cache; not counted
     runs = [launch_window(args.python)[0] for _ in range(max(1, args.repeats))]
     result = {
-        "repeats": len(runs), "cpus": os.cpu_count(),
+        "repeats": len(runs), "cpus": os.cpu_count(), "platform": PLATFORM,
         "median_ms": {k: summary(runs, k) for k in TIMES},
         "min_ms": {k: summary(runs, k, min) for k in TIMES},
         "runs": runs,
@@ -162,7 +170,7 @@ def main(argv=None) -> int:
         print(json.dumps(result))
         return 0
     print(f"main.py to the window's first paint, {len(runs)} fresh processes "
-          f"({result['cpus']} CPUs)")
+          f"({result['cpus']} CPUs, QT_QPA_PLATFORM={PLATFORM})")
     print(f"  {'ms from launch':<28}  median  fastest")
     for key, label in zip(TIMES, ("interpreter start-up", "first paint event",
                                   "first frame painted", "boundary heatmap on screen",
