@@ -115,6 +115,7 @@ def test_the_axes_follow_new_data_and_fit_exactly_once_it_stops(qtbot):
         assert y0 <= loss[:end].min() and loss[:end].max() <= y1
         assert bottom.range == pytest.approx([x0, x1])  # the axis shows the view's range
     grown = view.viewRange()[0][1]
+    assert grown > 2999 + 0.05 * 3000  # room to grow into while the data grow
     plot.refresh()  # asked again with nothing new (training stopped): the headroom goes
     settle(plot)
     fitted = view.viewRange()[0][1]

@@ -77,6 +77,7 @@ class StepPlot(QWidget):
         self.plot.setLabel("left", y_label, color="#333")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self._drawn = None  # what the curves show now (see _draw)
+        self._view_changing = False
         self._fit_timer = QTimer(self, singleShot=True, interval=FIT_AFTER_MS)
         self._fit_timer.timeout.connect(self._fit_view)
         view = self.plot.getViewBox()
@@ -132,8 +133,12 @@ class StepPlot(QWidget):
             view.fit()
 
     def _on_view_changed(self, *_) -> None:
-        if self._drawn is not None:
-            self.refresh()  # redraws only when another slice or resolution is needed
+        if self._drawn is not None and not self._view_changing:
+            self._view_changing = True  # a refresh of our own, not a caller's: no fit
+            try:
+                self.refresh()  # redraws only when another slice or resolution is needed
+            finally:
+                self._view_changing = False
 
     def _visible(self, steps: np.ndarray) -> tuple[int, int]:
         """Index range of the steps in view (all of them while the view follows the data)."""
@@ -156,7 +161,8 @@ class StepPlot(QWidget):
         key = (tuple(curves), id(levels), levels.count, i0, i1, int(pixels),
                self.log_check.isChecked(), huge)
         if key == self._drawn:
-            self._fit_view()  # asked again with nothing new: training has stopped
+            if not self._view_changing:
+                self._fit_view()  # asked again with nothing new: training has stopped
             return
         self._drawn = key
         self._fit_timer.start()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 FACTOR = 4  # steps per block grow by this from one level to the next
-PAIRS_PER_PIXEL = 4  # min/max pairs drawn per pixel column at least: an exact envelope
+PAIRS_PER_PIXEL = 1  # min/max pairs drawn per pixel column at least (up to FACTOR times as many)
 
 
 class GrowingColumns:
