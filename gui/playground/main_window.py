@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import time
 from collections import deque
 
 from pyqtgraph.util.garbage_collector import GarbageCollector
@@ -31,8 +30,10 @@ from gui.common.remembered_state import RememberedState
 from gui.common.typing_guard import TypingGuard
 from gui.playground.autosave import INTERVAL_SECONDS as AUTOSAVE_SECONDS
 from gui.playground.autosave import Autosave
+from gui.playground.live_updates import LiveUpdates
 from gui.playground.menus import build_menus
 from gui.playground.session_files import SessionFiles
+from gui.playground.speed_control import install_speed_control
 from gui.playground.trainer_builder import TrainerBuilder, is_heavy
 from gui.playground.training_controls import TrainingActions
 from gui.playground.training_status import TrainingStatus
@@ -50,10 +51,9 @@ from gui.stepper.stepper_mode import StepperMode
 DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction", "classes", "seed", "points",
                "labels", "csv_path", "label_column")
 REDRAW_HZ = 30
-PLOT_HZ = 5
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LiveUpdates, QMainWindow):
     # Commands to the worker; queued across threads, applied between steps.
     sigSetRunning = Signal(bool)
     sigStep = Signal(int)
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         start_worker(self, threaded)
         self.stepper = StepperMode(self)
         build_menus(self)
+        self.speed_control = install_speed_control(self)
         self._wire()
 
         self.redraw_timer = QTimer(self)
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
         except ValueError as e:
             self._refuse(str(e))
             return False
+        if self.spec is not None:  # the pace is the window's: a rebuilt network keeps it
+            spec = spec.replace(speed=self.spec.speed)
         what = what or describe_change(self.spec, spec)
         # The same data again (a layer edit, Reset): reuse it. Faster for big data, and a
         # session's embedded CSV data rebuilds even where the CSV file is missing.
@@ -240,6 +243,7 @@ class MainWindow(QMainWindow):
         self.latest_stats = self.latest_outputs = None
         self.banner.hide()
         self.editor.set_spec(self.spec)
+        self.speed_control.show_speed(self.spec.speed)
         show_trainer(self, view)
         evaluated = view.history["eval_step"]  # the loss plot's last point, if any
         self._last_plotted_step = int(evaluated[-1]) if len(evaluated) else -1
@@ -287,92 +291,6 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()  # window-modal but non-blocking: training state is untouched
 
-    # -- worker events ---------------------------------------------------------------------
-    def on_step(self, generation: int, report) -> None:
-        """A worker report (see worker.StepReport): the state now and the steps since."""
-        if generation != self.generation:
-            return  # a straggler from the trainer that was just replaced
-        stats = report.stats
-        self.latest_stats = stats
-        new = stats.step > self._last_plotted_step  # edits and rewinds re-send the same step
-        if new:
-            self._last_plotted_step = stats.step
-        if len(report.steps):
-            self.files.touch()
-        self.step_plots.extend(report, new)
-        if self.banner.showing and not stats.diverged and stats.step > 0:
-            self.banner.hide()
-        self.status.record(stats.step, report.time)
-        self._dirty.update(("stats", "plots"))
-
-    def on_boundary(self, generation: int, outputs) -> None:
-        if generation == self.generation:
-            self.latest_outputs = outputs
-            self._dirty.add("outputs")
-
-    def take_inbox(self) -> None:
-        """Process every snapshot the worker has sent since the last call."""
-        inbox = self._inbox
-        while inbox:
-            self.on_step(*inbox.popleft())
-
-    def on_running(self, running: bool) -> None:
-        self.take_inbox()  # the steps taken before the pause come first
-        self.playing = running
-        self.actions.set_playing(running)
-        self._dirty.add("stats")  # the status bar's rate turns into "paused" and back
-
-    def on_diverged(self, generation: int, message: str) -> None:
-        if generation != self.generation:
-            return
-        self.banner.show_divergence(message)
-
-    def on_rewound(self, generation: int, step: int) -> None:
-        if generation == self.generation:
-            self.files.touch()
-            self.banner.hide()
-            self.statusBar().showMessage(
-                f"Rewound to the weights of step {step:,} (the lowest training loss so far). "
-                "Lower the learning rate before pressing Play.", 10000)
-
-    def on_neuron_hovered(self, layer: int, neuron: int) -> None:
-        self.hovered_neuron = (layer, neuron)
-        self._dirty.add("outputs")
-
-    # -- drawing --------------------------------------------------------------------------------
-    def redraw(self) -> None:
-        """Push the latest snapshot into the views that have news.
-
-        Repainting is what costs (the worker shares the interpreter lock with this thread), so
-        each view repaints only when its data changed, and the plots, whose axes re-layout on
-        every range change, at most PLOT_HZ times a second.
-        """
-        self.take_inbox()
-        dirty, self._dirty = self._dirty, set()
-        stats = self.latest_stats
-        if "stats" in dirty and stats is not None:
-            if not self.stepper.active:  # while stepping, the graph shows the traced step
-                self.graph.set_stats(stats)
-            self.status.show(stats, self.playing)
-        if "plots" in dirty:
-            now = time.perf_counter()
-            if now - self._last_plot_refresh >= 1 / PLOT_HZ:
-                self._last_plot_refresh = now
-                self.step_plots.refresh()
-            else:
-                self._dirty.add("plots")  # not yet: the next tick brings the last points
-        if "outputs" in dirty and self.latest_outputs is not None:
-            self.boundary.show_outputs(self.latest_outputs, *self.hovered_neuron)
-
-    def force_redraw(self) -> None:
-        self._dirty.update(("stats", "plots", "outputs"))
-        self._last_plot_refresh = 0.0
-        self.redraw()
-
-    def steps_per_second(self) -> float:
-        return self.status.steps_per_second()
-
-    # -- lifetime ---------------------------------------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.autosave is not None and not self.autosave.offered:
