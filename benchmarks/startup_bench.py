@@ -11,7 +11,9 @@ in. Times run from just before the launch:
 - first paint: until the window's first paint event (its first frame begins);
 - first frame: until that frame is painted (the event loop's next turn after it);
 - complete: until the end of the first frame that shows the decision boundary's heatmap;
-- exit: until the process has ended (closing the window joins the training thread).
+- exit: until the process has ended (closing the window joins the training thread);
+- CPU used by the first frame: the process's CPU time (all threads) at the first frame, which
+  other load on the machine hardly changes: compare changes by it on a busy machine.
 One discarded run first warms the file cache and writes the bytecode caches (__pycache__, as
 a user's first start does; PYTHONDONTWRITEBYTECODE is dropped for the children). Medians over
 the repeats, and the fastest run (the least disturbed by other load on the machine).
@@ -48,7 +50,7 @@ FLOOR = {
     "import pyqtgraph + QApplication":
         "import pyqtgraph; from PySide6.QtWidgets import QApplication; QApplication([])",
 }
-TIMES = ("interpreter", "first_paint", "first_frame", "complete", "exit")
+TIMES = ("interpreter", "first_paint", "first_frame", "complete", "exit", "cpu_first_frame")
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
@@ -85,7 +87,8 @@ def launch_window(python: str, extra: list[str] | None = None) -> tuple[dict, st
 
     return {"interpreter": ms(report["main"]), "first_paint": ms(report["first_paint"]),
             "first_frame": ms(report["first_frame"]), "complete": ms(report["complete"]),
-            "exit": ms(ended), "modules": report["modules"]}, done.stderr
+            "exit": ms(ended), "modules": report["modules"],
+            "cpu_first_frame": report["cpu_first_frame"] * 1000}, done.stderr
 
 
 def floor_ms(python: str, code: str) -> float:
@@ -174,7 +177,7 @@ def main(argv=None) -> int:
     print(f"  {'ms from launch':<28}  median  fastest")
     for key, label in zip(TIMES, ("interpreter start-up", "first paint event",
                                   "first frame painted", "boundary heatmap on screen",
-                                  "process exit")):
+                                  "process exit", "CPU used by the first frame")):
         med, low = result["median_ms"][key], result["min_ms"][key]
         print(f"  {label:<28} " + ("—" if med is None else f"{med:7.0f}  {low:7.0f}"))
     print("  first frame per run:         "
