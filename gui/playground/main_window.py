@@ -264,6 +264,7 @@ class MainWindow(LiveUpdates, QMainWindow):
     def set_playing(self, playing: bool) -> None:
         if not playing:  # stop at the next step, not after the chunk; say so at once
             self.worker.pause_requested = True
+            self.playing = False  # the worker confirms with sigRunning (on_running)
             self.status.show_paused()
         self.sigSetRunning.emit(playing)
 

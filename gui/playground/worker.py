@@ -155,11 +155,12 @@ class TrainingWorker(QObject):
         was_running, self.running = self.running, running and self.trainer is not None
         if self.running:
             self._start_pace()
-        else:
-            self._timer.stop()
-            if was_running:
-                self._report()  # the last steps before the pause
-        self.sigRunning.emit(self.running)
+            self.sigRunning.emit(True)
+            return
+        self._timer.stop()
+        self.sigRunning.emit(False)  # first: the window waits for it, the report can follow
+        if was_running and self._report():  # the last steps before the pause
+            self._emit_boundary()
 
     def _start_pace(self) -> None:
         """(Re)start the timer at the trainer's pace: back to back as fast as possible, else
