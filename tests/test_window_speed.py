@@ -20,9 +20,11 @@ def spy_reports(w):
 
 
 def pause(qtbot, w):
+    """Pause and wait until the worker has sent its last report."""
     if w.playing:
         with qtbot.waitSignal(w.worker.sigRunning, timeout=5000):
             w.actions.play.trigger()
+    w.worker.call(lambda: None)  # runs after the pause, and so after its final report
 
 
 def set_speed(w, speed):
