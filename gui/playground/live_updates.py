@@ -76,7 +76,8 @@ class LiveUpdates:
         if "stats" in dirty and stats is not None:
             if not self.stepper.active:  # while stepping, the graph shows the traced step
                 self.graph.set_stats(stats)
-            self.status.show(stats, self.playing)
+            # Step epoch trains too: its rate shows (the worker flag is a plain read).
+            self.status.show(stats, self.playing or self.worker.finishing_epoch)
         if "plots" in dirty:
             now = time.perf_counter()
             if now - self._last_plot_refresh >= 1 / PLOT_HZ:
