@@ -52,6 +52,9 @@ class _Canvas(QWidget):
         self.graph = graph
         self.setMouseTracking(True)
         self.setMinimumSize(260, 180)
+        # It paints every pixel (the edge pixmap is opaque): Qt need not paint the window, the
+        # splitters and the tab widget underneath at every repaint.
+        self.setAttribute(Qt.WA_OpaquePaintEvent)
 
     def paintEvent(self, event):
         self.graph._paint(self)
