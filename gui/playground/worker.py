@@ -27,8 +27,6 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from engine.trace import trace
-
 CALL_TIMEOUT_SECONDS = 60  # a call waits at most one long command (a big epoch) of the worker
 # Steps per timer tick: long enough to amortise the tick, short enough to stay responsive.
 CHUNK_SECONDS = 0.008
@@ -232,6 +230,7 @@ class TrainingWorker(QObject):
             return
         self.set_running(False)
         try:
+            from engine.trace import trace  # on first use: the first frame traces nothing
             result = trace(self.trainer, indices)
         except (ValueError, IndexError) as e:
             self.sigError.emit(str(e))
