@@ -31,6 +31,7 @@ CALL_TIMEOUT_SECONDS = 60  # a call waits at most one long command (a big epoch)
 # Steps per timer tick: long enough to amortise the tick, short enough to stay responsive.
 CHUNK_SECONDS = 0.008
 REPORT_HZ = 30  # reports (and so whole-set evaluations) per second at most, as the redraws
+STEP_REPORTS = 200  # reports at most for one Step of many steps (screenshots, lessons)
 BOUNDARY_INTERVAL = 1 / 10  # the boundary grid is recomputed at most this often while playing
 
 
@@ -173,8 +174,9 @@ class TrainingWorker(QObject):
         if self.trainer is None:
             return
         self.set_running(False)
-        for _ in range(count):
-            if not self._one_step():
+        every = max(1, count // STEP_REPORTS)
+        for i in range(1, count + 1):
+            if not self._one_step() or i % every == 0 and not self._report():
                 break
         self._report()
         self._emit_boundary()
