@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from gui.plots.grad_norm_plot import GradNormPlot
 from gui.plots.loss_plot import LossPlot
 from gui.plots.step_axes import GRID_Z, FastGridAxis
-from gui.plots.step_buffers import FACTOR, PeakLevels
+from gui.plots.step_buffers import FACTOR, PeakLevels, running_mean
 
 MILLION = 1_000_000
 
@@ -78,6 +78,35 @@ def test_a_peak_window_keeps_the_extremes_and_both_ends():
     few_x, few_y = levels.window(steps, values, 1000, 1100, 500)  # zoomed in: the steps
     np.testing.assert_array_equal(few_x, steps[999:1101])
     np.testing.assert_array_equal(few_y, values[:, 999:1101])
+
+
+def test_the_running_mean_is_the_recurrence_however_the_steps_are_split():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 700))
+    x[0, :5] = np.nan  # no mean until the first value
+    x[1, 300:320] = np.nan  # a gap holds the mean
+    expected, m = np.empty_like(x), np.full(3, np.nan)
+    for t in range(x.shape[1]):
+        v = x[:, t]
+        m = np.where(np.isnan(m), v, np.where(np.isfinite(v), m + 0.02 * (v - m), m))
+        expected[:, t] = m
+    whole, last = running_mean(x, None, 0.02)
+    first, mid = running_mean(x[:, :123], None, 0.02)
+    rest, _ = running_mean(x[:, 123:], mid, 0.02)
+    np.testing.assert_array_equal(whole, expected)  # bit for bit
+    np.testing.assert_array_equal(np.hstack([first, rest]), expected)
+    np.testing.assert_array_equal(last, expected[:, -1])
+
+
+def test_a_layer_whose_first_norm_is_missing_still_gets_a_smoothed_curve(qtbot):
+    plot = shown(qtbot, GradNormPlot())
+    plot.set_layers(2)
+    plot.append(0, [float("nan"), 0.5])  # a diverged first step
+    for step in range(1, 50):
+        plot.append(step, [0.1, 0.5])
+    plot.refresh()
+    y = plot.curves[0].getData()[1]  # log10 on the log axis
+    assert np.isnan(y[0]) and y[1:] == pytest.approx(-1.0)
 
 
 # -- the plots ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox
 
 from gui.plots.loss_plot import SMOOTHING, GrowingColumns, StepPlot
-from gui.plots.step_buffers import PeakLevels
+from gui.plots.step_buffers import PeakLevels, running_mean
 
 ORTHOGONAL = 90.0
 TICKS = (0, 30, 60, 90, 120, 150, 180)
@@ -136,18 +136,8 @@ class AlignmentPlot(StepPlot):
 
     def _smooth(self, angles: np.ndarray) -> np.ndarray:
         """Exponential moving average per layer, carried across flushes (NaN skipped)."""
-        out = np.empty_like(angles)
-        ema = self._ema
-        for t in range(angles.shape[1]):
-            x = angles[:, t]
-            if ema is None:
-                ema = x.copy()
-            else:
-                ema = np.where(np.isnan(ema), x,
-                               np.where(np.isfinite(x), ema + SMOOTHING * (x - ema), ema))
-            out[:, t] = ema
-        self._ema = ema
-        return out
+        means, self._ema = running_mean(angles, self._ema, SMOOTHING)
+        return means
 
     def _set_top(self, top: float) -> None:
         """0° to 90° unless an angle beyond 90° was recorded (then up to it)."""

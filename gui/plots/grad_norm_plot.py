@@ -14,7 +14,7 @@ from gui.plots.loss_plot import (
     StepPlot,
     has_huge,
 )
-from gui.plots.step_buffers import PeakLevels
+from gui.plots.step_buffers import PeakLevels, running_mean
 
 
 class GradNormPlot(StepPlot):
@@ -81,18 +81,8 @@ class GradNormPlot(StepPlot):
 
     def _smooth(self, norms: np.ndarray) -> np.ndarray:
         """Exponential moving average of log10 norms, carried across flushes (NaN skipped)."""
-        logs = np.log10(norms)
-        out = np.empty_like(logs)
-        ema = self._ema
-        for t in range(logs.shape[1]):
-            x = logs[:, t]
-            if ema is None:
-                ema = x.copy()
-            else:
-                ema = np.where(np.isfinite(x), ema + SMOOTHING * (x - ema), ema)
-            out[:, t] = ema
-        self._ema = ema
-        return 10.0 ** out
+        means, self._ema = running_mean(np.log10(norms), self._ema, SMOOTHING)
+        return 10.0 ** means
 
     def refresh(self) -> None:
         self._flush()
