@@ -45,7 +45,10 @@ class FastGridAxis(pg.AxisItem):
         self._opaque_pens: dict[int, QPen] = {}
 
     def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
-        pens = {id(pen): self._opaque(pen) for pen, _, _ in tickSpecs}  # one per tick level
+        pens = {}  # the ticks of one level share a pen
+        for pen, _, _ in tickSpecs:
+            if id(pen) not in pens:
+                pens[id(pen)] = self._opaque(pen)
         ticks = [(pens[id(pen)], p1, p2) for pen, p1, p2 in tickSpecs]
         super().drawPicture(p, axisSpec, ticks, textSpecs)
 
