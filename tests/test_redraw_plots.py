@@ -256,3 +256,22 @@ def test_the_heatmap_is_kept_in_a_native_image_format(qtbot):
     level = int(round(0.05 * (len(lut) - 1)))
     assert math.isclose(low.red(), lut[level][0], abs_tol=3)
     assert math.isclose(low.blue(), lut[level][2], abs_tol=3)
+
+
+def test_a_new_range_is_kept_while_the_data_stay_inside_it(qtbot):
+    # A range just set leaves the data ~75 % of it (padding and headroom); the range must not
+    # be "tightened" to the same range again at every refresh (each re-lays out the axes).
+    # As short as the window's plots at 1600×1000: pyqtgraph pads a short view more.
+    plot = shown(qtbot, LossPlot(), size=(800, 200))
+    view = plot.plot.getViewBox()
+    steps, loss = falling(3000)
+    plot.extend(steps[:2000], loss[:2000])
+    plot.refresh()
+    settle(plot)
+    ranges = []
+    view.sigRangeChanged.connect(lambda *_: ranges.append(view.viewRange()))
+    for end in range(2010, 2100, 10):  # a little more each time, inside the headroom
+        plot.extend(steps[end - 10:end], loss[end - 10:end])
+        plot.refresh()
+        settle(plot)
+    assert ranges == []

@@ -5,10 +5,6 @@ at the redraw rate and only for the views that have news."""
 
 from __future__ import annotations
 
-import time
-
-PLOT_HZ = 5
-
 
 class LiveUpdates:
     def on_step(self, generation: int, report) -> None:
@@ -64,11 +60,11 @@ class LiveUpdates:
 
     # -- drawing --------------------------------------------------------------------------------
     def redraw(self) -> None:
-        """Push the latest snapshot into the views that have news.
+        """Push the latest snapshot into the views that have news (the redraw timer's tick).
 
         Repainting is what costs (the worker shares the interpreter lock with this thread), so
-        each view repaints only when its data changed, and the plots, whose axes re-layout on
-        every range change, at most PLOT_HZ times a second.
+        each view repaints only when its data changed, all in this one tick, so that Qt paints
+        them in one pass.
         """
         self.take_inbox()
         dirty, self._dirty = self._dirty, set()
@@ -79,18 +75,12 @@ class LiveUpdates:
             # Step epoch trains too: its rate shows (the worker flag is a plain read).
             self.status.show(stats, self.playing or self.worker.finishing_epoch)
         if "plots" in dirty:
-            now = time.perf_counter()
-            if now - self._last_plot_refresh >= 1 / PLOT_HZ:
-                self._last_plot_refresh = now
-                self.step_plots.refresh()
-            else:
-                self._dirty.add("plots")  # not yet: the next tick brings the last points
+            self.step_plots.refresh()
         if "outputs" in dirty and self.latest_outputs is not None:
             self.boundary.show_outputs(self.latest_outputs, *self.hovered_neuron)
 
     def force_redraw(self) -> None:
         self._dirty.update(("stats", "plots", "outputs"))
-        self._last_plot_refresh = 0.0
         self.redraw()
 
     def steps_per_second(self) -> float:

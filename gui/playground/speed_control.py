@@ -14,14 +14,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from gui.playground.worker import REPORT_HZ
-
 # (steps per second, label); 0 = as fast as possible.
 SPEEDS = [(1, "Slow motion: 1 step/s"), (3, "3 steps/s"), (10, "10 steps/s"),
           (30, "30 steps/s"), (100, "100 steps/s"), (300, "300 steps/s"),
           (1000, "1,000 steps/s"), (0, "As fast as possible")]
-TIP = (f"How fast Play trains. Up to {REPORT_HZ} steps per second every step is drawn; faster, "
-       f"the window draws {REPORT_HZ} times a second and the steps in between go into the "
+TIP = ("How fast Play trains. At 30 steps per second or slower every step is drawn; faster, "
+       "the window draws about 30 frames a second and the steps in between go into the "
        "plots. Slower: [   Faster: ]")
 
 

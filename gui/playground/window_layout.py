@@ -102,7 +102,8 @@ class StepPlots:
     def refresh(self) -> None:
         self.loss.refresh()
         self.grad.refresh()
-        self.alignment.refresh()
+        if not self.alignment.isHidden():  # shown under feedback alignment only
+            self.alignment.refresh()
 
 
 def restore_geometry(window) -> None:

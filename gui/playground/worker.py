@@ -30,7 +30,10 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 CALL_TIMEOUT_SECONDS = 60  # a call waits at most one long command (a big epoch) of the worker
 # Steps per timer tick: long enough to amortise the tick, short enough to stay responsive.
 CHUNK_SECONDS = 0.008
-REPORT_HZ = 30  # reports (and so whole-set evaluations) per second at most, as the redraws
+# Reports (and so whole-set evaluations) per second at most: a little more often than the
+# window redraws, so that every redraw has news. At this speed or slower, every step is
+# reported (and drawn).
+REPORT_HZ = 40
 STEP_REPORTS = 200  # reports at most for one Step of many steps (screenshots, lessons)
 BOUNDARY_INTERVAL = 1 / 10  # the boundary grid is recomputed at most this often while playing
 

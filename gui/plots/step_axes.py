@@ -11,7 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
 
 GRID_Z = -200  # below pyqtgraph's view box (-100), which holds the curves
-KEEP = 0.8  # the data may shrink to this share of the view before the range tightens again
+# The data may shrink to this share of the view before the range tightens again. Well below
+# what a new range leaves them (padding ≤ 10 % a side plus the headroom: ≥ 0.7), or the
+# range is "tightened" to the same range at every frame, re-laying out the axes each time.
+KEEP = 0.5
 # Of the data's span, added where the data grow: on the right, and above and below.
 HEADROOM_X, HEADROOM_Y = 0.1, 0.05
 
@@ -111,7 +114,7 @@ class FollowingViewBox(pg.ViewBox):
         fits = now_lo <= lo and hi <= now_hi
         if fits and (hi - lo >= KEEP * (now_hi - now_lo) or hi == lo):
             return None
-        pad = self.suggestPadding(ax) * (hi - lo)  # pyqtgraph's own margin
+        pad = self.suggestPadding(ax) * (hi - lo)  # pyqtgraph's own margin (≤ 10 %)
         if ax == 0:  # steps only grow
             return lo - pad, hi + pad + HEADROOM_X * (hi - lo)
         slack = pad + HEADROOM_Y * (hi - lo)
