@@ -262,7 +262,7 @@ def test_loss_plot_appends_and_refreshes_real_losses(qtbot):
     assert len(x) == 50 and y[-1] == pytest.approx(s.train_loss)
     assert plot.test_curve.getData()[1][-1] == pytest.approx(s.test_loss)
     assert plot.plot.getAxis("bottom").labelText == "step"
-    assert plot.plot.getAxis("left").labelText == "loss"
+    assert plot.plot.getAxis("left").labelText == "loss (whole set)"
     assert plot.plot.ctrlMenu is not None  # pyqtgraph's menu (with Export…) stays available
     plot.clear()
     assert plot.point_count() == 0 and points_in(plot.train_curve) == 0

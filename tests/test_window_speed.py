@@ -144,3 +144,15 @@ def test_the_statistics_shown_are_a_direct_evaluation_at_their_step(qtbot, tmp_p
     assert last.step == steps[-1]
     assert f"step {last.step:,}" in w.status_labels["step"].text()
     assert f"{last.accuracy:.1%}" in w.status_labels["accuracy"].text()
+
+
+def test_the_window_says_which_loss_is_which(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, "playground")
+    w.sigStep.emit(5)
+    qtbot.waitUntil(lambda: w.latest_stats.step == 5)
+    w.force_redraw()
+    tip = w.status_labels["loss"].toolTip()
+    assert "whole training set" in tip and "mini-batch" in tip
+    assert f"{w.latest_stats.batch_loss:.4g}"[:5] in tip.replace(",", "")
+    assert w.loss_plot.plot.getAxis("left").labelText == "loss (whole set)"
+    assert "mini-batch" in w.loss_plot.plot_widget.toolTip()

@@ -12,13 +12,13 @@ from gui.plots.loss_plot import format_value
 FIELDS = [("step", "Training steps (mini-batches) taken"),
           ("epoch", "Completed passes over the training set"),
           ("loss", "Loss on the whole training set / on the test set, evaluated at the weights "
-                   "now (up to 30 times a second while training; the loss plot's points). "
-                   "The mini-batch loss of each step is in the loss plot's tooltip."),
+                   "now (each time the window redraws while training: the loss plot's points)"),
           ("accuracy", "Classification accuracy on the training / test set; for regression the "
                        "root mean squared error and R² (the share of the targets' variance the "
                        "network explains) on the training / test set"),
           ("rate", "Training steps per second, measured over the last second from the "
                    "training thread's own clock")]
+LOSS_TIP = dict(FIELDS)["loss"]
 RATE_WINDOW = 1.0  # seconds of reports the rate is measured over
 
 
@@ -67,6 +67,8 @@ class TrainingStatus:
         lab["epoch"].setText(f"epoch {stats.epoch}")
         test = "—" if stats.test_loss is None else format_value(stats.test_loss)
         lab["loss"].setText(f"loss {format_value(stats.train_loss)} / test {test}")
+        lab["loss"].setToolTip(f"{LOSS_TIP}.\nThe last step's own mini-batch loss (what its "
+                               f"gradient came from): {format_value(stats.batch_loss)}")
         if stats.rmse is not None:  # regression has no accuracy: how far off, how much explained
             def number(x):
                 return "—" if x is None else format_value(x)

@@ -202,7 +202,11 @@ class LossPlot(StepPlot):
     """Train and test loss against the step, with a crosshair readout."""
 
     def __init__(self, parent=None):
-        super().__init__("loss", log_y=False, parent=parent)
+        super().__init__("loss (whole set)", log_y=False, parent=parent)
+        self.plot_widget.setToolTip(
+            "The loss on the whole training set and on the test set, evaluated at the weights of "
+            "the step each point is drawn at (while training, each time the window redraws). "
+            "The noisier loss of each step's own mini-batch is in the status bar's tooltip.")
         self.log_check.setToolTip("Logarithmic loss axis: late, small improvements stay visible")
         self.readout.setToolTip("Values at the step under the mouse")
         self._buffer = GrowingColumns(3)  # rows: step, train loss, test loss (NaN if none)
