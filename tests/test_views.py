@@ -262,7 +262,7 @@ def test_loss_plot_appends_and_refreshes_real_losses(qtbot):
     assert len(x) == 50 and y[-1] == pytest.approx(s.train_loss)
     assert plot.test_curve.getData()[1][-1] == pytest.approx(s.test_loss)
     assert plot.plot.getAxis("bottom").labelText == "step"
-    assert plot.plot.getAxis("left").labelText == "loss (whole set)"
+    assert plot.plot.getAxis("left").labelText == "loss"
     assert plot.plot.ctrlMenu is not None  # pyqtgraph's menu (with Export…) stays available
     plot.clear()
     assert plot.point_count() == 0 and points_in(plot.train_curve) == 0
@@ -328,7 +328,8 @@ def test_log_toggle_and_non_finite_losses(qtbot):
     (x0, x1), (y0, y1) = plot.plot.getViewBox().viewRange()
     assert np.isfinite([x0, x1, y0, y1]).all()
     assert points_in(plot.test_curve) == 0  # no test set: no test curve
-    assert "test" not in [label.text for _, label in plot.legend.items]
+    labels = [label.text for _, label in plot.legend.items]
+    assert "test set" not in labels and "train set" in labels
     plot.log_check.setChecked(False)
     assert not plot.plot.getAxis("left").logMode
 

@@ -154,5 +154,5 @@ def test_the_window_says_which_loss_is_which(qtbot, tmp_path):
     tip = w.status_labels["loss"].toolTip()
     assert "whole training set" in tip and "mini-batch" in tip
     assert f"{w.latest_stats.batch_loss:.4g}"[:5] in tip.replace(",", "")
-    assert w.loss_plot.plot.getAxis("left").labelText == "loss (whole set)"
+    assert w.loss_plot.plot.getAxis("left").labelText == "loss"
     assert "mini-batch" in w.loss_plot.plot_widget.toolTip()

@@ -202,7 +202,7 @@ class LossPlot(StepPlot):
     """Train and test loss against the step, with a crosshair readout."""
 
     def __init__(self, parent=None):
-        super().__init__("loss (whole set)", log_y=False, parent=parent)
+        super().__init__("loss", log_y=False, parent=parent)
         self.plot_widget.setToolTip(
             "The loss on the whole training set and on the test set, evaluated at the weights of "
             "the step each point is drawn at (while training, each time the window redraws). "
@@ -211,8 +211,8 @@ class LossPlot(StepPlot):
         self.readout.setToolTip("Values at the step under the mouse")
         self._buffer = GrowingColumns(3)  # rows: step, train loss, test loss (NaN if none)
         self._levels = PeakLevels()  # of the train and test rows
-        self.train_curve = self._curve("train", TRAIN_COLOR)
-        self.test_curve = self._curve("test", TEST_COLOR)
+        self.train_curve = self._curve("train set", TRAIN_COLOR)  # whole sets, not a batch
+        self.test_curve = self._curve("test set", TEST_COLOR)
         self._has_test = False
         self._huge = False  # some |loss| > LINEAR_LIMIT was recorded
         self.vline = pg.InfiniteLine(angle=90, movable=False, pen=CROSSHAIR_PEN)
@@ -268,7 +268,7 @@ class LossPlot(StepPlot):
     def _show_test_in_legend(self, show: bool) -> None:
         listed = any(sample.item is self.test_curve for sample, _ in self.legend.items)
         if show and not listed:
-            self.legend.addItem(self.test_curve, "test")
+            self.legend.addItem(self.test_curve, "test set")
         elif listed and not show:
             self.legend.removeItem(self.test_curve)
 
