@@ -28,6 +28,9 @@ lint: $(BIN)/.installed-test
 bench: $(BIN)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/engine_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/redraw_bench.py
+	$(BIN)/python benchmarks/startup_bench.py
 
 clean:
 	rm -rf $(VENV)
