@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QDockWidget, QScrollArea
 from engine.bugs import BUGS, unseen_note
 from gui.checking.bug_banner import NO_BUG, BugBanner
 from gui.checking.torch_export_action import export_torch_script
+from gui.common.lazy_panel import LazyPanel
 from gui.common.side_dock import place_side_dock
 
 STALE_POLL_MS = 500
@@ -44,7 +45,7 @@ def _sentence(text: str) -> str:
     return text.strip().rstrip(".") + "."
 
 
-class CheckingLink(QObject):
+class CheckingLink(LazyPanel, QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
@@ -75,19 +76,6 @@ class CheckingLink(QObject):
         self.stale_timer.start()
 
     # -- the panel, built on first use ----------------------------------------------------------
-    @property
-    def panel(self):
-        """The check panel (built now if it was not yet: the first frame does not need it)."""
-        if self._panel is None:
-            self._build_panel()
-        return self._panel
-
-    @property
-    def dock(self) -> QDockWidget:
-        if self._panel is None:
-            self._build_panel()
-        return self._dock
-
     def _panel_shown(self) -> bool:
         return self._dock is not None and self._dock.isVisible()
 

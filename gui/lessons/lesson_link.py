@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 
+from gui.common.lazy_panel import LazyPanel
 from gui.common.side_dock import place_side_dock
 
 CHECK_MS = 300
@@ -33,7 +34,7 @@ def _menu(window, title: str):
     return window.menuBar().addMenu(title)
 
 
-class LessonLink(QObject):
+class LessonLink(LazyPanel, QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
@@ -48,19 +49,6 @@ class LessonLink(QObject):
         self._build_menus()
 
     # -- built on first use ----------------------------------------------------------------
-    @property
-    def panel(self):
-        """The lesson panel (built now if it was not yet: the first frame does not need it)."""
-        if self._panel is None:
-            self._build_panel()
-        return self._panel
-
-    @property
-    def dock(self) -> QDockWidget:
-        if self._panel is None:
-            self._build_panel()
-        return self._dock
-
     @property
     def highlight(self):
         if self._panel is None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget
 
+from gui.common.lazy_panel import LazyPanel
 from gui.common.side_dock import place_side_dock
 
 DOCK_WIDTH, DOCK_HEIGHT = 460, 760  # beside the views; the floating panel's largest height
@@ -24,7 +25,7 @@ DOCK_WIDTH, DOCK_HEIGHT = 460, 760  # beside the views; the floating panel's lar
 DIRECTIONS = {"forward": "forward", "loss": "forward", "backward": "backward", "update": "update"}
 
 
-class StepperMode(QObject):
+class StepperMode(LazyPanel, QObject):
     sigRequestTrace = Signal(object)  # None (next mini-batch) or training-set indices
     sigApplyStep = Signal(object)
 
@@ -49,20 +50,6 @@ class StepperMode(QObject):
         window.boundary.sigPointClicked.connect(self._on_point_clicked)
 
     # -- the panel, built on first use --------------------------------------------------------
-    @property
-    def panel(self):
-        """The step-through panel (built now if it was not yet: the first frame does not
-        need it)."""
-        if self._panel is None:
-            self._build_panel()
-        return self._panel
-
-    @property
-    def dock(self) -> QDockWidget:
-        if self._panel is None:
-            self._build_panel()
-        return self._dock
-
     def _build_panel(self) -> None:
         from gui.stepper.stepper_panel import StepperPanel
 
