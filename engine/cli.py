@@ -107,15 +107,19 @@ def cmd_train(args, out) -> int:
             if step.diverged or stop.is_set():
                 break
             if i % every == 0 or i == args.steps:
-                loss = trainer.stats().train_loss
+                evaluated = trainer.stats()
+                if evaluated.diverged:  # grown on the whole set, though no batch showed it
+                    break
+                loss = evaluated.train_loss
                 if show_bar:
                     done = int(30 * i / args.steps)
                     out.write(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps} "
                               f"loss {_loss_text(loss, 4)}")
                     out.flush()
         elapsed = time.perf_counter() - start
-        return _finish_train(args, out, trainer, trainer.stats(), i, elapsed, show_bar,
-                             stop.is_set() and i < args.steps and not step.diverged)
+        final = trainer.stats()
+        return _finish_train(args, out, trainer, final, i, elapsed, show_bar,
+                             stop.is_set() and i < args.steps and not final.diverged)
 
 
 def _with_feedback(trainer: Trainer, feedback: str | None) -> Trainer:

@@ -22,6 +22,7 @@ import numpy as np
 EVALUATED = ("train_loss", "test_loss")  # the whole-set losses, one value per evaluation
 INITIAL_CAPACITY = 256
 MAX_ROWS = 100_000  # rows kept at most (a multiple of 2: thinning halves it)
+MAX_LAYERS = 1000  # far above any network's; a bigger count in a file is damage
 _NON_FINITE = {"Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -98,7 +99,7 @@ class History:
         if n and self._eval[n - 1, 0] == step:
             n -= 1
         elif n >= MAX_ROWS:
-            kept = self._eval[1:n:2]  # every 2nd evaluation, the newest of each pair
+            kept = self._eval[0:n:2]  # every 2nd evaluation, the first (the start) kept
             n = len(kept)
             self._eval[:n] = kept
         if n == len(self._eval):
@@ -189,9 +190,9 @@ class History:
         if unknown:
             raise ValueError(f"the history has an unknown entry {unknown[0]!r}")
         layers = d["layers"]
-        if not _whole(layers) or layers < 1:
-            raise ValueError(f"the history's layer count must be a whole number ≥ 1, "
-                             f"got {layers!r}")
+        if not _whole(layers) or not 1 <= layers <= MAX_LAYERS:
+            raise ValueError(f"the history's layer count must be a whole number from 1 to "
+                             f"{MAX_LAYERS}, got {str(layers)[:20]}")
         step = _steps(d["step"], "the history's steps", first=1)
         n = len(step)
         stride = d.get("stride", 1)  # optional: files from before the record was bounded
@@ -214,6 +215,8 @@ class History:
             raise ValueError("the history's evaluations need exactly step, train_loss and "
                              "test_loss")
         steps = step if per_row else _steps(evaluations["step"], "the evaluations' steps", 0)
+        if len(steps) and steps[-1] > 2**53:  # they are kept beside the losses, as floats
+            raise ValueError("the evaluations' steps must be below 2⁵³")
         k = len(steps)
         history._eval = np.zeros((max(INITIAL_CAPACITY, k), 3))
         history._eval[:k, 0] = steps

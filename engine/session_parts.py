@@ -161,10 +161,15 @@ def read_history(trainer: Trainer, d, step: int) -> History:
         raise ValueError("the history has alignment angles, but the spec trains with backprop")
     if trainer.spec.feedback == "fa":
         history.record_alignment()  # steps recorded without angles read as NaN
-    last = int(history.arrays()["step"][-1]) if len(history) else 0
+    arrays = history.arrays()
+    last = int(arrays["step"][-1]) if len(history) else 0
     if last > step:
         raise ValueError(f"the history records {len(history)} steps up to step {last}, but "
                          f"the session is at step {step}")
+    evaluated = int(arrays["eval_step"][-1]) if history.evaluations else 0
+    if evaluated > step:
+        raise ValueError(f"the history has an evaluation at step {evaluated}, but the session "
+                         f"is at step {step}")
     return history
 
 

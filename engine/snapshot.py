@@ -47,8 +47,7 @@ def accuracy(out: np.ndarray, Y: np.ndarray) -> float:
     return float(np.count_nonzero(correct) / len(correct))
 
 
-def snapshot(trainer, batch_loss: float, grad_norms: np.ndarray, message: str,
-             alignment) -> StepStats:
+def snapshot(trainer, batch_loss: float, grad_norms: np.ndarray, alignment) -> StepStats:
     """StepStats of the trainer now. The per-neuron activations are the means over the batch
     the network last ran forward (the next step's, at the current weights); the gradients are
     those of the last backward pass."""
@@ -69,5 +68,5 @@ def snapshot(trainer, batch_loss: float, grad_norms: np.ndarray, message: str,
         weight_grads=tuple(read_only(np.abs(layer.dW)) for layer in net.layers),
         weights=tuple(frozen_copy(layer.W) for layer in net.layers),
         biases=tuple(frozen_copy(layer.b) for layer in net.layers),
-        diverged=trainer.diverged, message=message, rmse=train.rmse, r2=train.r2,
+        diverged=trainer.diverged, rmse=train.rmse, r2=train.r2,
         test_rmse=test.rmse, test_r2=test.r2, alignment=alignment)

@@ -22,6 +22,7 @@ FORMAT = 1
 MAX_HIDDEN_LAYERS = 10
 MAX_NEURONS = 32
 MAX_SPEED = 1e6  # steps per second the window may be asked to pace; 0 = unpaced
+MIN_SPEED = 0.1  # slower than a step every ten seconds looks like a hang
 MAX_SAMPLES = MAX_ROWS  # generated points
 MAX_BATCH = 100_000  # as many as the largest data set
 MAX_SEED = 2**31 - 1  # the window shows the seed in a spin box, a 32-bit signed integer
@@ -94,6 +95,9 @@ class Spec:
         self.reg_rate = _real("regularization rate", self.reg_rate, 0, math.inf)
         self.clip_norm = _real("gradient clip norm", self.clip_norm, 0, math.inf)
         self.speed = _real("speed (steps per second)", self.speed, 0, MAX_SPEED)
+        if 0 < self.speed < MIN_SPEED:
+            raise ValueError(f"speed must be 0 (as fast as possible) or at least {MIN_SPEED:g} "
+                             f"steps per second, got {self.speed:g}")
         self.noise = _real("noise", self.noise, 0, 0.5)
         self.train_fraction = _real("train fraction", self.train_fraction, 0.05, 1)
         self.batch_size = _integer("batch size", self.batch_size, 1, MAX_BATCH)

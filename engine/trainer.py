@@ -4,9 +4,8 @@ before it reaches the parameters.
 A step does only what the step needs plus its mini-batch's loss and gradient norms
 (StepResult); the losses over the whole training and test sets, which cost a pass over all
 the data, are evaluated when someone reads them (stats(): the window's redraws, a CLI report)
-and recorded in the history then. The divergence guard needs no such pass either: each step
-runs the *next* step's forward pass at the updated weights (which the next step reuses), and
-that mini-batch loss judges the update; only a suspicious one is confirmed on the whole set.
+and recorded in the history then. The divergence guard needs no such pass either (see
+divergence_guard.py).
 
 Same spec and seed ⇒ the bit-identical run: the dataset, the initial weights and the batch
 order each draw from their own generator derived from the seed.
@@ -20,6 +19,7 @@ import math
 import numpy as np
 
 from .datasets import Dataset, expand_features, make_dataset
+from .divergence_guard import LOSS_FLOOR, LOSS_GROWTH_LIMIT, LookAheadGuard
 from .feedback import alignment_angles, use_feedback_alignment
 from .history import History
 from .network import Network
@@ -32,16 +32,9 @@ from .step_stats import Checkpoint, StepResult, StepStats
 LIVE_SETTINGS = ("learning_rate", "reg_rate", "batch_size", "momentum", "optimizer",
                  "clip_norm", "regularization", "speed")
 CHECKPOINT_EVERY = 10  # steps between two saves of the best state
-# A loss can grow without bound and stay finite (XOR at learning rate 1e6 swings between 225
-# and 249,775), so NaN/Inf alone is not enough. A state is *sane* while its training loss is
-# finite and at most LOSS_GROWTH_LIMIT times the starting loss (two orders of magnitude, far
-# above the bumps of a high but workable learning rate), the start counting as at least
-# LOSS_FLOOR: a run that starts near zero (weights that already fit) is not flagged for 0.01.
-LOSS_GROWTH_LIMIT = 100.0
-LOSS_FLOOR = 1.0
 
 
-class Trainer:
+class Trainer(LookAheadGuard):
     def __init__(self, spec: Spec, dataset: Dataset | None = None):
         # A private copy: live settings (learning rate, batch size) write to it, not the caller's.
         # Shallow: its lists (given points, weights) are shared, and nothing edits them in place.
@@ -89,6 +82,7 @@ class Trainer:
         self._drop_look_ahead()
         self._epoch_complete = False
         self.last_result: StepResult | None = None  # what the last step did
+        self.divergence = ""  # why the state is not sane (while self.diverged)
         self.start_loss: float | None = None  # the yardstick of the growth rule
         self.mark_start()
 
@@ -102,10 +96,6 @@ class Trainer:
         # A deep copy packs the network's parameters anew (network.py): name them again.
         self.__dict__.update(state)
         self._bind_parameters()
-
-    def _drop_look_ahead(self) -> None:
-        """Forget the next step's forward pass (the batch or the parameters changed)."""
-        self._ahead_batch = self._ahead_x = self._ahead_y = self._ahead_loss = None
 
     def mark_start(self) -> None:
         """Take the current state as the start of the run: its training loss becomes the
@@ -225,100 +215,19 @@ class Trainer:
             # Before the update: the angle reads this step's W.
             alignment = self._alignment() if self.spec.feedback == "fa" else None
             if math.isfinite(loss) and math.isfinite(sum(grad_norms.tolist())):
-                message = self._update_or_restore(look_ahead=not record)
+                message = self._update_or_restore(keep_caches=record)
             else:
                 message = "the loss or a gradient became NaN/Inf; the parameters were not updated"
             self.diverged = bool(message)
             if self.diverged:
                 message += f"; lower the learning rate (now {self.learning_rate:g}) and rewind"
+            self.divergence = message
             self.step_count += 1
         grad_norms.flags.writeable = False
         self.last_result = result = StepResult(
             self.step_count, self.epoch, loss, grad_norms, self.diverged, message, alignment)
         self.history.append(result)
         return result
-
-    def _forward(self, indices) -> tuple[np.ndarray, np.ndarray, float | None]:
-        """This step's batch with its forward pass done: (indices, targets, loss if known).
-
-        The look-ahead's pass is reused when it is still this step's: the next scheduled
-        batch, nothing else has run the network since, and the parameters are unchanged
-        (anyone may have edited them in place: the fingerprint says). Else it runs now."""
-        net = self.network
-        ahead, x, y, loss = self._ahead_batch, self._ahead_x, self._ahead_y, self._ahead_loss
-        self._drop_look_ahead()
-        if (indices is None and ahead is not None and net.layers[0].x is x
-                and np.dot(net.flat_params, self._probe) == self._fingerprint):
-            batch = self.next_batch()
-            if len(batch) == len(ahead):  # the same slice of the same order, by construction
-                return batch, y, loss
-        else:
-            batch = self.next_batch() if indices is None else np.asarray(indices)
-        net.forward(self.X_train[batch])
-        np.copyto(self._backup, net.flat_params)
-        return batch, self.Y_train[batch], None
-
-    def _look_ahead(self) -> float:
-        """Run the next scheduled batch's forward pass at the current weights and return its
-        loss; the next step reuses the pass."""
-        self._reshuffle_if_done()  # what the next draw would do first, done now
-        batch = self.order[self.cursor:self.cursor + self.batch_size]
-        x, y = self.X_train[batch], self.Y_train[batch]
-        net = self.network
-        net.forward(x)
-        out = net.layers[-1]
-        loss = float(net.loss.value(out.z, out.a, y))
-        self._ahead_batch, self._ahead_x, self._ahead_y, self._ahead_loss = batch, x, y, loss
-        return loss
-
-    def _update_or_restore(self, look_ahead: bool) -> str:
-        """Apply the update. If it leaves an insane state (parameters, optimiser state or
-        training loss NaN/Inf, or the loss grown past loss_limit), put parameters and optimiser
-        state (velocities, moments) back together, so that after lowering the learning rate
-        the next step starts from a sane state. Returns what went wrong ("" when nothing)."""
-        slots = self.optimizer.state
-        slot_backup = np.concatenate(list(slots.values()), axis=None) if slots else None
-        t, keys = self.optimizer.t, set(slots)
-        self._apply_update(self._params, self._grads)
-        flat = self.network.flat_params
-        fingerprint = float(np.dot(flat, self._probe))  # NaN/Inf if any parameter is
-        finite = math.isfinite(fingerprint) or bool(np.isfinite(flat).all())  # or it overflowed
-        if finite and slots:
-            finite = bool(np.isfinite(np.concatenate(list(slots.values()), axis=None)).all())
-        message = self._judge_update(look_ahead) if finite else \
-            "the update sent the parameters to NaN/Inf"
-        if not message:
-            if self._ahead_batch is not None:  # the look-ahead ran at these parameters
-                np.copyto(self._backup, flat)
-                self._fingerprint = fingerprint
-            return ""
-        flat[...] = self._backup
-        for new_key in set(slots) - keys:  # moments born in this very step
-            del slots[new_key]
-        if slot_backup is not None:
-            _restore(list(slots.values()), slot_backup)
-        self.optimizer.t = t
-        self._drop_look_ahead()
-        return message + "; the parameters and optimiser state were restored"
-
-    def _judge_update(self, look_ahead: bool) -> str:
-        """"" when the updated state is sane, else why not. The next batch's loss is a free
-        first look; whole-set evaluation confirms a suspicious one (a batch can be harder
-        than the whole set) or judges when there is no look-ahead."""
-        if look_ahead:
-            loss = self._look_ahead()
-            if math.isfinite(loss) and loss <= self.loss_limit:
-                return ""
-        return self._growth_message(self.evaluate(self.X_train, self.Y_train)[0])
-
-    def _growth_message(self, train_loss: float) -> str:
-        """Why a state with this training loss is not sane ("" when it is)."""
-        if not math.isfinite(train_loss):
-            return "the update sent the loss to NaN/Inf"
-        if train_loss > self.loss_limit:
-            start = "" if self.start_loss is None else f" from {self.start_loss:.4g}"
-            return f"the training loss grew{start} to {train_loss:.4g}"
-        return ""
 
     def _maybe_checkpoint(self, loss: float) -> None:
         """Remember the sane state with the lowest training loss evaluated so far (at most
@@ -409,7 +318,7 @@ class Trainer:
         last = self.last_result
         if last is None:
             return self.current_stats()
-        return self._snapshot(last.batch_loss, last.grad_norms, last.message, last.alignment)
+        return self._snapshot(last.batch_loss, last.grad_norms, last.alignment)
 
     def current_stats(self) -> StepStats:
         """Statistics of the current parameters without taking a step (for a new network, an
@@ -418,20 +327,23 @@ class Trainer:
         with np.errstate(all="ignore"):
             self.network.forward(self.X_train[batch])
             loss = self.network.backward(self.Y_train[batch])
-            return self._snapshot(loss, self.network.layer_grad_norms(), "", self._alignment())
+            return self._snapshot(loss, self.network.layer_grad_norms(), self._alignment())
 
-    def _snapshot(self, batch_loss, grad_norms, message, alignment) -> StepStats:
+    def _snapshot(self, batch_loss, grad_norms, alignment) -> StepStats:
         with np.errstate(all="ignore"):
-            stats = snapshot(self, batch_loss, grad_norms, message, alignment)
+            stats = snapshot(self, batch_loss, grad_norms, alignment)
         if not self.diverged and self.last_result is not None:
             # The look-ahead judges each update on one mini-batch; the whole set can still
-            # have grown past the limit. Then training should stop here too.
+            # have grown past the limit. Then training should stop here too, though the
+            # weights are those of the grown loss: only a rewind brings back sane ones.
             grown = self._growth_message(stats.train_loss)
             if grown:
                 self.diverged = True
-                message = f"{grown}; lower the learning rate (now {self.learning_rate:g}) " \
-                          "and rewind"
-                stats = dataclasses.replace(stats, diverged=True, message=message)
+                self.divergence = (f"{grown} (seen on the whole set after the step; nothing "
+                                   f"was restored): lower the learning rate (now "
+                                   f"{self.learning_rate:g}) and rewind")
+        if self.diverged:  # the message says why, until a rewind or a sane step
+            stats = dataclasses.replace(stats, diverged=True, message=self.divergence)
         self.history.record_evaluation(self.step_count, stats.train_loss, stats.test_loss)
         self._maybe_checkpoint(stats.train_loss)
         return stats
@@ -449,11 +361,3 @@ class Trainer:
     def neuron_outputs(self, points: np.ndarray) -> list[np.ndarray]:
         """Every layer's activation for raw input points (inputs first), for the boundary view."""
         return self.network.activations(expand_features(points, self.spec.features, self.dtype))
-
-
-def _restore(params: list[np.ndarray], flat: np.ndarray) -> None:
-    """Copy a flat backup (np.concatenate(params, axis=None)) back into the parameters."""
-    start = 0
-    for p in params:
-        p[...] = flat[start:start + p.size].reshape(p.shape)
-        start += p.size

@@ -91,3 +91,62 @@ def test_growth_the_look_ahead_missed_is_caught_when_the_whole_set_is_evaluated(
     assert stats.diverged and trainer.diverged
     assert stats.message.startswith("the training loss grew from 1e-06 to ")
     assert "rewind" in stats.message
+
+
+def _fragile_xor():
+    # One sample per step and a linear output: a mini-batch can be far easier than the set.
+    return Trainer(Spec(dataset="xor", learning_rate=1.0, batch_size=1, loss="mse",
+                        output_activation="linear"))
+
+
+def _until_diverged(trainer, limit=200):
+    for _ in range(limit):
+        result = trainer.step()
+        if result.diverged:
+            return result
+    raise AssertionError("expected divergence")
+
+
+def test_an_update_that_sends_the_whole_set_past_the_limit_is_undone_at_its_own_step():
+    trainer = _fragile_xor()
+    before = None
+    for _ in range(200):
+        before = params_of(trainer)
+        result = trainer.step()
+        if result.diverged:
+            break
+        assert trainer.stats().train_loss <= trainer.loss_limit  # never a grown state kept
+    assert result.diverged and "grew from" in result.message
+    assert all(np.array_equal(p, q) for p, q in zip(before.values(),
+                                                     params_of(trainer).values()))
+
+
+def test_a_traced_step_is_judged_as_the_real_step_is():
+    from engine.trace import trace
+    for spec in (_fragile_xor().spec, load_preset("xor").replace(learning_rate=1e6)):
+        trainer = Trainer(spec)
+        for _ in range(60):
+            traced = trace(trainer)
+            result = trainer.step()
+            assert traced.rolled_back == result.diverged
+            assert all(np.array_equal(p, q) for p, q in zip(
+                params_of(traced.trainer_after).values(), params_of(trainer).values()))
+            if result.diverged:
+                break
+
+
+def test_the_divergence_message_stays_while_the_state_is_diverged():
+    trainer = Trainer(load_preset("xor").replace(learning_rate=1e6))
+    result = _until_diverged(trainer)
+    assert trainer.stats().message == result.message == trainer.stats().message != ""
+    trainer.rewind()
+    assert not trainer.stats().diverged and trainer.stats().message == ""
+
+
+def test_after_a_rolled_back_step_the_layers_show_the_weights_kept():
+    trainer = Trainer(Spec(dataset="spiral", learning_rate=30.0, batch_size=1, loss="mse",
+                           output_activation="linear"))
+    _until_diverged(trainer)
+    stats = trainer.stats()
+    direct = trainer.network.activations(trainer.X_train[trainer.last_batch])
+    np.testing.assert_allclose(stats.neuron_activations[-1], direct[-1].mean(axis=0))

@@ -156,3 +156,28 @@ def test_the_window_says_which_loss_is_which(qtbot, tmp_path):
     assert f"{w.latest_stats.batch_loss:.4g}"[:5] in tip.replace(",", "")
     assert w.loss_plot.plot.getAxis("left").labelText == "loss"
     assert "mini-batch" in w.loss_plot.plot_widget.toolTip()
+
+
+def test_pausing_step_epoch_reports_every_step_taken(qtbot, tmp_path):
+    spec = load_preset("playground").replace(samples=20000, batch_size=1)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    w = MainWindow(spec, settings=settings)
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
+    w.actions.epoch.trigger()  # 10,000 steps: far more than the pause lets it take
+    qtbot.waitUntil(lambda: w.worker.trainer.step_count > 50, timeout=10000)
+    w.set_playing(False)
+    w.worker.call(lambda: None)  # after the pause and its report
+    w.force_redraw()
+    taken = w.worker.call(lambda: w.worker.trainer.step_count)
+    assert 50 < taken < 10000
+    assert w.latest_stats.step == taken == w.grad_plot.point_count()
+
+
+def test_a_speed_too_slow_to_watch_is_refused():
+    import pytest
+
+    from engine.spec import Spec
+    with pytest.raises(ValueError, match="at least 0.1 steps per second"):
+        Spec(speed=1e-7).validate()
+    assert Spec(speed=0.5).validate().speed == 0.5

@@ -152,9 +152,10 @@ class TrainingWorker(QObject):
     @Slot(bool)
     def set_running(self, running: bool) -> None:
         self._ensure_timer()
+        was_running = self.running or self.finishing_epoch
         self.finishing_epoch = False  # Play, Pause and every other command end Step epoch
         self.pause_requested = False
-        was_running, self.running = self.running, running and self.trainer is not None
+        self.running = running and self.trainer is not None
         if self.running:
             self._start_pace()
             self.sigRunning.emit(True)
@@ -169,8 +170,11 @@ class TrainingWorker(QObject):
         one tick per step."""
         speed = self.trainer.spec.speed
         self._pace_start = (time.perf_counter(), 0)
-        self._timer.setInterval(0 if not speed else max(1, int(1000 / speed / 2)))
+        # Ticks twice per step, so that a step lands at most half a period late.
+        self._timer.setInterval(0 if not speed else max(1, min(int(500 / speed), 60_000)))
         self._timer.start()
+        if speed:
+            QTimer.singleShot(0, self, self._run_chunk)  # the first step now, not a tick later
 
     @Slot(int)
     def step(self, count: int = 1) -> None:
@@ -202,9 +206,8 @@ class TrainingWorker(QObject):
         except ValueError as e:
             self.sigError.emit(str(e))
             return
-        if name == "speed" and (self.running or self.finishing_epoch):
-            self._report()  # a new pace starts from here, with the steps so far drawn
-            self._start_pace()
+        if name == "speed" and (self.running or self.finishing_epoch) and self._report():
+            self._start_pace()  # a new pace from here, with the steps so far drawn
 
     @Slot(int, str, object, float)
     def set_parameter(self, layer: int, name: str, index, value: float) -> None:
