@@ -54,6 +54,7 @@ class PathTerm:
     neurons: tuple[int, ...]  # j, k, …, output neuron (0-based), layers l, l+1, …, L
     factors: tuple[tuple[str, float], ...]  # (symbol, value) for the first sample
     product: float  # Σ over the batch of the product of the factors
+    first_product: float  # the product of the factors shown: the first sample's alone
 
 
 @dataclass(frozen=True)
@@ -152,13 +153,14 @@ def _paths(trace: Trace, layer: int, i: int, j: int, n_layers: int):
         products = products[..., None] * step
         products = products * local(q).reshape(len(a_i), *[1] * (products.ndim - 2), -1)
     totals = products.sum(axis=0).reshape(-1)
+    first = products[0].reshape(-1)
     largest = np.argsort(-np.abs(totals), kind="stable")[:LISTED_PATHS]
     paths = []
     for flat in largest:
         route = (j, *np.unravel_index(flat, widths)) if widths else (j,)
         paths.append(PathTerm(tuple(int(n) for n in route),
                               _factors(stages, layer, i, route, n_layers, fused, tail),
-                              float(totals[flat])))
+                              float(totals[flat]), float(first[flat])))
     return paths, count, float(totals.sum())
 
 

@@ -1,5 +1,7 @@
 """engine.chain_rule: the expansion of one weight's gradient adds up to the step's own ∂L/∂w."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,14 @@ def test_paths_name_their_factors(traces):
     symbols = [s for s, _ in path.factors]
     assert symbols[0] == "x[1]" and symbols[-1] == "∂L/∂ŷ[1]"
     assert np.prod([v for _, v in path.factors]) == pytest.approx(chain.gradient, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_each_path_shows_the_product_of_its_own_factors(traces, name):
+    # The factors shown are the first sample's: their product is printed as that sample's,
+    # and the batch sum is a separate number (issue 13, item 4).
+    result = traces[name]
+    for layer, i, j in _weights(result):
+        for path in weight_chain(result, layer, i, j).paths:
+            shown = math.prod(value for _, value in path.factors)
+            assert path.first_product == pytest.approx(shown, rel=1e-12, abs=1e-300)

@@ -1,5 +1,6 @@
 """Step-through mode inside the window: real traces, the graph follows, Finish = a real step."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -199,3 +200,29 @@ def test_a_chosen_sample_does_not_outlive_the_mode(qtbot, tmp_path):
     panel = open_stepper(qtbot, w)
     assert len(w.stepper.trace.batch) == 4 and panel.stage_count() == 7
     assert w.last_error == ""
+
+
+def test_the_paths_view_prints_each_product_with_its_own_value(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, "playground")  # a batch of 10: factors of sample 1
+    panel = open_stepper(qtbot, w)
+    trace = w.stepper.trace
+    backward = next(i for i, s in enumerate(trace.stages) if s.kind == "backward" and s.layer == 1)
+    panel.go_to(backward)
+    w.graph.sigEdgeClicked.emit(1, 0, 0)
+    chain = weight_chain(trace, 1, 0, 0)
+    assert len(chain.samples) == 10
+    text = panel.text()
+    for path in chain.paths[:3]:
+        product = 1.0
+        for _, value in path.factors:
+            product *= value
+        assert path.first_product == pytest.approx(product, rel=1e-12)
+        assert plain(path.first_product) in text and plain(path.product) in text
+    assert any(p.first_product != p.product for p in chain.paths)  # two numbers, both shown
+    assert "summed over the 10 samples" in text
+
+
+def plain(value) -> str:
+    """A number as the panel's plain text shows it."""
+    from gui.common.formula_markup import num
+    return re.sub("<[^>]+>", "", num(value))

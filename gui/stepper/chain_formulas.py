@@ -171,8 +171,9 @@ def _paths(chain: ChainRule, names: _Names, max_paths: int) -> str:
                 else "") + "; "
              f"{'this weight has one path' if count == 1 else f'this weight has {count} paths'}.")
     if m > 1:
-        intro += (f" Factors are shown for the first sample; each product is summed over the "
-                  f"batch of m = {m}.")
+        intro += (f" Factors are shown for the first sample, with that sample's product; the "
+                  f"path's term of the gradient is its product summed over the batch of "
+                  f"m = {m}.")
     listed = chain.paths[:max_paths]
     if chain.path_sum is None:
         intro += (" That is too many to form one by one here; the layer-by-layer expansion "
@@ -186,11 +187,15 @@ def _paths(chain: ChainRule, names: _Names, max_paths: int) -> str:
                              for s, _ in path.factors)
         values = " · ".join(num(v, paren=True) for _, v in path.factors)
         if m == 1:
-            steps = [symbols, values, num(path.product)]
-        else:
-            steps = [symbols, f"{values} &nbsp;{caption(f'(sample {names.sample(0)})')}",
-                     f"{num(path.product)} &nbsp;{caption(f'(summed over the {m} samples)')}"]
-        eq.add(f"path {n}", steps, note=_route(chain, names, path.neurons))
+            eq.add(f"path {n}", [symbols, values, num(path.product)],
+                   note=_route(chain, names, path.neurons))
+            continue
+        sample = caption(f"(sample {names.sample(0)})")
+        eq.add(f"path {n}", [symbols, f"{values} &nbsp;{sample}",
+                             f"{num(path.first_product)} &nbsp;{sample}"],
+               note=_route(chain, names, path.neurons))
+        summed = caption(f"(its product summed over the {m} samples)")
+        eq.add(f"Σ<sub>s</sub> path {n}", [f"{num(path.product)} &nbsp;{summed}"])
     out += eq.html()
     eq = Equations(KIND)
     products = [num(p.product, paren=True) for p in listed]
