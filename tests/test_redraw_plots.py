@@ -275,3 +275,27 @@ def test_a_new_range_is_kept_while_the_data_stay_inside_it(qtbot):
         plot.refresh()
         settle(plot)
     assert ranges == []
+
+
+def test_a_plot_before_its_second_step_shows_a_plain_start(qtbot):
+    # Issue 13, item 6: no legend over an empty plot, and no -0.5…0.5 step axis.
+    from gui.plots.loss_plot import EMPTY_STEPS
+    grad = shown(qtbot, GradNormPlot())
+    grad.set_layers(3)
+    grad.refresh()
+    settle(grad)
+    (x0, x1), (y0, y1) = grad.plot.getViewBox().viewRange()
+    assert x0 <= 0 < EMPTY_STEPS <= x1 and x1 < 1.2 * EMPTY_STEPS
+    assert -2.1 <= y0 < y1 <= 0.1  # log axis: 0.01 to 1, not odd powers
+    assert not grad.legend.isVisible()
+    loss = shown(qtbot, LossPlot())
+    loss.append(0, 0.72, 0.71)
+    loss.refresh()
+    settle(loss)
+    (x0, x1), (y0, y1) = loss.plot.getViewBox().viewRange()
+    assert x0 <= 0 < EMPTY_STEPS <= x1 and y0 < 0.71 < 0.72 < y1 and loss.legend.isVisible()
+    steps, values = falling(3000)
+    loss.extend(steps, values)
+    loss.refresh()
+    settle(loss)
+    assert loss.plot.getViewBox().viewRange()[0][1] >= 2999  # the data lead from here

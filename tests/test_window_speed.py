@@ -54,13 +54,13 @@ def test_slow_motion_draws_every_step(qtbot, tmp_path):
     w.actions.play.trigger()
     qtbot.waitUntil(lambda: w.latest_stats.step >= 8, timeout=10000)
     pause(qtbot, w)
+    w.force_redraw()  # takes in every report the worker sent
     stepped = [r for r in reports if len(r.steps)]
     steps = w.latest_stats.step
     # One report per step, each with that step's own whole-set evaluation, and a boundary each.
     assert [len(r.steps) for r in stepped] == [1] * steps
     assert [r.stats.step for r in stepped] == list(range(1, steps + 1))
     assert len(boundaries) >= steps
-    w.force_redraw()
     assert w.loss_plot.point_count() == steps + 1  # and the initial loss at step 0
     assert w.grad_plot.point_count() == steps
 

@@ -39,6 +39,7 @@ NORM_FLOOR = 1e-12
 LINEAR_LIMIT = 1e307
 SMOOTHING = 0.02  # weight of the newest step in the gradient-norm running average (~50 steps)
 PENDING_LIMIT = 4096  # appended steps kept in a list before moving them into NumPy
+EMPTY_STEPS = 100  # the step axis of a plot with fewer than two steps
 FIT_AFTER_MS = 1000  # no new steps for this long: the range fits the data exactly again
 FALLBACK_PIXELS = 2000  # plot width assumed before the plot is laid out
 
@@ -129,7 +130,7 @@ class StepPlot(QWidget):
         """Fit the range to the data exactly: the headroom the range keeps while the data grow
         (FollowingViewBox) is of no use once they stopped."""
         view = self.plot.getViewBox()
-        if any(view.autoRangeEnabled()):
+        if any(view.autoRangeEnabled()) and self.point_count() >= 2:  # else see _show_start
             view.fit()
 
     def _on_view_changed(self, *_) -> None:
@@ -169,9 +170,25 @@ class StepPlot(QWidget):
         x, ys = levels.window(steps, values, i0, i1, pixels)
         for curve, y in zip(curves, ys):
             curve.setData(x, self._drawable(y, huge))
+        if self._show_start(view, len(steps)):
+            return
         if any(view.autoRangeEnabled()):
             view.updateAutoRange()
         view.updateMatrix()  # the new range's transform, before the scene collects what moved
+
+    def _show_start(self, view, count: int) -> bool:
+        """Before a run has two steps, a plain start: steps 0 to EMPTY_STEPS and no legend
+        over an empty plot (auto-range would spread one point or none over -0.5…0.5 with odd
+        ticks). The range stays automatic, so the data take over from the second step. True
+        while that is so."""
+        self.legend.setVisible(count > 0)
+        if count >= 2 or not view.autoRangeEnabled()[0]:
+            return False
+        ranges = {"xRange": (0, EMPTY_STEPS)}
+        if count == 0 and view.autoRangeEnabled()[1]:  # one point keeps the range around it
+            ranges["yRange"] = (-2, 0) if self.log_check.isChecked() else (0, 1)
+        view.setRange(**ranges, padding=0.02, disableAutoRange=False)
+        return True
 
     def _curve(self, name: str, color) -> pg.PlotDataItem:
         # Pen width 1 and no antialiasing: wide or smoothed lines are slow for long curves.
