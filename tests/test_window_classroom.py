@@ -102,3 +102,30 @@ def test_regression_shows_rmse_and_r2_instead_of_an_empty_accuracy(qtbot, tmp_pa
     w.force_redraw()
     text = w.status_labels["accuracy"].text()
     assert text.startswith("RMSE ") and "R²" in text and "accuracy" not in text
+
+
+def test_csv_data_of_two_columns_takes_input_features(qtbot, tmp_path):
+    # Issue 13, item 8: x², sin x, … for CSV data with two numeric input columns.
+    from PySide6.QtCore import QSettings
+
+    from engine.spec import Spec
+    from gui.playground.main_window import MainWindow
+    two = tmp_path / "two.csv"
+    two.write_text("a,b,label\n" + "".join(
+        f"{i / 10},{(i * 7 % 10) / 10},{i % 2}\n" for i in range(20)))
+    three = tmp_path / "three.csv"
+    three.write_text("".join(f"{i},{i % 3},{i % 5},{i % 2}\n" for i in range(20)))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    w = MainWindow(Spec(dataset="csv", csv_path=str(two), features=[]), settings=settings)
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
+    checks = w.editor.feature_checks
+    assert all(check.isEnabled() for check in checks.values())
+    assert checks["x1"].isChecked() and checks["x2"].isChecked()  # the raw columns
+    assert w.editor.features_note.isHidden()
+    checks["x1^2"].setChecked(True)
+    qtbot.waitUntil(lambda: w.worker.call(lambda: w.worker.trainer.X.shape[1]) == 3)
+    assert w.spec.features == ["x1", "x2", "x1^2"] and w.graph.node_count() == 3 + 4 + 2 + 1
+    w.apply_spec(w.spec.replace(csv_path=str(three), features=[]))
+    qtbot.waitUntil(lambda: w.worker.call(lambda: w.worker.trainer.X.shape[1]) == 3)
+    assert not any(check.isEnabled() for check in checks.values())  # three raw columns

@@ -72,6 +72,7 @@ class ArchitectureEditor(QWidget):
         self._spec = Spec()
         self._updating = False
         self._last_features = ["x1", "x2"]  # restored when leaving a dataset without features
+        self._raw_dim = None  # raw input columns of the data shown (set_data_dim)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(8)
@@ -117,8 +118,7 @@ class ArchitectureEditor(QWidget):
             show_value(self.train_fraction_spin, round(s.train_fraction * 100))
             show_value(self.samples_spin, s.samples)
             show_value(self.seed_spin, s.seed)
-            for name, check in self.feature_checks.items():
-                check.setChecked(name in s.features)
+            self._show_features()
             self._architecture.show_spec(s)
             self._training.show_spec(s)
         self._sync_enabled()
@@ -142,7 +142,8 @@ class ArchitectureEditor(QWidget):
         self.csv_button = QPushButton("Load CSV…")
         self.csv_button.setToolTip(
             "Train on your own numeric CSV: one row per sample, the last column is the label "
-            "(a header row is allowed). Input features are then the raw columns.")
+            "(a header row is allowed). Input features are the raw columns; with two of them, "
+            "x₁², sin x₁, … can be added too.")
         self.csv_button.clicked.connect(self._on_csv)
         form.addRow("Dataset", self.dataset_combo)
         self.classes_spin = spin_box(2, 5, tip=(
@@ -250,6 +251,20 @@ class ArchitectureEditor(QWidget):
                               "samples, noise and features do not apply.", Qt.ToolTipRole)
         select_data(combo, s.dataset)
 
+    def set_data_dim(self, dim: int) -> None:
+        """The raw input columns of the data shown: data of two columns take features (x₁²,
+        sin x₁, …) wherever they come from, a CSV file too."""
+        self._raw_dim = dim
+        with self._quiet():
+            self._show_features()
+        self._sync_enabled()
+
+    def _show_features(self) -> None:
+        # No features means the raw columns: for two of them, that is x₁ and x₂.
+        shown = self._spec.features or (["x1", "x2"] if self._raw_dim == 2 else [])
+        for name, check in self.feature_checks.items():
+            check.setChecked(name in shown)
+
     def _sync_enabled(self) -> None:
         s = self._spec
         generated = s.dataset not in FIXED_DATASETS
@@ -257,9 +272,10 @@ class ArchitectureEditor(QWidget):
         self.noise_spin.setEnabled(generated and s.dataset != "xor4")
         self.samples_spin.setEnabled(generated and s.dataset != "xor4")
         self.train_fraction_spin.setEnabled(s.dataset not in ("xor4", "given"))
+        features = generated or self._raw_dim == 2
         for check in self.feature_checks.values():
-            check.setEnabled(generated)
-        self.features_note.setVisible(not generated)
+            check.setEnabled(features)
+        self.features_note.setVisible(not features)
         self._training.sync_enabled(s)
         self._architecture.weights_note.setVisible(s.weights is not None)
 
@@ -315,8 +331,7 @@ class ArchitectureEditor(QWidget):
         with self._quiet():
             self._spec = self._spec.replace(**changes)
             self._architecture.show_output_pairs(self._spec)
-            for name, check in self.feature_checks.items():
-                check.setChecked(name in self._spec.features)
+            self._show_features()
         self._commit(True, **changes)
 
     def _on_dataset(self, _index: int) -> None:

@@ -242,6 +242,7 @@ class MainWindow(LiveUpdates, QMainWindow):
         self.latest_stats = self.latest_outputs = None
         self.banner.hide()
         self.editor.set_spec(self.spec)
+        self.editor.set_data_dim(view.data.input_dim)
         self.speed_control.show_speed(self.spec.speed)
         show_trainer(self, view)
         evaluated = view.history["eval_step"]  # the loss plot's last point, if any
