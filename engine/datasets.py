@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .tables import given_points, given_values, load_csv
+from .tables import given_points, given_values, load_csv, load_csv_named
 
 EXTENT = 6.0  # points and the decision-boundary grid cover [-EXTENT, EXTENT]²
 MAX_CLASSES = 20  # a CSV label column with more distinct values is read as regression
@@ -28,6 +28,7 @@ class Dataset:
     n_classes: int  # 0 for regression
     train_idx: np.ndarray
     test_idx: np.ndarray
+    column_names: tuple[str, ...] | None = None  # a CSV header's names of the input columns
 
     @property
     def input_dim(self) -> int:
@@ -142,11 +143,12 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
                  points=None, labels=None, csv_path="", label_column=-1) -> Dataset:
     """Build a dataset by name; "given" takes points/labels, "csv" reads csv_path."""
     rng = np.random.default_rng(seed)
+    names = None
     if name == "given":
         X, y = given_points(points, labels)
         task = label_task(y, allow_many=False)
     elif name == "csv":
-        X, y = load_csv(csv_path, label_column)
+        X, y, names = load_csv_named(csv_path, label_column)
         task = label_task(y)
     elif name in GENERATORS:
         if not 0 <= noise <= 0.5:
@@ -164,7 +166,7 @@ def make_dataset(name: str, *, samples=500, noise=0.0, train_fraction=0.5, class
         train_idx, test_idx = np.arange(len(X)), np.arange(0)  # tiny sets: train on all
     else:
         train_idx, test_idx = split(rng, len(X), train_fraction)
-    return Dataset(X, y, task, n_classes, train_idx, test_idx)
+    return Dataset(X, y, task, n_classes, train_idx, test_idx, names)
 
 
 def label_task(y: np.ndarray, allow_many: bool = True) -> str:

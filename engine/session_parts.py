@@ -19,6 +19,7 @@ from .json_values import (
 )
 from .optimizers import make_optimizer
 from .step_stats import Checkpoint
+from .tables import MAX_NAME
 from .trainer import Trainer
 
 # Per-parameter optimiser state: "1.W.v" is the velocity of layer 1's W.
@@ -27,7 +28,8 @@ MAX_COUNT = 10**15  # steps, epochs: far beyond any run, well inside NumPy's 64-
 
 
 def read_dataset(d) -> Dataset:
-    json_object(d, "the data", ("points", "labels", "task", "n_classes", "train_idx", "test_idx"))
+    json_object(d, "the data", ("points", "labels", "task", "n_classes", "train_idx", "test_idx"),
+                optional=("columns",))
     points = number_array(d["points"], (None, None), "the data's point list")
     n = len(points)
     if n == 0 or points.shape[1] == 0:
@@ -53,7 +55,19 @@ def read_dataset(d) -> Dataset:
         raise ValueError("the training and test indices must name each point at most once")
     if np.intersect1d(train, test).size:
         raise ValueError("a point cannot be in both the training and the test set")
-    return Dataset(points, labels, task, n_classes, train, test)
+    return Dataset(points, labels, task, n_classes, train, test, _column_names(d, points))
+
+
+def _column_names(d, points) -> tuple[str, ...] | None:
+    """The optional names of the input columns (a CSV header's)."""
+    if "columns" not in d:
+        return None
+    names = d["columns"]
+    if (not isinstance(names, list) or len(names) != points.shape[1]
+            or not all(isinstance(n, str) and 0 < len(n) <= MAX_NAME for n in names)):
+        raise ValueError(f"the data's columns must be {points.shape[1]} names of 1 to "
+                         f"{MAX_NAME} characters")
+    return tuple(names)
 
 
 def restore_weights(trainer: Trainer, weights) -> None:

@@ -81,15 +81,27 @@ def load_csv(path: str, label_column: int = -1):
     """Numbers separated by commas, one point per row, with an optional header row; the label
     is column label_column (counted from 0, as in the spec; -1, the default, is the last).
     ValueError with the file, 1-based row and column and what is wrong, otherwise."""
+    return load_csv_named(path, label_column)[:2]
+
+
+def load_csv_named(path: str, label_column: int = -1):
+    """(X, y, the input columns' names from the header row or None without one)."""
     name = f"CSV {show_path(path)!r}"
-    table = parse_csv(read_text(path, "CSV"), name)
+    text = read_text(path, "CSV")
+    table = parse_csv(text, name)
     width = table.shape[1]
     if not -width <= label_column < width:
         raise ValueError(f"{name} has {width} columns, so there is no label column "
                          f"{label_column} (label_column counts from 0; -1 is the last column)")
     y = table[:, label_column]
     X = np.delete(table, label_column % width, axis=1)
-    return X, y
+    header = _cells(next(line for line in text.splitlines() if line.strip()))
+    names = None
+    if not any(_is_number(cell) for cell in header):  # parse_csv's rule for a header row
+        del header[label_column % width]
+        names = tuple(one_line(cell.strip(), MAX_NAME) or f"x{i + 1}"
+                      for i, cell in enumerate(header))
+    return X, y, names
 
 
 def parse_csv(text: str, name: str = "CSV") -> np.ndarray:
@@ -137,6 +149,9 @@ def parse_csv(text: str, name: str = "CSV") -> np.ndarray:
             raise ValueError(f"{name}: {where} is empty")
         raise ValueError(f"{name}: {where}: {cell!r} {what}{_separator_hint(cells[i][j])}")
     return table
+
+
+MAX_NAME = 24  # characters of a column name shown on the network graph
 
 
 def _cells(line: str) -> list[str]:

@@ -352,3 +352,27 @@ def test_a_csv_with_quoted_cells_reads_as_numbers(tmp_path):
     path.write_text('"x","y","label"\r\n"0","0.5","0"\r\n"1","-2","1"\r\n', encoding="utf-8")
     X, y = load_csv(str(path))
     assert X.tolist() == [[0.0, 0.5], [1.0, -2.0]] and y.tolist() == [0.0, 1.0]
+
+
+def test_a_csv_header_names_the_input_columns_and_sessions_keep_them(tmp_path):
+    # Issue 13, item 8: CSV data keeps its column names (not x1, x2).
+    import json as _json
+
+    from engine.serialization import trainer_from_session, trainer_session
+    from engine.spec import Spec
+    from engine.trainer import Trainer
+    path = tmp_path / "named.csv"
+    path.write_text("height,label,weight\n" + "".join(f"{i},{i % 2},{i * 3}\n" for i in range(8)))
+    t = Trainer(Spec(dataset="csv", csv_path=str(path), label_column=1, features=[]))
+    assert t.data.column_names == ("height", "weight")
+    session = _json.loads(_json.dumps(trainer_session(t)))
+    assert session["data"]["columns"] == ["height", "weight"]
+    assert trainer_from_session(session).data.column_names == ("height", "weight")
+    session["data"]["columns"] = ["only one"]
+    with pytest.raises(ValueError, match="columns must be 2 names"):
+        trainer_from_session(session)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("".join(f"{i},{i * 3},{i % 2}\n" for i in range(8)))
+    no_header = Trainer(Spec(dataset="csv", csv_path=str(plain), features=[]))
+    assert no_header.data.column_names is None
+    assert "columns" not in trainer_session(no_header)["data"]

@@ -129,3 +129,18 @@ def test_csv_data_of_two_columns_takes_input_features(qtbot, tmp_path):
     w.apply_spec(w.spec.replace(csv_path=str(three), features=[]))
     qtbot.waitUntil(lambda: w.worker.call(lambda: w.worker.trainer.X.shape[1]) == 3)
     assert not any(check.isEnabled() for check in checks.values())  # three raw columns
+
+
+def test_the_graph_names_csv_inputs_by_their_header(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from engine.spec import Spec
+    from gui.playground.main_window import MainWindow
+    path = tmp_path / "named.csv"
+    path.write_text("sepal length,petal width,label\n" + "".join(
+        f"{i / 10},{(i * 3 % 10) / 10},{i % 2}\n" for i in range(20)))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    w = MainWindow(Spec(dataset="csv", csv_path=str(path), features=[]), settings=settings)
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    qtbot.waitUntil(lambda: w.latest_stats is not None)
+    assert w.graph._labels[:2] == ["sepal length", "petal width"]

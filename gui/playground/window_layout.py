@@ -147,7 +147,7 @@ def show_trainer(window, view: TrainerView) -> None:
     the plots (a session or an undone rebuild brings its own)."""
     spec, d, sizes = view.spec, view.data, view.sizes
     labels = ([FEATURE_LABELS[f] for f in spec.features] if spec.features
-              else [f"x{i + 1}" for i in range(sizes[0])])
+              else list(d.column_names or [f"x{i + 1}" for i in range(sizes[0])]))
     window.graph.set_architecture(sizes, labels, [*spec.activations, spec.output_activation])
     window.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
     window.loss_plot.clear()
