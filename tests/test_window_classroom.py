@@ -144,3 +144,38 @@ def test_the_graph_names_csv_inputs_by_their_header(qtbot, tmp_path):
     qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
     qtbot.waitUntil(lambda: w.latest_stats is not None)
     assert w.graph._labels[:2] == ["sepal length", "petal width"]
+
+
+def test_the_confusion_matrix_is_the_engines_on_both_sets(qtbot, tmp_path):
+    # Issue 13, item 7: a confusion matrix (train and test) the user can open.
+    import copy
+
+    import numpy as np
+    from window_helpers import make_window, train
+
+    from engine.snapshot import classes_of
+    w = make_window(qtbot, tmp_path, "playground")
+    train(qtbot, w, 200)
+    assert w.confusion_action.isEnabled()
+    w.confusion_action.trigger()
+    dialog = w.confusion_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    trainer = w.worker.call(lambda: copy.deepcopy(w.worker.trainer))
+    for table, X, Y in zip(dialog.tables.values(), (trainer.X_train, trainer.X_test),
+                           (trainer.Y_train, trainer.Y_test)):
+        true, predicted = classes_of(trainer.network.predict(X), Y)
+        direct = np.zeros((2, 2), dtype=int)
+        for t, p in zip(true, predicted):
+            direct[t, p] += 1
+        shown = [[int(table.item(i, j).text().replace(",", "")) for j in range(2)]
+                 for i in range(2)]
+        assert shown == direct.tolist()
+    stats = w.latest_stats
+    train_table = dialog.tables["training set"]
+    right = sum(int(train_table.item(i, i).text().replace(",", "")) for i in range(2))
+    assert right / len(trainer.X_train) == stats.accuracy
+    dialog.close()
+    w.apply_spec(w.spec.replace(dataset="regress-plane", output_activation="linear",
+                                loss="mse"))
+    qtbot.waitUntil(lambda: w.dataset.task == "regression")
+    assert not w.confusion_action.isEnabled()

@@ -30,6 +30,7 @@ from gui.common.remembered_state import RememberedState
 from gui.common.typing_guard import TypingGuard
 from gui.playground.autosave import INTERVAL_SECONDS as AUTOSAVE_SECONDS
 from gui.playground.autosave import Autosave
+from gui.playground.confusion_dialog import install_confusion, sync_confusion
 from gui.playground.live_updates import LiveUpdates
 from gui.playground.menus import build_menus
 from gui.playground.session_files import SessionFiles
@@ -115,6 +116,7 @@ class MainWindow(LiveUpdates, QMainWindow):
         self.stepper = StepperMode(self)
         build_menus(self)
         self.speed_control = install_speed_control(self)
+        self.confusion_action = install_confusion(self)
         self._wire()
 
         self.redraw_timer = QTimer(self)
@@ -244,6 +246,9 @@ class MainWindow(LiveUpdates, QMainWindow):
         self.editor.set_spec(self.spec)
         self.editor.set_data_dim(view.data.input_dim)
         self.speed_control.show_speed(self.spec.speed)
+        sync_confusion(self.confusion_action, view.data.task)
+        if self.confusion_dialog is not None and self.confusion_dialog.isVisible():
+            self.confusion_dialog.refresh()  # the new network's counts
         show_trainer(self, view)
         evaluated = view.history["eval_step"]  # the loss plot's last point, if any
         self._last_plotted_step = int(evaluated[-1]) if len(evaluated) else -1

@@ -63,7 +63,7 @@ def build_menus(window) -> None:
     edit.addAction(redo)
     window.undo_action, window.redo_action = undo, redo
 
-    view = bar.addMenu("&View")
+    view = window.view_menu = bar.addMenu("&View")
     for index, (text, key, tip) in enumerate((
             ("&Network playground", "Ctrl+1", "Build and train a network"),
             ("&Graph lab", "Ctrl+2", "The chain rule on an expression, op by op"))):
