@@ -38,13 +38,29 @@ def score(network, task: str, X: np.ndarray, Y: np.ndarray) -> Scores:
     return Scores(loss, None, rmse, 1.0 - residual / spread if spread > 0 else None)
 
 
-def accuracy(out: np.ndarray, Y: np.ndarray) -> float:
-    """The share of points classified right (one-hot targets, or 0/1 with one output)."""
+def classes_of(out: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(true, predicted) class of every point: one-hot targets and argmax, or with one output
+    0/1 targets and ŷ > 0.5 (targets are 0/1 whatever the output activation)."""
     if Y.shape[1] > 1:
-        correct = out.argmax(axis=1) == Y.argmax(axis=1)
-    else:
-        correct = (out[:, 0] > 0.5) == (Y[:, 0] > 0.5)  # targets are 0/1 whatever the output
-    return float(np.count_nonzero(correct) / len(correct))
+        return Y.argmax(axis=1), out.argmax(axis=1)
+    return (Y[:, 0] > 0.5).astype(int), (out[:, 0] > 0.5).astype(int)
+
+
+def accuracy(out: np.ndarray, Y: np.ndarray) -> float:
+    """The share of points classified right."""
+    true, predicted = classes_of(out, Y)
+    return float(np.count_nonzero(true == predicted) / len(true))
+
+
+def confusion_matrix(network, X: np.ndarray, Y: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n_classes, n_classes) counts: row = the true class, column = the predicted one, by the
+    rule accuracy uses, so its diagonal over its sum is the accuracy."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    if len(X):
+        with np.errstate(all="ignore"):
+            true, predicted = classes_of(network.predict(X), Y)
+        np.add.at(counts, (true, predicted), 1)
+    return counts
 
 
 def snapshot(trainer, batch_loss: float, grad_norms: np.ndarray, alignment) -> StepStats:

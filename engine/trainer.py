@@ -24,7 +24,7 @@ from .feedback import alignment_angles, use_feedback_alignment
 from .history import History
 from .network import Network
 from .optimizers import Momentum, add_regularization, clip_by_global_norm, make_optimizer
-from .snapshot import score, snapshot
+from .snapshot import confusion_matrix, score, snapshot
 from .spec import Spec
 from .step_stats import Checkpoint, StepResult, StepStats
 
@@ -310,6 +310,15 @@ class Trainer(LookAheadGuard):
         classification task, R² None when the targets do not vary."""
         scores = score(self.network, self.data.task, X, Y)
         return scores.rmse, scores.r2
+
+    def confusion(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Confusion matrices (true × predicted counts) on the training and test sets at the
+        current weights; None for regression."""
+        if self.data.task == "regression":
+            return None
+        k = self.data.n_classes
+        return (confusion_matrix(self.network, self.X_train, self.Y_train, k),
+                confusion_matrix(self.network, self.X_test, self.Y_test, k))
 
     def stats(self) -> StepStats:
         """Everything the window shows of the current state, evaluated now on the whole
