@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 RIGHT, WRONG = QColor(214, 236, 214), QColor(248, 222, 214)
+TABLE_TIP = ("Rows: the true class. Columns: the class the network predicts. The diagonal "
+             "(green) counts the points it gets right.")
 NO_CLASSES = "Regression has no classes: the status bar shows RMSE and R² instead"
 
 
@@ -35,8 +37,6 @@ class ConfusionDialog(QDialog):
             table.setEditTriggers(QTableWidget.NoEditTriggers)
             table.setSelectionMode(QTableWidget.NoSelection)
             table.setFocusPolicy(Qt.NoFocus)
-            table.setToolTip("Rows: the true class. Columns: the class the network predicts. "
-                             "The diagonal (green) are the points it gets right.")
             box = QGroupBox(f"On the {name}")
             inner = QVBoxLayout(box)
             inner.addWidget(table)
@@ -98,8 +98,7 @@ def _fill(table: QTableWidget, counts) -> None:
     table.resizeColumnsToContents()
     table.setFixedHeight(table.horizontalHeader().height() + 2 * table.frameWidth()
                          + sum(table.rowHeight(i) for i in range(k)))  # no empty space below
-    if total == 0:
-        table.setToolTip("No points in this set")
+    table.setToolTip("No points in this set" if total == 0 else TABLE_TIP)
 
 
 def install_confusion(window) -> QAction:
