@@ -29,6 +29,17 @@ def make_window(qtbot, tmp_path, preset):
     return w
 
 
+def first_weight_chain(qtbot, w):
+    """Open the step-through at layer 1's backward stage with W¹[1,1] clicked: (panel,
+    trace, that stage's index, the weight's chain rule)."""
+    panel = open_stepper(qtbot, w)
+    trace = w.stepper.trace
+    backward = next(i for i, s in enumerate(trace.stages) if s.kind == "backward" and s.layer == 1)
+    panel.go_to(backward)
+    w.graph.sigEdgeClicked.emit(1, 0, 0)
+    return panel, trace, backward, weight_chain(trace, 1, 0, 0)
+
+
 def open_stepper(qtbot, w):
     w.step_through_action.trigger()
     qtbot.waitUntil(lambda: w.stepper.trace is not None, timeout=5000)
@@ -153,12 +164,7 @@ def test_test_points_are_not_traced(qtbot, tmp_path):
 @pytest.mark.parametrize("preset", ["worked-example", "xor", "softmax-2-3-2"])
 def test_chain_rule_view_sums_to_the_engine_gradient(qtbot, tmp_path, preset):
     w = make_window(qtbot, tmp_path, preset)
-    panel = open_stepper(qtbot, w)
-    trace = w.stepper.trace
-    backward = next(i for i, s in enumerate(trace.stages) if s.kind == "backward" and s.layer == 1)
-    panel.go_to(backward)
-    w.graph.sigEdgeClicked.emit(1, 0, 0)
-    chain = weight_chain(trace, 1, 0, 0)
+    panel, trace, backward, chain = first_weight_chain(qtbot, w)
     assert sum(s.contribution for s in chain.samples) == pytest.approx(chain.gradient, abs=1e-14)
     assert sum(p.product for p in chain.paths) == pytest.approx(chain.gradient, abs=1e-14)
     assert chain.gradient == trace.stages[backward].get("dW")[0, 0]
@@ -204,12 +210,7 @@ def test_a_chosen_sample_does_not_outlive_the_mode(qtbot, tmp_path):
 
 def test_the_paths_view_prints_each_product_with_its_own_value(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path, "playground")  # a batch of 10: factors of sample 1
-    panel = open_stepper(qtbot, w)
-    trace = w.stepper.trace
-    backward = next(i for i, s in enumerate(trace.stages) if s.kind == "backward" and s.layer == 1)
-    panel.go_to(backward)
-    w.graph.sigEdgeClicked.emit(1, 0, 0)
-    chain = weight_chain(trace, 1, 0, 0)
+    panel, _, _, chain = first_weight_chain(qtbot, w)
     assert len(chain.samples) == 10
     text = panel.text()
     for path in chain.paths[:3]:

@@ -16,7 +16,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QCheckBox
 
 from gui.plots.loss_plot import SMOOTHING, GrowingColumns, StepPlot
 from gui.plots.step_buffers import PeakLevels, running_mean
@@ -73,13 +72,9 @@ class AlignmentPlot(StepPlot):
         self._levels, self._smooth_levels = PeakLevels(), PeakLevels()  # of raw and smoothed
         self._ema = None  # running mean of the angle per layer
         self._feedback = "backprop"
-        self.smooth_check = QCheckBox("Smooth")
-        self.smooth_check.setChecked(True)
-        self.smooth_check.setToolTip(
+        self.smooth_check = self._add_smooth_check(
             "Show a running average (over about 50 steps): each mini-batch gives a different "
             "angle, and the trend gets lost in the noise. Untick for every raw value.")
-        self.smooth_check.toggled.connect(self.refresh)
-        self.layout().itemAt(0).layout().insertWidget(1, self.smooth_check)
         self._note_text = ""
         self.plot.getViewBox().sigResized.connect(self._place_note)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox
 
 from gui.plots.loss_plot import (
     NORM_FLOOR,
@@ -33,13 +32,9 @@ class GradNormPlot(StepPlot):
         self._levels, self._smooth_levels = PeakLevels(), PeakLevels()  # of raw and smoothed
         self._ema = None  # running mean of log10 ‖g‖ per layer
         self._huge = False  # some norm > LINEAR_LIMIT was recorded
-        self.smooth_check = QCheckBox("Smooth")
-        self.smooth_check.setChecked(True)
-        self.smooth_check.setToolTip(
+        self.smooth_check = self._add_smooth_check(
             "Show a running average (over about 50 steps, on the log scale): mini-batch gradients "
             "are noisy and the layers' trends get lost in the noise. Untick for every raw value.")
-        self.smooth_check.toggled.connect(self.refresh)
-        self.layout().itemAt(0).layout().insertWidget(1, self.smooth_check)
 
     def set_layers(self, n: int) -> None:
         """Start over with n layers (after the architecture changed)."""

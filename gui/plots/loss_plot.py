@@ -111,6 +111,15 @@ class StepPlot(QWidget):
         self.plot.legend = legend
         return legend
 
+    def _add_smooth_check(self, tip: str) -> QCheckBox:
+        """The "Smooth" box beside "Log y" (the gradient-norm and alignment plots)."""
+        check = QCheckBox("Smooth")
+        check.setChecked(True)
+        check.setToolTip(tip)
+        check.toggled.connect(self.refresh)
+        self.layout().itemAt(0).layout().insertWidget(1, check)
+        return check
+
     def _on_log_toggled(self, log_y: bool) -> None:
         self.plot.setLogMode(y=log_y)
         self.refresh()  # linear and log axes draw huge values differently (see _drawable)
