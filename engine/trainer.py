@@ -305,12 +305,6 @@ class Trainer(LookAheadGuard):
         scores = score(self.network, self.data.task, X, Y)
         return scores.loss, scores.accuracy
 
-    def regression_fit(self, X: np.ndarray, Y: np.ndarray) -> tuple[float | None, float | None]:
-        """(RMSE, R²) of the network on a regression set; (None, None) for an empty set or a
-        classification task, R² None when the targets do not vary."""
-        scores = score(self.network, self.data.task, X, Y)
-        return scores.rmse, scores.r2
-
     def confusion(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Confusion matrices (true × predicted counts) on the training and test sets at the
         current weights; None for regression."""
