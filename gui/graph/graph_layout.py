@@ -142,21 +142,53 @@ def edge_at(layout: Layout, x: float, y: float,
     return layer, i, j
 
 
+HEAD_LENGTH, HEAD_HALF_WIDTH = 2.0, 0.75  # in head sizes: slim, so the direction reads
+FLOW_GAP = 3.0  # head sizes between arrowhead centres: two heads reach 2.67, plus some air
+FLOW_SPOTS = (0.55, 0.45, 0.65, 0.35, 0.75, 0.25)  # fractions along an edge, tried in turn
+
+
+def flow_size(layout: Layout) -> float:
+    """The arrowheads' size unit (see HEAD_LENGTH) for the graph's node radius."""
+    return float(np.clip(layout.radius * 0.5, 3.0, 9.0))
+
+
 def flow_arrows(layout: Layout, layer: int, direction: str, size: float,
                 count: int = 12) -> list[np.ndarray]:
-    """Triangles (3 × 2 points) on about `count` edges into column `layer`, pointing right for
-    "forward" and left for "backward"."""
+    """Triangles (3 × 2 points: tip, two back corners; centroid on the edge) on up to `count`
+    edges into column `layer`, pointing right for "forward" and left for "backward".
+
+    Edges cross and converge, so at one fixed fraction of every edge the heads pile up. Each
+    head takes the first of FLOW_SPOTS on its edge that is FLOW_GAP sizes from every head placed
+    before and clear of the nodes; an edge without such a spot gets none (a few heads show the
+    direction as well as many). Edges are tried spread over the layer, so the result is
+    deterministic and heads are spread over sources and targets alike."""
     if not 1 <= layer < len(layout.sizes):
         return []
     seg = layout.seg[layout.edge_start[layer - 1]:layout.edge_start[layer]]
     if direction == "backward":
         seg = seg[:, [2, 3, 0, 1]]
+    stride = max(1, len(seg) // count)
+    order = np.r_[np.arange(0, len(seg), stride), np.setdiff1d(np.arange(len(seg)),
+                                                                np.arange(0, len(seg), stride))]
+    clear = layout.radius + 1.2 * size  # a head's centre this far from a node stays off it
+    centres: list[np.ndarray] = []
     arrows = []
-    for x0, y0, x1, y1 in seg[::max(1, len(seg) // count)]:
+    for x0, y0, x1, y1 in seg[order]:
+        if len(arrows) == count:
+            break
         vec = np.array([x1 - x0, y1 - y0])
-        d = vec / max(np.hypot(*vec), 1e-9)
-        tip = np.array([x0, y0]) + 0.55 * vec
-        back, side = tip - d * size * 1.6, np.array([-d[1], d[0]]) * size
+        length = max(float(np.hypot(*vec)), 1e-9)
+        d = vec / length
+        for t in FLOW_SPOTS:
+            c = np.array([x0, y0]) + t * vec
+            if min(t, 1 - t) * length >= clear and all(
+                    np.hypot(*(c - other)) >= FLOW_GAP * size for other in centres):
+                break
+        else:
+            continue
+        centres.append(c)
+        tip, back = c + d * size * HEAD_LENGTH * 2 / 3, c - d * size * HEAD_LENGTH / 3
+        side = np.array([-d[1], d[0]]) * size * HEAD_HALF_WIDTH
         arrows.append(np.array([tip, back + side, back - side]))
     return arrows
 

@@ -40,10 +40,11 @@ def draw_marked_edges(p, layout, graph_colors, lines, hovered, selected) -> None
 
 
 def draw_flow(p, layout, layer: int, direction: str) -> None:
-    """Arrowheads on some highlighted edges: right for forward, left for backward."""
-    size = float(np.clip(layout.radius * 0.5, 3.0, 9.0))
-    p.setPen(Qt.NoPen)
-    p.setBrush(QColor(40, 40, 40, 220))
+    """Arrowheads on some highlighted edges (apart, see flow_arrows): right for forward, left
+    for backward."""
+    p.setPen(QPen(QColor(255, 255, 255), 1.0))  # a white rim parts a head from dark edges
+    p.setBrush(QColor(40, 40, 40))
+    size = graph_layout.flow_size(layout)
     for triangle in graph_layout.flow_arrows(layout, layer, direction, size):
         p.drawPolygon(QPolygonF([QPointF(*xy) for xy in triangle.tolist()]))
 
