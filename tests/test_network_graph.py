@@ -159,7 +159,7 @@ def test_weight_editing_can_be_disabled_or_cancelled(qtbot, playground_stats, mo
     graph.sigWeightEdited.connect(lambda *a: edited.append(a))
     graph.sigEdgeClicked.connect(lambda *a: clicked.append(a))
     assert graph.edit_weight(3, 0, 0) is None and len(answers) == 1  # cancelled
-    graph.weight_editing_enabled = False
+    graph.editing_enabled = False
     qtbot.mouseClick(graph.canvas, Qt.LeftButton, pos=graph.edge_midpoint(3, 0, 0).toPoint())
     assert clicked == [(3, 0, 0)] and len(answers) == 1 and edited == []
 
@@ -249,7 +249,11 @@ def test_nodes_grow_with_the_room(qtbot):
     small = make_graph(qtbot, size=(300, 260))
     large = make_graph(qtbot, size=(700, 600))
     assert large.header_rects()[-1].height() == small.header_rects()[-1].height() / 2  # 1 line
-    assert small._layout.radius < large._layout.radius == 22
+    assert small._layout.radius < large._layout.radius == 30  # room for a neuron map
+    large.set_maps_visible(False)
+    large._ensure_geometry()
+    assert large._layout.radius == 22  # plain nodes stay neuron-sized
+    large.set_maps_visible(True)
     gap = large.neuron_position(1, 1).y() - large.neuron_position(1, 0).y()
     assert gap > small.neuron_position(1, 1).y() - small.neuron_position(1, 0).y()
 

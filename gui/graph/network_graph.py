@@ -14,33 +14,18 @@ import time
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPixmap
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QInputDialog,
-    QLabel,
-    QToolTip,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.graph import graph_layout
+from gui.graph import graph_layout, layer_buttons
 from gui.graph import graph_painting as painting
-from gui.graph.graph_layout import (
-    AA_MAX_EDGES,
-    MODES,
-    SUB,
-    column_name,
-    edge_at,
-    edge_index,
-    fmt,
-    node_at,
-)
+from gui.graph.graph_layout import AA_MAX_EDGES, MODES, SUB, column_name, edge_index, fmt
 from gui.graph.graph_layout import (
     DIM_ALPHA as DIM_ALPHA,  # re-exported: the tests read it from here
 )
+from gui.graph.graph_mouse import GraphMouse
+from gui.graph.neuron_maps import NeuronMaps
 
+MAPS_MAX_RADIUS = 30.0  # px: a neuron map 44 px across
 DENSE_REFRESH_S = 0.25  # 9,000 edges take ~50 ms to draw: dense graphs redraw edges ≤ 4×/s
 
 
@@ -70,18 +55,23 @@ class _Canvas(QWidget):
             self.graph._click(event.position())
 
 
-class NetworkGraph(QWidget):
+class NetworkGraph(GraphMouse, QWidget):
     sigNeuronHovered = Signal(int, int)  # layer (0 = inputs), neuron; (-1, -1) when none
     sigNeuronClicked = Signal(int, int)  # layer, neuron
     sigEdgeClicked = Signal(int, int, int)  # weight layer (1-based), source i, target j
     sigWeightEdited = Signal(int, int, int, float)  # weight layer, i, j, new value
+    sigNeuronsChanged = Signal(int, int)  # hidden layer (its column), +1 or −1 neuron
+    sigMapsToggled = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         # A click takes the keyboard focus, so Space and → control training again after a
         # spin box had it (those keys type into a spin box).
         self.setFocusPolicy(Qt.ClickFocus)
-        self.weight_editing_enabled = True
+        self._editing = True  # clicks edit the network (a weight, a layer's neuron count)
+        self._text_scale = 1.0
+        self.maps = NeuronMaps()
+        self._buttons, self._hover_button = [], None
         self._sizes, self._labels, self._activations = [2, 1], ["x₁", "x₂"], [""]
         self._stats = None
         self._mode, self._log = "gradient", False
@@ -104,12 +94,16 @@ class NetworkGraph(QWidget):
         self.log_check.setToolTip("Colour gradient magnitudes on a log₁₀ scale, so that tiny "
                                   "(vanishing) gradients stay distinguishable")
         self.log_check.toggled.connect(self.set_log_scale)
+        self.maps_check = QCheckBox("Neuron maps")
+        self.maps_check.setChecked(True)
+        self.maps_check.toggled.connect(self.set_maps_visible)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
-        for w in (QLabel("Colour by:"), self.mode_combo, self.log_check):
+        for w in (QLabel("Colour by:"), self.mode_combo, self.log_check, self.maps_check):
             bar.addWidget(w)
         bar.addStretch(1)
         self.canvas = _Canvas(self)
+        self.set_maps_available(True)
         self._edge_timer.timeout.connect(self.canvas.update)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -131,7 +125,7 @@ class NetworkGraph(QWidget):
         if not graph_layout.stats_fit(self._sizes, self._stats):
             self._stats = None
         self._highlight = self._selected_edge = self._selected_neuron = None
-        self._hover_node = self._hover_edge = self._geom_size = None
+        self._hover_node = self._hover_edge = self._hover_button = self._geom_size = None
         self._changed()
 
     def set_stats(self, stats) -> None:
@@ -148,6 +142,51 @@ class NetworkGraph(QWidget):
             self.mode_combo.setCurrentText(mode)
         self.log_check.setEnabled(mode == "gradient")  # the other modes are signed
         self._changed()
+
+    def set_neuron_outputs(self, outputs) -> None:
+        """Every layer's outputs on the boundary view's square grid (inputs first), for the
+        neuron maps; None when there is no plane to draw them on."""
+        self.maps.set_outputs(outputs)
+        if self.maps.visible:
+            self.canvas.update()
+
+    def set_maps_visible(self, on: bool) -> None:
+        self.maps.visible = bool(on)
+        with QSignalBlocker(self.maps_check):
+            self.maps_check.setChecked(self.maps.visible)
+        self._geom_size = None  # the nodes' size depends on it
+        self.canvas.update()
+        self.sigMapsToggled.emit(self.maps.visible)
+
+    def _maps_shown(self) -> bool:
+        return self.maps.visible and self.maps_check.isEnabled()
+
+    def set_maps_available(self, available: bool) -> None:
+        """Maps need a plane: two raw inputs (one input draws a curve, more have no plane)."""
+        self.maps_check.setEnabled(available)
+        self.maps_check.setToolTip(
+            "Draw each neuron's output over the input plane inside its node (blue < 0 < orange, "
+            "as the decision boundary shows a hovered neuron); the ring keeps the colour chosen "
+            "under Colour by" if available else
+            "Neuron maps need data with two input columns: there is no input plane to draw")
+        self._geom_size = None
+        self.canvas.update()
+
+    @property
+    def editing_enabled(self) -> bool:
+        """Whether clicks edit the network: a weight, or a layer's neuron count."""
+        return self._editing
+
+    @editing_enabled.setter
+    def editing_enabled(self, on: bool) -> None:
+        self._editing = bool(on)
+        self.canvas.update()  # the − / + buttons grey out
+
+    def set_text_scale(self, scale: float) -> None:
+        """Grow (or shrink) every text of the graph by `scale` (1 = normal); presentation mode."""
+        self._text_scale = float(np.clip(scale, 0.5, 4.0))
+        self._geom_size = None
+        self.canvas.update()
 
     def set_log_scale(self, on: bool) -> None:
         self._log = bool(on)
@@ -209,24 +248,6 @@ class NetworkGraph(QWidget):
         return graph_layout.edge_text(self._stats, self._node_name(layer - 1, i),
                                       self._node_name(layer, j), layer, i, j)
 
-    def text_at(self, pos: QPointF) -> str:
-        """The tooltip text for a canvas position ('' over empty space)."""
-        node, edge = self._item_at(pos)
-        return self.neuron_text(*node) if node else self.edge_text(*edge) if edge else ""
-
-    def edit_weight(self, layer: int, i: int, j: int) -> float | None:
-        """Ask for a new value of W⁽layer⁾[i, j]; emits sigWeightEdited on OK."""
-        if self._stats is None:
-            return None
-        text = self.edge_text(layer, i, j)  # "W²[1→3] = …\n(from … to …)"
-        label = f"{text.split(' = ')[0]} {text.splitlines()[-1]}:"
-        current = float(self._stats.weights[layer - 1][i, j])
-        value, ok = QInputDialog.getDouble(self, "Edit weight", label, current, -100.0, 100.0, 4)
-        if not ok:
-            return None
-        self.sigWeightEdited.emit(layer, i, j, float(value))
-        return float(value)
-
     # -- state -> geometry and colours --------------------------------------------------------
     def _changed(self, urgent: bool = True):
         """Recolour at the next paint; only non-urgent changes (new stats) may wait for the
@@ -247,29 +268,36 @@ class NetworkGraph(QWidget):
             return
         self._geom_size, (w, h) = size, size
         n_cols = len(self._sizes)
+        scale = self._text_scale
         self._font = QFont(self.font())
-        self._font.setPointSizeF(9)
+        self._font.setPointSizeF(9 * scale)
         fm = QFontMetricsF(self._font)
         self._bar_height = 2 * fm.lineSpacing() + 34  # title, bar, tick labels
         left = max(fm.horizontalAdvance(t) for t in self._labels) + 12
         right = fm.horizontalAdvance("ŷ₁₀" if self._sizes[-1] > 9 else "ŷ₉") + 12
         names = [column_name(k, n_cols) for k in range(n_cols)]
         top = fm.lineSpacing() + 14
+        buttons = layer_buttons.ROW * scale if n_cols > 2 else 0.0  # the − / + row
+        # Pictures need room: nodes may grow a little more while they show neuron maps.
+        max_radius = MAPS_MAX_RADIUS if self._maps_shown() else graph_layout.MAX_RADIUS
         for _ in range(3):  # headers need the column positions, which depend on their height
             self._layout = graph_layout.place_nodes(self._sizes, w, h, top, left, right,
-                                                    self._bar_height)
+                                                    self._bar_height, max_radius)
             self._headers, points = graph_layout.fit_headers(
                 names, [""] + self._activations, self._layout.col_x, 4, w - 4,
                 fm.horizontalAdvance, self._font.pointSizeF())
             self._header_font = QFont(self._font)
             self._header_font.setPointSizeF(points)
             lines = max(len(header) for header in self._headers)
-            needed = lines * QFontMetricsF(self._header_font).lineSpacing() + 14
-            if needed <= top:
+            headers = lines * QFontMetricsF(self._header_font).lineSpacing() + 6
+            if headers + buttons + 8 <= top:
                 break
-            top = needed
+            top = headers + buttons + 8
+        self._buttons = layer_buttons.place_buttons(self._sizes, self._layout.col_x.tolist(),
+                                                    headers + 3, layer_buttons.SIZE * scale)
+        self._hover_button = None
         self._label_font = QFont(self._font)
-        self._label_font.setPointSizeF(float(np.clip(self._layout.step * 0.55, 6, 9)))
+        self._label_font.setPointSizeF(float(np.clip(self._layout.step * 0.55, 6, 9) * scale))
         self._lines = [QLineF(*s) for s in self._layout.seg.tolist()]
         self._colors_dirty = self._edges_urgent = True
 
@@ -291,6 +319,9 @@ class NetworkGraph(QWidget):
         if self._highlight is not None and self._highlight[1] != "update":
             painting.draw_flow(p, lay, *self._highlight[:2])
         painting.draw_nodes(p, lay, c, self._hover_node, self._selected_neuron)
+        self.maps.draw(p, lay, c.dim_nodes)
+        layer_buttons.draw_buttons(p, self._font, self._buttons, self._hover_button,
+                                   self._editing)
         painting.draw_headers(p, self._header_font, self.header_rects(), self._headers)
         painting.draw_node_labels(p, self._label_font, lay, self._labels, self._sizes[-1])
         painting.draw_colorbar(p, self._font, c.bar, self.colorbar_text(), self._bar_height,
@@ -327,37 +358,3 @@ class NetworkGraph(QWidget):
         lefts = graph_layout.header_lefts(self._layout.col_x, widths, 4, self.canvas.width() - 4)
         return [QRectF(x, 6, wd, len(lines) * fm.lineSpacing())
                 for x, wd, lines in zip(lefts.tolist(), widths, self._headers)]
-
-
-    # -- mouse ------------------------------------------------------------------------------
-    def _item_at(self, pos):
-        """(node, None), (None, edge) or (None, None) under canvas position `pos`."""
-        self._ensure_geometry()
-        node = node_at(self._layout, pos.x(), pos.y())
-        return node, None if node else edge_at(self._layout, pos.x(), pos.y())
-
-    def _hover(self, pos, global_pos):
-        node, edge = self._item_at(pos) if pos is not None else (None, None)
-        if node != self._hover_node:
-            self.sigNeuronHovered.emit(*(node or (-1, -1)))
-        if (node, edge) != (self._hover_node, self._hover_edge):
-            self._hover_node, self._hover_edge = node, edge
-            self.canvas.update()
-        text = self.neuron_text(*node) if node else self.edge_text(*edge) if edge else ""
-        if text and global_pos is not None:
-            QToolTip.showText(global_pos, text, self.canvas)
-        else:
-            QToolTip.hideText()
-
-    def _click(self, pos):
-        node, edge = self._item_at(pos)
-        if node is not None:
-            self._selected_edge = None
-            self.set_selected_neuron(*node)
-            self.sigNeuronClicked.emit(*node)
-        elif edge is not None:
-            self._selected_neuron = None
-            self.set_selected_edge(*edge)
-            self.sigEdgeClicked.emit(*edge)
-            if self.weight_editing_enabled:
-                self.edit_weight(*edge)

@@ -119,7 +119,7 @@ class StepperMode(LazyPanel, QObject):
         for action in (w.actions.play, w.actions.step, w.actions.epoch, w.actions.reset,
                        w.actions.regenerate):
             action.setEnabled(not locked)
-        w.graph.weight_editing_enabled = not locked
+        w.graph.editing_enabled = not locked
         w.step_through_action.setEnabled(not locked)
 
     # -- the trace -------------------------------------------------------------------------------

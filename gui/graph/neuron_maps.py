@@ -1,0 +1,95 @@
+"""Neuron maps: every neuron's output over the input plane, as a small picture inside its node
+(TensorFlow Playground draws its neurons this way).
+
+The pictures are made from the layer outputs the engine computed on the boundary view's grid
+(`Trainer.neuron_outputs`), the same numbers the boundary view shows when a neuron is hovered,
+in the same colours and levels; nothing here evaluates the network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QImage, QPainterPath
+
+from gui.common.colors import output_levels
+from gui.plots.boundary_key import heatmap_lut
+
+THUMB = 25  # pixels a side: the 100 × 100 grid averaged in 4 × 4 blocks
+MIN_RADIUS = 7.0  # px: smaller nodes are too small for a picture; they keep their plain colour
+INNER = 0.74  # the picture's radius as a share of the node's: the rest is a ring that keeps
+#               the node's own colour (its gradient, activation or bias)
+DIM_OPACITY = 0.2  # pictures of nodes faded by a step-through highlight fade too
+
+
+def thumbnails(values: np.ndarray, size: int = THUMB) -> np.ndarray:
+    """(n, size, size) block means of n neurons' outputs on a square grid: `values` is
+    (res², n), row-major with rows going up in y (gui/plots/boundary_grid.grid_points)."""
+    values = np.asarray(values, dtype=np.float64)
+    res = int(round(np.sqrt(len(values))))
+    if res * res != len(values) or values.ndim != 2:
+        raise ValueError(f"{len(values)} outputs do not fill a square grid")
+    block = max(res // size, 1)
+    side = res // block
+    grid = values.reshape(res, res, -1)[:side * block, :side * block]
+    grid = grid.reshape(side, block, side, block, -1).mean(axis=(1, 3))
+    return np.moveaxis(grid, -1, 0)[:, ::-1]  # image rows go down: the top row is the top y
+
+
+def neuron_images(outputs, lut: np.ndarray | None = None) -> list[QImage]:
+    """One RGBA picture per neuron, column by column (inputs first, as the graph's nodes), each
+    coloured on its own levels (output_levels: 0…1, or symmetric around 0)."""
+    lut = heatmap_lut() if lut is None else lut
+    images = []
+    for layer in outputs:
+        for column, thumb in zip(np.asarray(layer).T, thumbnails(layer)):
+            lo, hi = output_levels(column)  # the levels the boundary view gives it on hover
+            t = np.clip((np.nan_to_num(thumb, nan=(lo + hi) / 2) - lo) / (hi - lo), 0.0, 1.0)
+            rgba = np.ascontiguousarray(lut[np.round(t * (len(lut) - 1)).astype(int)])
+            h, w = t.shape
+            images.append(QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy())
+    return images
+
+
+class NeuronMaps:
+    """The graph's pictures: outputs are kept as they come (at the boundary's rate) and turned
+    into pictures at the next paint only, so a hidden graph costs nothing."""
+
+    def __init__(self):
+        self.visible = True
+        self._outputs = None
+        self._images: list[QImage] | None = None
+
+    def set_outputs(self, outputs) -> None:
+        """Every layer's outputs on a square grid (inputs first), or None: no pictures."""
+        self._outputs, self._images = outputs, None
+
+    def has_outputs(self) -> bool:
+        return self._outputs is not None
+
+    def images(self, sizes) -> list[QImage] | None:
+        """The pictures for a network of these layer sizes, or None when the outputs are of
+        another network (sent before a rebuild) or there are none."""
+        outputs = self._outputs
+        if outputs is None or [o.shape[1] for o in outputs] != list(sizes):
+            return None
+        if self._images is None:
+            self._images = neuron_images(outputs)
+        return self._images
+
+    def draw(self, p, layout, dim_nodes) -> None:
+        """Each picture clipped to a disc inside its node (over the node's filled circle)."""
+        if not self.visible or layout.radius < MIN_RADIUS:
+            return
+        images = self.images(layout.sizes)
+        if images is None:
+            return
+        r = layout.radius * INNER
+        for (x, y), image, dim in zip(layout.node_xy.tolist(), images, dim_nodes):
+            disc = QPainterPath()
+            disc.addEllipse(QPointF(x, y), r, r)
+            p.save()
+            p.setClipPath(disc)
+            p.setOpacity(DIM_OPACITY if dim else 1.0)
+            p.drawImage(QRectF(x - r, y - r, 2 * r, 2 * r), image)
+            p.restore()
