@@ -81,14 +81,14 @@ def fit_headers(names, activations, col_x, lo: float, hi: float,
 
 
 def place_nodes(sizes, width: float, height: float, top: float, left: float, right: float,
-                bottom: float = 28.0) -> Layout:
+                bottom: float = 28.0, max_radius: float = MAX_RADIUS) -> Layout:
     """Columns spread evenly between the `left` and `right` margins, each centred vertically
     between `top` and `height - bottom`; neuron spacing and radius grow with the room."""
     sizes, n_cols = tuple(int(n) for n in sizes), len(sizes)
     avail = max(height - top - bottom, 20.0)
     step = min(avail / max(sizes), MAX_STEP)
     room = max(width - left - right, 10.0)
-    r = float(np.clip(min(step * 0.3, room / (n_cols - 1) * 0.2), 2.5, MAX_RADIUS))
+    r = float(np.clip(min(step * 0.3, room / (n_cols - 1) * 0.2), 2.5, max_radius))
     gap = max(room - 2 * r, 0.0) / (n_cols - 1)
     col_x = left + r + gap * np.arange(n_cols)
     mid = top + avail / 2

@@ -5,6 +5,8 @@ at the redraw rate and only for the views that have news."""
 
 from __future__ import annotations
 
+from gui.playground.graph_editing import plane_outputs
+
 
 class LiveUpdates:
     def on_step(self, generation: int, report) -> None:
@@ -78,6 +80,7 @@ class LiveUpdates:
             self.step_plots.refresh()
         if "outputs" in dirty and self.latest_outputs is not None:
             self.boundary.show_outputs(self.latest_outputs, *self.hovered_neuron)
+            self.graph.set_neuron_outputs(plane_outputs(self))
 
     def force_redraw(self) -> None:
         self._dirty.update(("stats", "plots", "outputs"))

@@ -31,6 +31,7 @@ from gui.common.typing_guard import TypingGuard
 from gui.playground.autosave import INTERVAL_SECONDS as AUTOSAVE_SECONDS
 from gui.playground.autosave import Autosave
 from gui.playground.confusion_dialog import install_confusion, sync_confusion
+from gui.playground.graph_editing import install_graph_editing, show_network_maps
 from gui.playground.live_updates import LiveUpdates
 from gui.playground.menus import build_menus
 from gui.playground.session_files import SessionFiles
@@ -117,6 +118,7 @@ class MainWindow(LiveUpdates, QMainWindow):
         build_menus(self)
         self.speed_control = install_speed_control(self)
         self.confusion_action = install_confusion(self)
+        self.maps_action = install_graph_editing(self)
         self._wire()
 
         self.redraw_timer = QTimer(self)
@@ -245,6 +247,7 @@ class MainWindow(LiveUpdates, QMainWindow):
         self.banner.hide()
         self.editor.set_spec(self.spec)
         self.editor.set_data_dim(view.data.input_dim)
+        show_network_maps(self, view.data.input_dim)
         self.speed_control.show_speed(self.spec.speed)
         sync_confusion(self.confusion_action, view.data.task)
         if self.confusion_dialog is not None and self.confusion_dialog.isVisible():
