@@ -59,24 +59,28 @@ class TrainingStatus:
         self.labels["rate"].setText("paused")
 
     def show(self, stats, playing: bool) -> None:
-        def percent(x):
-            return "—" if x is None else f"{x:.1%}"
-
         lab = self.labels
         lab["step"].setText(f"step {stats.step:,}")
         lab["epoch"].setText(f"epoch {stats.epoch}")
-        test = "—" if stats.test_loss is None else format_value(stats.test_loss)
-        lab["loss"].setText(f"loss {format_value(stats.train_loss)} / test {test}")
+        (_, train, test), *scores = score_rows(stats)
+        lab["loss"].setText(f"loss {train} / test {test}")
         lab["loss"].setToolTip(f"{LOSS_TIP}.\nThe last step's own mini-batch loss (what its "
                                f"gradient came from): {format_value(stats.batch_loss)}")
-        if stats.rmse is not None:  # regression has no accuracy: how far off, how much explained
-            def number(x):
-                return "—" if x is None else format_value(x)
-
-            lab["accuracy"].setText(
-                f"RMSE {number(stats.rmse)} / {number(stats.test_rmse)} · "
-                f"R² {number(stats.r2)} / {number(stats.test_r2)}")
-        else:
-            lab["accuracy"].setText(
-                f"accuracy {percent(stats.accuracy)} / {percent(stats.test_accuracy)}")
+        lab["accuracy"].setText(" · ".join(f"{name} {a} / {b}" for name, a, b in scores))
         lab["rate"].setText(f"{self.steps_per_second():,.0f} steps/s" if playing else "paused")
+
+
+def score_rows(stats) -> list[tuple[str, str, str]]:
+    """(name, on the training set, on the test set) as the read-outs print them: the loss,
+    then accuracy, or for regression (no accuracy) RMSE and R²; "—" where there is no value."""
+    def number(x):
+        return "—" if x is None else format_value(x)
+
+    def percent(x):
+        return "—" if x is None else f"{x:.1%}"
+
+    rows = [("loss", format_value(stats.train_loss), number(stats.test_loss))]
+    if stats.rmse is not None:  # regression: how far off, how much of the variance explained
+        return rows + [("RMSE", number(stats.rmse), number(stats.test_rmse)),
+                       ("R²", number(stats.r2), number(stats.test_r2))]
+    return rows + [("accuracy", percent(stats.accuracy), percent(stats.test_accuracy))]
