@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--preset", help="start from a preset")
     source.add_argument("--config", metavar="FILE", help="start from a spec or session file")
     p.add_argument("--screenshot", metavar="PATH", help="render the window to PNG and exit")
+    p.add_argument("--presentation", action="store_true",
+                   help="open in presentation mode (F11): large text, the scores large above "
+                        "the output; with --screenshot, render it so")
     p.add_argument("--steps", type=int, default=0, help="with --screenshot: train N steps first")
     p.add_argument("--size", type=_size, default=(1600, 1000), help="with --screenshot: WxH")
     p.add_argument("--stage", type=int, default=None,
@@ -119,6 +122,7 @@ def run_gui(argv: list[str]) -> int:
 
             window.startup_report = StartupReport(
                 app, window, getattr(sys.modules["__main__"], "STARTED", None))
+        window.presentation_action.setChecked(args.presentation)
         window.show()
         return app.exec()
 
@@ -161,6 +165,7 @@ def show_lab(window, args) -> None:
 
 
 def render_screenshot(app, window, args) -> int:
+    window.presentation_action.setChecked(args.presentation)
     window.resize(*args.size)
     window.show()
     if args.steps:

@@ -76,6 +76,7 @@ class LiveUpdates:
                 self.graph.set_stats(stats)
             # Step epoch trains too: its rate shows (the worker flag is a plain read).
             self.status.show(stats, self.playing or self.worker.finishing_epoch)
+            self.metrics.show_stats(stats)  # presentation mode's big scores (drawn if shown)
         if "plots" in dirty:
             self.step_plots.refresh()
         if "outputs" in dirty and self.latest_outputs is not None:

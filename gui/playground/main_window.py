@@ -34,6 +34,7 @@ from gui.playground.confusion_dialog import install_confusion, sync_confusion
 from gui.playground.graph_editing import install_graph_editing, show_network_maps
 from gui.playground.live_updates import LiveUpdates
 from gui.playground.menus import build_menus
+from gui.playground.presentation import install_presentation
 from gui.playground.session_files import SessionFiles
 from gui.playground.speed_control import install_speed_control
 from gui.playground.trainer_builder import TrainerBuilder, is_heavy
@@ -119,6 +120,7 @@ class MainWindow(LiveUpdates, QMainWindow):
         self.speed_control = install_speed_control(self)
         self.confusion_action = install_confusion(self)
         self.maps_action = install_graph_editing(self)
+        self.presentation = install_presentation(self)  # View > Presentation mode (F11)
         self._wire()
 
         self.redraw_timer = QTimer(self)

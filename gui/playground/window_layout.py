@@ -18,11 +18,14 @@ from gui.graph.network_graph import NetworkGraph
 from gui.lab.lab_mode import LabMode
 from gui.playground.architecture_editor import ArchitectureEditor
 from gui.playground.divergence_banner import DivergenceBanner
+from gui.playground.metrics_banner import MetricsBanner
 from gui.plots.alignment_plot import AlignmentPlot
 from gui.plots.boundary_grid import grid_points, line_points, plane_bounds
 from gui.plots.boundary_view import BoundaryView
 from gui.plots.grad_norm_plot import GradNormPlot
 from gui.plots.loss_plot import LossPlot
+
+PLOTS_MIN_HEIGHT = 190  # the loss and gradient-norm plots: ~150 px of plot under their checkboxes
 
 
 def build_layout(window) -> None:
@@ -50,15 +53,22 @@ def build_layout(window) -> None:
     centre_layout.addWidget(window.graph, 1)
 
     window.boundary = BoundaryView()
+    window.metrics = MetricsBanner()  # presentation mode's big scores, above the boundary
+    window.metrics.hide()
+    right = QWidget()
+    right_layout = QVBoxLayout(right)
+    right_layout.setContentsMargins(0, 0, 0, 0)
+    right_layout.addWidget(window.metrics)
+    right_layout.addWidget(window.boundary, 1)
     window.loss_plot = LossPlot()
     window.grad_plot = GradNormPlot()
     window.alignment_plot = AlignmentPlot()
     window.step_plots = StepPlots(window.loss_plot, window.grad_plot, window.alignment_plot)
 
-    top = QSplitter(Qt.Horizontal)
+    top = window.top_splitter = QSplitter(Qt.Horizontal)
     top.addWidget(scroll)
     top.addWidget(centre)
-    top.addWidget(window.boundary)
+    top.addWidget(right)
     top.setStretchFactor(1, 5)
     top.setStretchFactor(2, 4)
     top.setSizes([340, 620, 480])
@@ -71,6 +81,9 @@ def build_layout(window) -> None:
     window.splitter.addWidget(bottom)
     window.splitter.setStretchFactor(0, 3)
     window.splitter.setStretchFactor(1, 1)
+    # At 3:1 a 640-pixel-high window left the plots ~85 px, their "step" label cut off; below
+    # this the node graph and the boundary give way first (a drag can still fold the plots away).
+    bottom.setMinimumHeight(PLOTS_MIN_HEIGHT)
     window.splitter.setObjectName("mainSplitter")
     # Two modes: the network playground (the default) and the graph lab.
     window.lab = LabMode()

@@ -1,0 +1,93 @@
+"""The big read-out above the decision boundary in presentation mode: the loss and the accuracy
+(or RMSE and R² for regression) on the training and the test set, large enough to read from the
+back of a room, as TensorFlow Playground shows them above its output. The numbers and their
+formatting are the status bar's (training_status.score_rows)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel
+
+from gui.playground.training_status import FIELDS, score_rows
+
+NUMBER_SCALE = 1.3  # the numbers against the window's (already scaled) text
+TIPS = dict(FIELDS)
+
+
+class MetricsBanner(QFrame):
+    """A grid: a row per measure (loss, accuracy | RMSE, R²), a column per set."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("metricsBanner")
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setAccessibleName("Training and test scores")
+        self._stats = None
+        self._shown = None  # the stats last drawn: redraws without news cost nothing
+        grid = self._grid = QGridLayout(self)
+        grid.setContentsMargins(8, 4, 8, 4)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(0)
+        for column, name in ((1, "training"), (2, "test")):
+            head = QLabel(name)
+            head.setAlignment(Qt.AlignRight | Qt.AlignBottom)
+            grid.addWidget(head, 0, column)
+        grid.setColumnStretch(0, 1)
+        self.rows: list[tuple[QLabel, QLabel, QLabel]] = []
+
+    def show_stats(self, stats) -> None:
+        """Keep the latest stats; they are drawn only while the banner shows."""
+        self._stats = stats
+        if self.isVisible():
+            self._draw()
+
+    def texts(self) -> list[tuple[str, str, str]]:
+        """What the banner shows: (measure, training, test) per row."""
+        return [tuple(label.text() for label in row) for row in self.rows
+                if not row[0].isHidden()]
+
+    def showEvent(self, event) -> None:
+        self._draw()
+        super().showEvent(event)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:  # the window's text scale changed
+            for row in self.rows:
+                self._size_numbers(*row)
+
+    def _draw(self) -> None:
+        stats = self._stats
+        if stats is None or stats is self._shown:
+            return
+        self._shown = stats
+        scores = score_rows(stats)
+        while len(self.rows) < len(scores):
+            self._add_row()
+        for row, (name, train, test) in zip(self.rows, scores):
+            for label, text in zip(row, (name, train, test)):
+                label.setText(text)
+                label.show()
+            key = "loss" if name == "loss" else "accuracy"
+            row[0].setToolTip(TIPS[key])
+        for row in self.rows[len(scores):]:  # regression had three rows, classification two
+            for label in row:
+                label.hide()
+
+    def _add_row(self) -> None:
+        r = len(self.rows) + 1
+        labels = (QLabel(), QLabel(), QLabel())
+        for column, label in enumerate(labels):
+            label.setAlignment((Qt.AlignLeft if column == 0 else Qt.AlignRight) | Qt.AlignVCenter)
+            label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            self._grid.addWidget(label, r, column)
+        self._size_numbers(*labels)
+        self.rows.append(labels)
+
+    def _size_numbers(self, _name: QLabel, *numbers: QLabel) -> None:
+        """The numbers bold and larger than the text around them (their names are not)."""
+        font = self.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * NUMBER_SCALE)
+        for label in numbers:
+            label.setFont(font)

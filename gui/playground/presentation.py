@@ -1,0 +1,259 @@
+"""Presentation mode (View menu, F11): the playground made readable from the back of a room.
+
+Large text throughout, at a scale the teacher changes with Ctrl++ / Ctrl+- (remembered in the
+settings); the sidebar collapsed to the settings a lesson changes; the training and test scores
+large above the decision boundary. Leaving puts back exactly what was there: the window's own
+font, the hidden rows, the sidebar's width and the splitters.
+
+The custom-painted views (node graph, plots, boundary) use fixed point sizes, so the scale is
+handed to each one that has a set_text_scale(scale) method (1.0 = normal).
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import QFormLayout, QGroupBox
+
+SCALE_KEY = "presentation/text_scale"
+DEFAULT_SCALE = 1.5
+SCALES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)  # Larger / Smaller text walk this ladder
+VIEWS = ("graph", "loss_plot", "grad_plot", "alignment_plot", "boundary")
+# Toolbar buttons that drop their words (icon and tooltip stay) when the larger text would
+# push the rest off a narrow window, the least needed first.
+SHED_WORDS = ("step_through", "regenerate", "reset", "epoch")
+
+
+def read_scale(window) -> float:
+    """The remembered scale; a value that is not a number in SCALES' range is dropped (with a
+    note for the status bar, as for every other setting) and the default used."""
+    settings = window.settings
+    try:
+        value = settings.value(SCALE_KEY)
+    except Exception:  # a value Qt cannot even decode
+        value = None
+    if value is None and not settings.contains(SCALE_KEY):
+        return DEFAULT_SCALE
+    try:
+        scale = float(value)
+    except (TypeError, ValueError):
+        scale = math.nan
+    if not SCALES[0] <= scale <= SCALES[-1]:  # NaN fails this too
+        settings.remove(SCALE_KEY)
+        window.remembered.notes.append((SCALE_KEY, f"not a text scale ({value!r})"))
+        return DEFAULT_SCALE
+    return scale
+
+
+class Presentation:
+    def __init__(self, window):
+        self.window = window
+        self.scale = read_scale(window)
+        self.active = False
+        self._saved = None  # what entering changed, to put back on leaving
+        self._resized = _ResizeWatch(self)
+
+    # -- the scale ------------------------------------------------------------------------------
+    def set_scale(self, scale: float) -> None:
+        self.scale = min(max(float(scale), SCALES[0]), SCALES[-1])
+        self.window.settings.setValue(SCALE_KEY, self.scale)
+        if self.active:
+            self._apply_scale()
+        self.window.statusBar().showMessage(f"Text size: {self.scale:g}×", 3000)
+
+    def step_scale(self, direction: int) -> None:
+        """One notch larger (+1) or smaller (-1) on the ladder."""
+        if direction > 0:
+            target = next((s for s in SCALES if s > self.scale + 1e-9), SCALES[-1])
+        else:
+            target = next((s for s in reversed(SCALES) if s < self.scale - 1e-9), SCALES[0])
+        self.set_scale(target)
+
+    # -- the mode -------------------------------------------------------------------------------
+    def set_active(self, on: bool) -> None:
+        if on == self.active:
+            return
+        w = self.window
+        if on:
+            self._saved = {
+                "font": _own_font(w),
+                "base": QFont(w.font()),  # what the scale multiplies
+                "view_fonts": [(v, _own_font(v)) for v in _views(w)],
+                "sidebar_width": w.sidebar.minimumWidth(),
+                "rows": _collapse_sidebar(w.editor),
+                "groups": [(g, g.isHidden()) for g in _spare_groups(w.editor)],
+                "splitters": (w.splitter.sizes(), w.top_splitter.sizes()),
+            }
+            for group, _hidden in self._saved["groups"]:
+                group.hide()
+            self.active = True
+            self._apply_scale()
+            w.metrics.show_stats(w.latest_stats)
+            w.metrics.show()
+            w.installEventFilter(self._resized)
+        else:
+            saved, self._saved = self._saved, None
+            self.active = False
+            w.removeEventFilter(self._resized)
+            w.metrics.hide()
+            for widget, font in ((w, saved["font"]), *saved["view_fonts"]):
+                widget.setFont(font if font is not None else QFont())  # QFont(): inherit again
+            for view in _views(w):
+                _text_scale(view, 1.0)
+            self.fit_toolbar()
+            for (layout, row), visible in saved["rows"]:
+                layout.setRowVisible(row, visible)
+            for group, hidden in saved["groups"]:
+                group.setHidden(hidden)
+            w.sidebar.setMinimumWidth(saved["sidebar_width"])
+            vertical, top = saved["splitters"]
+            w.splitter.setSizes(vertical)
+            w.top_splitter.setSizes(top)
+        w.presentation_action.setChecked(on)
+        for act in self.size_actions:
+            act.setEnabled(on)
+
+    def _apply_scale(self) -> None:
+        w, saved = self.window, self._saved
+        base = saved["base"]
+        font = QFont(base)
+        font.setPointSizeF(base.pointSizeF() * self.scale)
+        w.setFont(font)
+        # The views' own controls (Colour by, Log y, Show test data…) keep the normal size, or
+        # their rows alone would be wider than a 1024-pixel window; their text, which the room
+        # reads, grows by set_text_scale.
+        normal = QFont(base)
+        normal.setPointSizeF(base.pointSizeF())  # explicit, or it would inherit the scaled one
+        for view, own in saved["view_fonts"]:
+            view.setFont(own if own is not None else normal)
+            _text_scale(view, self.scale)
+        # The sidebar's minimum was measured at the normal size: measure again, or the
+        # larger labels are cut off at its right edge (it never scrolls sideways).
+        content = w.sidebar.widget()
+        content.layout().activate()
+        w.sidebar.setMinimumWidth(max(saved["sidebar_width"], content.sizeHint().width() + 24))
+        self.fit_toolbar()
+
+    def fit_toolbar(self) -> None:
+        """All the toolbar's words when they fit the window, else fewer (SHED_WORDS)."""
+        w = self.window
+        bar = w.toolbar
+        buttons = [bar.widgetForAction(getattr(w.actions, name)) for name in SHED_WORDS]
+        for button in buttons:
+            button.setToolButtonStyle(bar.toolButtonStyle())
+        if not self.active:
+            return
+        for button in buttons:
+            bar.layout().invalidate()
+            if bar.sizeHint().width() <= w.width():
+                break
+            button.setToolButtonStyle(Qt.ToolButtonIconOnly)
+
+
+class _ResizeWatch(QObject):
+    """Refits the toolbar when the window is resized in presentation mode."""
+
+    def __init__(self, control):
+        super().__init__()
+        self.control = control
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Resize:
+            self.control.fit_toolbar()
+        return False
+
+
+def _own_font(widget) -> QFont | None:
+    """The font set on the widget itself, None when it inherits its parent's."""
+    return QFont(widget.font()) if widget.testAttribute(Qt.WA_SetFont) else None
+
+
+def _views(window) -> list:
+    return [getattr(window, name) for name in VIEWS]
+
+
+def _text_scale(view, scale: float) -> None:
+    """The painted text of a view (set_text_scale, 1.0 = normal), where it has the method."""
+    method = getattr(view, "set_text_scale", None)
+    if method is not None:
+        method(scale)
+
+
+# The sidebar in presentation mode keeps what a lesson changes most (optimiser, learning rate,
+# batch size; the dataset, its noise and split; the architecture) and hides the rest, which
+# leaving the mode brings back (regularisation's row alone made the sidebar 50 px wider).
+HIDDEN_FIELDS = ("reg_combo", "clip_spin", "float32_check", "feedback_combo", "classes_spin",
+                 "samples_spin", "seed_spin", "csv_button")
+
+
+def _collapse_sidebar(editor) -> list:
+    """Hide the rows of HIDDEN_FIELDS; returns ((layout, row), was visible) to restore."""
+    changed = []
+    for name in HIDDEN_FIELDS:
+        found = _form_row(getattr(editor, name, None))
+        if found is None:
+            continue
+        layout, row = found
+        rows = [row]
+        if name == "feedback_combo" and row > 0:  # its label sits on a row of its own above
+            rows.insert(0, row - 1)
+        for r in rows:
+            changed.append(((layout, r), layout.isRowVisible(r)))
+            layout.setRowVisible(r, False)
+    return changed
+
+
+def _form_row(widget):
+    """(the QFormLayout, row) holding widget, alone or in a row's box of widgets."""
+    parent = widget.parentWidget() if widget is not None else None
+    form = parent.layout() if parent is not None else None
+    if not isinstance(form, QFormLayout):
+        return None
+    for row in range(form.rowCount()):
+        for role in (QFormLayout.FieldRole, QFormLayout.SpanningRole):
+            item = form.itemAt(row, role)
+            if item is not None and (item.widget() is widget or (
+                    item.layout() is not None and item.layout().indexOf(widget) >= 0)):
+                return form, row
+    return None
+
+
+def _spare_groups(editor) -> list:
+    """Whole sidebar groups a projector can do without (the input features)."""
+    checks = getattr(editor, "feature_checks", {})
+    group = next(iter(checks.values())).parentWidget() if checks else None
+    return [group] if isinstance(group, QGroupBox) else []
+
+
+def install_presentation(window) -> Presentation:
+    """View > Presentation mode (F11) and the text-size actions, enabled in that mode."""
+    control = Presentation(window)
+    menu = window.view_menu
+    menu.addSeparator()
+    act = QAction("&Presentation mode", window)
+    act.setCheckable(True)
+    act.setShortcut(QKeySequence("F11"))
+    act.setStatusTip("Large text, a shorter sidebar and the scores large above the output, "
+                     "for a projector (F11)")
+    act.toggled.connect(control.set_active)
+    menu.addAction(act)
+    window.presentation_action = act
+    control.size_actions = []
+    for text, keys, tip, slot in (
+            ("&Larger text", ("Ctrl++", "Ctrl+="), "Larger text in presentation mode",
+             lambda: control.step_scale(+1)),
+            ("&Smaller text", ("Ctrl+-",), "Smaller text in presentation mode",
+             lambda: control.step_scale(-1)),
+            ("&Default text size", ("Ctrl+0",),
+             f"Presentation mode's default text size ({DEFAULT_SCALE:g}×)",
+             lambda: control.set_scale(DEFAULT_SCALE))):
+        size = QAction(text, window)
+        size.setShortcuts([QKeySequence(k) for k in keys])
+        size.setStatusTip(f"{tip} ({', '.join(keys)})")
+        size.setEnabled(False)
+        size.triggered.connect(slot)
+        menu.addAction(size)
+        control.size_actions.append(size)
+    return control
