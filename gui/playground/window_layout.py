@@ -162,7 +162,8 @@ def show_trainer(window, view: TrainerView) -> None:
     labels = ([FEATURE_LABELS[f] for f in spec.features] if spec.features
               else list(d.column_names or [f"x{i + 1}" for i in range(sizes[0])]))
     window.graph.set_architecture(sizes, labels, [*spec.activations, spec.output_activation])
-    window.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes)
+    window.boundary.set_data(d.points, d.labels, d.train_idx, d.test_idx, d.task, d.n_classes,
+                             d.column_names)  # the plane is the raw columns, features or not
     window.loss_plot.clear()
     window.grad_plot.clear()
     window.grad_plot.set_layers(len(sizes) - 1)

@@ -1,11 +1,13 @@
 """Where the boundary view samples the network (the NumPy half, no Qt): the square input plane
-to show, its pixel-centre grid, and the x values of a 1-D curve."""
+to show, its pixel-centre grid, the x values of a 1-D curve, and the plane's axis names."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from engine.datasets import EXTENT
+
+DEFAULT_NAMES = ("x₁", "x₂")
 
 
 def plane_bounds(points: np.ndarray) -> tuple[float, float]:
@@ -36,3 +38,10 @@ def line_points(points: np.ndarray, resolution: int = 200) -> np.ndarray:
     lo, hi = float(np.min(x)), float(np.max(x))
     margin = max(2.5, 0.25 * (hi - lo))
     return np.linspace(lo - margin, hi + margin, resolution)[:, None]
+
+
+def axis_names(column_names) -> tuple[str, str]:
+    """The plane's axis names: the data's own column names where it has them (a CSV header),
+    else x₁ and x₂."""
+    names = [str(n) for n in column_names or ()][:2]
+    return tuple(names + list(DEFAULT_NAMES[len(names):]))

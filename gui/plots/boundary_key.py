@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from gui.common.colors import NEGATIVE_BLUE, POSITIVE_ORANGE, diverging_colormap, lookup_table
+from gui.plots.plot_text import scale_widget
 
 # Class 0 blue and class 1 orange as in TF Playground, then distinct qualitative colours.
 CLASS_COLORS = np.array([
@@ -36,11 +37,55 @@ class HeatmapItem(pg.ImageItem):
         if self.qimage is not None and self.qimage.format() != NATIVE_FORMAT:
             self.qimage = self.qimage.convertToFormat(NATIVE_FORMAT)
 
+    def show_levels(self, values: np.ndarray, lut, lo: float, hi: float, bounds) -> None:
+        """Values on the square grid (res², as grid_points) coloured by `lut` over lo..hi."""
+        img = grid_image(np.nan_to_num(values, nan=(lo + hi) / 2))
+        self.setImage(img, lut=lut, levels=(lo, hi), autoLevels=False)
+        self.place(bounds)
+
+    def show_classes(self, probs: np.ndarray, strength: float, bounds) -> None:
+        """Class probabilities (res², k) as their argmax colours (see class_rgba)."""
+        self.setImage(grid_image(class_rgba(probs, strength)), lut=None, levels=(0, 255),
+                      autoLevels=False)
+        self.place(bounds)
+
+    def place(self, bounds) -> None:
+        """Cover the square plane bounds² (lo, hi)."""
+        lo, hi = bounds
+        self.setRect(lo, lo, hi - lo, hi - lo)
+
+
+def grid_image(values: np.ndarray) -> np.ndarray:
+    """Grid values (res², …) as an image (res, res, …): rows are y, as in grid_points."""
+    res = int(round(np.sqrt(len(values))))
+    if res * res != len(values):
+        raise ValueError(f"{len(values)} outputs do not fill a square grid")
+    return values.reshape(res, res, *values.shape[1:])
+
 
 def heatmap_lut() -> np.ndarray:
     lut = lookup_table(diverging_colormap()).astype(float)
     lut[:, :3] = WHITE + (lut[:, :3] - WHITE) * HEATMAP_STRENGTH
     return lut.astype(np.uint8)
+
+
+def overlay_levels(values: np.ndarray) -> tuple[float, float]:
+    """0..1 for values already in [0, 1] (sigmoid-like), else symmetric around 0."""
+    finite = values[np.isfinite(values)]
+    if finite.size and finite.min() >= 0 and finite.max() <= 1:
+        return 0.0, 1.0
+    m = float(np.max(np.abs(finite))) if finite.size else 0.0
+    return (-m, m) if m > 0 else (-1.0, 1.0)
+
+
+def class_rgba(probs: np.ndarray, strength: float) -> np.ndarray:
+    """(n, 4) RGBA: the argmax class colour, blended toward white as the top probability
+    falls (`strength` < 1 lightens it further, for hard classes)."""
+    colors = CLASS_COLORS[np.argmax(probs, axis=1) % len(CLASS_COLORS)]
+    confidence = np.nan_to_num(probs.max(axis=1)) * strength * HEATMAP_STRENGTH
+    rgba = np.full((len(probs), 4), 255, dtype=np.uint8)
+    rgba[:, :3] = np.clip(WHITE + (colors - WHITE) * confidence[:, None], 0, 255)
+    return rgba
 
 
 def drawn_sample(idx: np.ndarray, cap: int = MAX_DRAWN_POINTS) -> np.ndarray:
@@ -92,9 +137,10 @@ def point_style(labels: np.ndarray, regression: bool, label_range: float, cmap, 
             "symbol": "s", "size": 10 if one_d else 7}
 
 
-def _swatch(rgb, text: str) -> str:
+def _swatch(rgb, text: str, scale: float = 1.0) -> str:
     r, g, b = (int(c) for c in rgb)
-    return f'<span style="color: rgb({r},{g},{b}); font-size: 13pt">■</span>&nbsp;{text}'
+    return (f'<span style="color: rgb({r},{g},{b}); font-size: {13 * scale:g}pt">■</span>'
+            f'&nbsp;{text}')
 
 
 class ColorKey(QWidget):
@@ -109,6 +155,7 @@ class ColorKey(QWidget):
         rgba = np.ascontiguousarray(np.repeat(lut[None, :, :], 2, axis=0))
         image = QImage(rgba.data, rgba.shape[1], 2, 4 * rgba.shape[1],
                        QImage.Format.Format_RGBA8888)
+        self._bar_image, self._scale, self._n_classes = image.copy(), 1.0, 2
         self.bar.setPixmap(QPixmap.fromImage(image.scaled(140, 12)))
         self.bar.setStyleSheet("border: 1px solid #999")
         row = QHBoxLayout(self)
@@ -119,7 +166,8 @@ class ColorKey(QWidget):
         row.addStretch(1)
 
     def show_classes(self, n: int) -> None:
-        swatches = [_swatch(CLASS_COLORS[i % 5], str(i)) for i in range(max(2, n))]
+        self._n_classes = n
+        swatches = [_swatch(CLASS_COLORS[i % 5], str(i), self._scale) for i in range(max(2, n))]
         self.classes.setText("class &nbsp;" + " &nbsp; ".join(swatches))
         self._show_bar(False)
 
@@ -128,6 +176,18 @@ class ColorKey(QWidget):
         self.high.setText(f"{hi:.3g}")
         self.caption.setText(caption)
         self._show_bar(True)
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale the key's text, swatches and bar (1.0: as built)."""
+        self._scale = scale
+        for label in (self.classes, self.caption, self.low, self.high):
+            scale_widget(label, scale)
+        size = (round(140 * scale), round(12 * scale))
+        self.bar.setPixmap(QPixmap.fromImage(self._bar_image.scaled(*size)))
+        if self.classes.text():  # the swatches' size is in their markup
+            bar = self.bar.isVisibleTo(self)
+            self.show_classes(self._n_classes)
+            self._show_bar(bar)
 
     def text(self) -> str:
         if self.bar.isVisibleTo(self):

@@ -24,33 +24,32 @@ from PySide6.QtWidgets import (
 
 from engine.datasets import EXTENT
 from gui.common.colors import diverging_colormap, lookup_table
-from gui.plots.boundary_grid import grid_points, line_points, plane_bounds
+from gui.plots.boundary_grid import (
+    DEFAULT_NAMES,
+    axis_names,
+    grid_points,
+    line_points,
+    plane_bounds,
+)
 from gui.plots.boundary_key import (
     CLASS_COLORS,
-    HEATMAP_STRENGTH,
-    WHITE,
     ColorKey,
     HeatmapItem,
     PointTips,
     drawn_sample,
     heatmap_lut,
+    overlay_levels,
     point_style,
     sample_note,
 )
+from gui.plots.plot_text import checked_scale, scale_axes, scale_widget, set_axis_label
 
 DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confident prediction
 OUTPUT_TITLE = "network output ŷ"
 TEST_TIP = "Show the held-out test points (hollow markers); training points are filled"
 FEW_POINTS, FEW_POINTS_SIZE = 50, 18  # up to 50 points are drawn 18 px wide, not 7–8
-
-
-def _overlay_levels(values: np.ndarray) -> tuple[float, float]:
-    """0..1 for values already in [0, 1] (sigmoid-like), else symmetric around 0."""
-    finite = values[np.isfinite(values)]
-    if finite.size and finite.min() >= 0 and finite.max() <= 1:
-        return 0.0, 1.0
-    m = float(np.max(np.abs(finite))) if finite.size else 0.0
-    return (-m, m) if m > 0 else (-1.0, 1.0)
+SAMPLE_STYLE = "color: #666; font-size: {:g}pt"
+MESSAGE_STYLE = "color: #555; font-size: {:g}pt; padding: 24px"
 
 
 class BoundaryView(QWidget):
@@ -75,6 +74,8 @@ class BoundaryView(QWidget):
         self._overlay_title = ""
         self._line_range = (-EXTENT, EXTENT)
         self._bounds = (-EXTENT, EXTENT)  # the square input plane shown, see plane_bounds
+        self._names = DEFAULT_NAMES  # the input columns' names on the axes
+        self._text_scale = 1.0
         self.points_note = ""  # says so when only a sample of the points is drawn
 
         self.title = QLabel(OUTPUT_TITLE)
@@ -90,7 +91,7 @@ class BoundaryView(QWidget):
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #555; font-size: 12pt; padding: 24px")
+        self.message.setStyleSheet(MESSAGE_STYLE.format(12))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.plot_widget)
         self.stack.addWidget(self.message)
@@ -118,7 +119,7 @@ class BoundaryView(QWidget):
         self.sample_label = QLabel()
         self.sample_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.sample_label.setWordWrap(True)
-        self.sample_label.setStyleSheet("color: #666; font-size: 8pt")
+        self.sample_label.setStyleSheet(SAMPLE_STYLE.format(8))
         self.sample_label.setToolTip("Big data sets are drawn as a fixed random sample, so the "
                                      "view stays fast; training uses every point.")
         self.sample_label.hide()
@@ -133,8 +134,8 @@ class BoundaryView(QWidget):
             axis = plot.getAxis(name)
             axis.setTextPen("#333")
             axis.setPen("#999")
-        plot.setLabel("bottom", "x₁", color="#333")
-        plot.setLabel("left", "x₂", color="#333")
+        set_axis_label(plot, "bottom", DEFAULT_NAMES[0])
+        set_axis_label(plot, "left", DEFAULT_NAMES[1])
         plot.setMouseEnabled(x=False, y=False)  # the view is fixed: users cannot lose it
         plot.hideButtons()
         plot.showGrid(x=False, y=False)
@@ -178,8 +179,10 @@ class BoundaryView(QWidget):
             self._set_2d_range()
 
     # -- data ---------------------------------------------------------------------------------
-    def set_data(self, points, labels, train_idx, test_idx, task: str, n_classes: int) -> None:
-        """Raw points (n, d) and labels (n,): class indices or regression targets."""
+    def set_data(self, points, labels, train_idx, test_idx, task: str, n_classes: int,
+                 column_names=None) -> None:
+        """Raw points (n, d) and labels (n,): class indices or regression targets;
+        `column_names` name the points' columns on the axes (x₁, x₂ without)."""
         points = np.asarray(points, dtype=float)
         if points.ndim == 1:
             points = points[:, None]
@@ -187,6 +190,7 @@ class BoundaryView(QWidget):
         self._bounds = plane_bounds(points) if points.shape[1] == 2 else (-EXTENT, EXTENT)
         self._task, self._n_classes, self._dim = task, int(n_classes), points.shape[1]
         self._tips.points, self._tips.labels, self._tips.task = points, self._labels, task
+        self._names = axis_names(column_names)
         self._output = self._overlay = None
         self._overlay_title = ""
         size = np.abs(self._labels[np.isfinite(self._labels)])
@@ -225,7 +229,8 @@ class BoundaryView(QWidget):
         self.threshold_line.setVisible(False)
         for curve in self.curves:
             curve.setData([], [])
-        self.plot.setLabel("left", "ŷ" if one_d else "x₂", color="#333")
+        self._set_label("bottom", self._names[0])
+        self._set_label("left", "ŷ" if one_d else self._names[1])
         if one_d:
             self._line_range = tuple(line_points(self._points)[[0, -1], 0])
             self.plot.setAspectLocked(False)
@@ -233,6 +238,24 @@ class BoundaryView(QWidget):
         else:
             self.image.clear()
             self._set_2d_range()
+
+    def _set_label(self, side: str, text: str) -> None:
+        set_axis_label(self.plot, side, text, self._text_scale)
+
+    def axis_names(self) -> tuple[str, str]:
+        """The axes' label texts (bottom, left)."""
+        return self.plot.getAxis("bottom").labelText, self.plot.getAxis("left").labelText
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale the axes' ticks and labels, the title, the notes, the key and the check boxes
+        (presentation mode); 1.0 is the normal look."""
+        self._text_scale = scale = checked_scale(scale)
+        scale_axes(self.plot, scale)
+        for widget in (self.title, self.show_test_check, self.discretize_check):
+            scale_widget(widget, scale)
+        self.sample_label.setStyleSheet(SAMPLE_STYLE.format(8 * scale))
+        self.message.setStyleSheet(MESSAGE_STYLE.format(12 * scale))
+        self.key.set_text_scale(scale)
 
     def _plot_xy(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self._dim == 1:
@@ -289,12 +312,12 @@ class BoundaryView(QWidget):
         self.title.setText(self._overlay_title if overlay else OUTPUT_TITLE)
         if self._dim == 1:
             self.reset_view()  # the y range depends on what the curve shows
-            self.plot.setLabel("left", "neuron output" if overlay else "ŷ", color="#333")
+            self._set_label("left", "neuron output" if overlay else "ŷ")
             self.threshold_line.setVisible(not overlay and self._task == "classification"
                                            and self._n_classes == 2)
             self._draw_curves()
         elif overlay:
-            lo, hi = _overlay_levels(self._overlay)
+            lo, hi = overlay_levels(self._overlay)
             self._show_levels_image(self._overlay, lo, hi)
             self.key.show_range(lo, hi, "neuron")
         else:
@@ -326,29 +349,11 @@ class BoundaryView(QWidget):
         else:
             self._show_levels_image(0.5 + (values[:, 0] - 0.5) * strength, 0, 1)
 
-    def _grid_image(self, values: np.ndarray) -> np.ndarray:
-        res = int(round(np.sqrt(len(values))))
-        if res * res != len(values):
-            raise ValueError(f"{len(values)} outputs do not fill a square grid")
-        return values.reshape(res, res, *values.shape[1:])  # rows are y, as in grid_points
-
-    def _place_image(self) -> None:
-        lo, hi = self._bounds
-        self.image.setRect(lo, lo, hi - lo, hi - lo)
-
     def _show_levels_image(self, values: np.ndarray, lo: float, hi: float) -> None:
-        img = self._grid_image(np.nan_to_num(values, nan=(lo + hi) / 2))
-        self.image.setImage(img, lut=self._lut, levels=(lo, hi), autoLevels=False)
-        self._place_image()
+        self.image.show_levels(values, self._lut, lo, hi, self._bounds)
 
     def _show_class_image(self, probs: np.ndarray, strength: float) -> None:
-        """Argmax class colour, blended toward white as the top probability falls."""
-        colors = CLASS_COLORS[np.argmax(probs, axis=1) % len(CLASS_COLORS)]
-        confidence = np.nan_to_num(probs.max(axis=1)) * strength * HEATMAP_STRENGTH
-        rgba = np.full((len(probs), 4), 255, dtype=np.uint8)
-        rgba[:, :3] = np.clip(WHITE + (colors - WHITE) * confidence[:, None], 0, 255)
-        self.image.setImage(self._grid_image(rgba), lut=None, levels=(0, 255), autoLevels=False)
-        self._place_image()
+        self.image.show_classes(probs, strength, self._bounds)
 
     def _draw_curves(self) -> None:
         if self._overlay is not None:
