@@ -36,9 +36,9 @@ class MetricsBanner(QFrame):
         self.rows: list[tuple[QLabel, QLabel, QLabel]] = []
 
     def show_stats(self, stats) -> None:
-        """Keep the latest stats; they are drawn only while the banner shows."""
+        """Keep the latest stats; they are drawn only while the banner is shown."""
         self._stats = stats
-        if self.isVisible():
+        if not self.isHidden():
             self._draw()
 
     def texts(self) -> list[tuple[str, str, str]]:

@@ -24,6 +24,7 @@ VIEWS = ("graph", "loss_plot", "grad_plot", "alignment_plot", "boundary")
 # Toolbar buttons that drop their words (icon and tooltip stay) when the larger text would
 # push the rest off a narrow window, the least needed first.
 SHED_WORDS = ("step_through", "regenerate", "reset", "epoch")
+SIDEBAR_MIN_WIDTH = 240  # px: below this it scrolls sideways rather than squeeze further
 
 
 def read_scale(window) -> float:
@@ -82,6 +83,7 @@ class Presentation:
                 "base": QFont(w.font()),  # what the scale multiplies
                 "view_fonts": [(v, _own_font(v)) for v in _views(w)],
                 "sidebar_width": w.sidebar.minimumWidth(),
+                "sidebar_scroll": w.sidebar.horizontalScrollBarPolicy(),
                 "rows": _collapse_sidebar(w.editor),
                 "groups": [(g, g.isHidden()) for g in _spare_groups(w.editor)],
                 "splitters": (w.splitter.sizes(), w.top_splitter.sizes()),
@@ -89,6 +91,7 @@ class Presentation:
             for group, _hidden in self._saved["groups"]:
                 group.hide()
             self.active = True
+            w.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
             self._apply_scale()
             w.metrics.show_stats(w.latest_stats)
             w.metrics.show()
@@ -108,6 +111,7 @@ class Presentation:
             for group, hidden in saved["groups"]:
                 group.setHidden(hidden)
             w.sidebar.setMinimumWidth(saved["sidebar_width"])
+            w.sidebar.setHorizontalScrollBarPolicy(saved["sidebar_scroll"])
             vertical, top = saved["splitters"]
             w.splitter.setSizes(vertical)
             w.top_splitter.setSizes(top)
@@ -129,12 +133,22 @@ class Presentation:
         for view, own in saved["view_fonts"]:
             view.setFont(own if own is not None else normal)
             _text_scale(view, self.scale)
-        # The sidebar's minimum was measured at the normal size: measure again, or the
-        # larger labels are cut off at its right edge (it never scrolls sideways).
-        content = w.sidebar.widget()
-        content.layout().activate()
-        w.sidebar.setMinimumWidth(max(saved["sidebar_width"], content.sizeHint().width() + 24))
+        self.fit_sidebar()
         self.fit_toolbar()
+
+    def fit_sidebar(self) -> None:
+        """The sidebar as wide as its larger text wants where the window has the room; in a
+        narrow window it gives way (scrolling sideways) before the graph and the boundary."""
+        w = self.window
+        content, top = w.sidebar.widget(), w.top_splitter
+        content.layout().activate()
+        w.sidebar.setMinimumWidth(SIDEBAR_MIN_WIDTH)  # a minimum would widen the window
+        wanted = content.sizeHint().width() + 24  # its scroll bar
+        sizes = top.sizes()
+        if sum(sizes) > 0 and sizes[0] < wanted:  # widen it, from the graph and the boundary
+            rest = sum(sizes) - wanted
+            share = sum(sizes[1:]) or 1
+            top.setSizes([wanted, *(round(rest * s / share) for s in sizes[1:])])
 
     def fit_toolbar(self) -> None:
         """All the toolbar's words when they fit the window, else fewer (SHED_WORDS)."""
