@@ -46,10 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="backprop-playground",
         description="Backprop Playground: with no command, opens the window.",
-        epilog="window options: [--preset NAME | --config FILE] [--screenshot PATH "
-               "[--steps N] [--size WxH] [--stage K] [--graph EXPR --at N=V,…] [--check] "
-               "[--bug NAME] [--compare] [--lesson NAME --lesson-step K]]; --screenshot renders "
-               "the window to a PNG headlessly (K opens the step-through panel at stage K)")
+        epilog="window options: [--preset NAME | --config FILE] [--presentation] "
+               "[--screenshot PATH [--steps N] [--size WxH] [--stage K] [--graph EXPR --at N=V,…] "
+               "[--check] [--bug NAME] [--compare] [--lesson NAME --lesson-step K]]; "
+               "--screenshot renders the window to a PNG headlessly (K opens the step-through "
+               "panel at stage K); --presentation opens it in presentation mode (F11)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def source(p, required=True):
