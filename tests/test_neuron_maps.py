@@ -7,12 +7,11 @@ from PySide6.QtCore import QSettings
 
 from engine.presets import load_preset
 from engine.spec import Spec
-from gui.common.colors import output_levels
-from gui.graph.neuron_maps import THUMB, neuron_images, thumbnails
+from gui.graph.neuron_maps import THUMB, layer_levels, neuron_images, thumbnails
 from gui.playground.graph_editing import MAPS_KEY
 from gui.playground.main_window import MainWindow
 from gui.plots.boundary_grid import grid_points
-from gui.plots.boundary_key import heatmap_lut
+from gui.plots.boundary_key import heatmap_lut, overlay_levels
 from tests.test_main_window import make_window
 
 
@@ -36,19 +35,29 @@ def test_thumbnails_refuse_outputs_off_a_square_grid():
         thumbnails(np.zeros((200, 3)))
 
 
-def test_colours_use_the_levels_of_the_boundary_overlay():
+def test_colours_use_the_levels_and_colours_of_the_boundary_overlay():
     """Sigmoid-like outputs on 0…1, others symmetric around 0 (white is zero), as on hover."""
     values = np.column_stack([np.linspace(0.2, 0.9, 10000), np.linspace(-3, 1, 10000)])
-    assert output_levels(values[:, 0]) == (0.0, 1.0)
-    assert output_levels(values[:, 1]) == (-3.0, 3.0)
     sigmoid, tanh = neuron_images([values])
     assert sigmoid.width() == sigmoid.height() == THUMB
     lut = heatmap_lut()
-    for image, column, (lo, hi) in ((sigmoid, 0, (0, 1)), (tanh, 1, (-3, 3))):
-        corner = thumbnails(values)[column][-1, -1]  # bottom right of the picture
+    sigmoid_levels, tanh_levels = (overlay_levels(t) for t in thumbnails(values))
+    assert sigmoid_levels == (0, 1) and tanh_levels[0] == -tanh_levels[1] < -2.9
+    for image, thumb in zip((sigmoid, tanh), thumbnails(values)):
+        lo, hi = overlay_levels(thumb)
+        corner = thumb[-1, -1]  # bottom right of the picture
         expected = lut[int(round((corner - lo) / (hi - lo) * (len(lut) - 1)))]
         pixel = image.pixelColor(THUMB - 1, THUMB - 1)
         assert (pixel.red(), pixel.green(), pixel.blue()) == tuple(expected[:3])
+
+
+def test_layer_levels_are_the_overlays_levels_of_each_column():
+    v = np.column_stack([np.linspace(0.2, 0.9, 100), np.linspace(-3, 1, 100), np.zeros(100),
+                         np.r_[np.nan, np.inf, np.linspace(0, 1, 98)], np.full(100, np.nan),
+                         np.r_[-np.inf, np.linspace(-2, 5, 99)]])
+    for values in (v, v[:, :3]):  # with and without non-finite values
+        lo, hi = layer_levels(values)
+        assert list(zip(lo.tolist(), hi.tolist())) == [overlay_levels(c) for c in values.T]
 
 
 def test_the_maps_are_the_engines_layer_outputs(qtbot, window):

@@ -49,13 +49,3 @@ def lookup_table(cmap: pg.ColorMap, n: int = 256) -> np.ndarray:
     """An (n, 4) uint8 lookup table for ImageItem.setLookupTable (use explicit levels)."""
     return map_values(np.linspace(0.0, 1.0, n), cmap, 0.0, 1.0)
 
-
-def output_levels(values: np.ndarray) -> tuple[float, float]:
-    """Colour levels for one neuron's outputs: 0…1 for values already there (sigmoid-like),
-    else symmetric around 0, so that white is always zero (or one half)."""
-    values = np.asarray(values, dtype=np.float64)
-    finite = values[np.isfinite(values)]
-    if finite.size and finite.min() >= 0 and finite.max() <= 1:
-        return 0.0, 1.0
-    m = float(np.max(np.abs(finite))) if finite.size else 0.0
-    return (-m, m) if m > 0 else (-1.0, 1.0)
