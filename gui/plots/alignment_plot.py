@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from gui.plots.loss_plot import SMOOTHING, GrowingColumns, StepPlot
+from gui.plots.plot_text import scaled_font
 from gui.plots.step_buffers import PeakLevels, running_mean
 
 ORTHOGONAL = 90.0
@@ -39,7 +40,8 @@ class AlignmentPlot(StepPlot):
     """One curve per hidden layer: angle (degrees) between the FA update and ∂L/∂W."""
 
     def __init__(self, parent=None):
-        super().__init__("angle (°)", log_y=False, legend_outside=True, parent=parent)
+        super().__init__("angle (°)", log_y=False, legend_outside=True, parent=parent,
+                         short_y_labels=("angle",))
         self.log_check.hide()  # angles live in [0°, 180°]: a log axis would only distort them
         self.readout.setText(TITLE)
         self.readout.setWordWrap(True)
@@ -60,9 +62,7 @@ class AlignmentPlot(StepPlot):
             pen=pg.mkPen((150, 150, 150), width=1, style=Qt.PenStyle.DashLine),
             label="no better than random", labelOpts={
                 "position": 0.98, "anchors": [(1, 1), (1, 1)], "color": "#777"})
-        small = QFont(self.font())
-        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.8))
-        self.orthogonal_line.label.setFont(small)
+        self._set_line_font(1.0)
         self.plot.addItem(self.orthogonal_line, ignoreBounds=True)
         self.note = pg.TextItem("", color="#555", anchor=(0.5, 0.5))
         self.note.setParentItem(self.plot.getViewBox())
@@ -88,7 +88,7 @@ class AlignmentPlot(StepPlot):
         hidden = max(0, n_layers - 1)
         colors = layer_colors(n_layers)[:hidden]
         self.curves = [self._curve(f"layer {i + 1}", color) for i, color in enumerate(colors)]
-        self.legend.setColumnCount(2 if hidden > 5 else 1)
+        self.fit_legend()
         self._buffer = GrowingColumns(1 + hidden)
         self._smoothed = GrowingColumns(hidden)
         self._ema = None
@@ -166,6 +166,18 @@ class AlignmentPlot(StepPlot):
         self._flush()
         data = self._buffer.view()
         return data[0].copy(), data[1:].T.copy()
+
+    def set_text_scale(self, scale: float) -> None:
+        super().set_text_scale(scale)
+        self._set_line_font(self._text_scale)
+        self.note.textItem.setFont(QFont() if self._text_scale == 1 else
+                                   scaled_font(self._text_scale))
+        self._place_note()
+
+    def _set_line_font(self, scale: float) -> None:
+        small = QFont(self.font())  # the 90° line's label: smaller than the axes' text
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.8) * scale)
+        self.orthogonal_line.label.setFont(small)
 
     # -- the note across the plot ---------------------------------------------------------------
     def _show_note(self) -> None:

@@ -20,7 +20,8 @@ class GradNormPlot(StepPlot):
     """One curve per layer of ‖∂L/∂W, ∂L/∂b‖ against the step; log y shows vanishing gradients."""
 
     def __init__(self, parent=None):
-        super().__init__("‖∂L/∂W, ∂L/∂b‖", log_y=True, legend_outside=True, parent=parent)
+        super().__init__("‖∂L/∂W, ∂L/∂b‖", log_y=True, legend_outside=True, parent=parent,
+                         short_y_labels=("norm",))
         self.log_check.setToolTip(
             "Logarithmic axis: gradients that shrink layer by layer show as separated curves")
         self.readout.setText("gradient norm per layer")
@@ -47,7 +48,7 @@ class GradNormPlot(StepPlot):
         positions = np.linspace(0.0, 0.8, n) if n > 1 else [0.0]
         self.curves = [self._curve(f"layer {i + 1}", cmap.map(p, mode="qcolor"))
                        for i, p in enumerate(positions)]
-        self.legend.setColumnCount(2 if n > 5 else 1)  # deep nets: keep every entry in view
+        self.fit_legend()  # deep nets: every entry in view, in more columns
         self._buffer = GrowingColumns(1 + n)
         self._smoothed = GrowingColumns(n)
         self._ema = None

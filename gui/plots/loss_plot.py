@@ -101,7 +101,7 @@ class LossPlot(StepPlot):
     def _show_test_in_legend(self, show: bool) -> None:
         listed = any(sample.item is self.test_curve for sample, _ in self.legend.items)
         if show and not listed:
-            self.legend.addItem(self.test_curve, "test set")
+            self.legend.addItem(self.test_curve, "test set")  # at the legend's text size
         elif listed and not show:
             self.legend.removeItem(self.test_curve)
 

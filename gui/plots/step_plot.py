@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.plots import step_legend
+from gui.plots.plot_text import checked_scale, scale_axes, scale_widget, set_axis_label
 from gui.plots.step_axes import GRID_Z, FastGridAxis, FollowingViewBox, SparseLogAxis
 from gui.plots.step_buffers import PeakLevels
 
@@ -43,8 +44,11 @@ class StepPlot(QWidget):
     """A PlotWidget with a "Log y" checkbox and a readout line above it: the base of the
     loss, gradient-norm and alignment plots."""
 
-    def __init__(self, y_label: str, log_y: bool, legend_outside: bool = False, parent=None):
+    def __init__(self, y_label: str, log_y: bool, legend_outside: bool = False, parent=None,
+                 short_y_labels: tuple[str, ...] = ()):
         super().__init__(parent)
+        self._y_labels = (y_label, *short_y_labels)  # the shorter ones for short plots
+        self._text_scale = 1.0
         # Steps appended since the last refresh: a list append is ~20x cheaper than writing
         # into NumPy, so rows wait here and _flush moves them over into the subclass's buffers.
         self._pending: list[tuple] = []
@@ -61,8 +65,8 @@ class StepPlot(QWidget):
             # "loss (x0.001)" confuses more than it helps; and on the hidden top and right
             # axes the prefix check re-set their label's HTML at every range change.
             self.plot.getAxis(name).enableAutoSIPrefix(False)
-        self.plot.setLabel("bottom", "step", color="#333")
-        self.plot.setLabel("left", y_label, color="#333")
+        set_axis_label(self.plot, "bottom", "step")
+        set_axis_label(self.plot, "left", y_label)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self._drawn = None  # what the curves show now (see _draw)
         self._view_changing = False
@@ -71,7 +75,9 @@ class StepPlot(QWidget):
         view = self.plot.getViewBox()
         view.sigXRangeChanged.connect(self._on_view_changed)  # zoomed or panned along the steps
         view.sigResized.connect(self._on_view_changed)  # more or fewer pixels per step
-        self.legend = self._make_legend(legend_outside)
+        # Above the view box, or right of it so that many curves never hide behind it.
+        self._legend_top = not legend_outside
+        self.legend = step_legend.make_legend(self.plot, top=self._legend_top)
         self.readout = QLabel("")
         self.readout.setStyleSheet("color: #333")
         self.log_check = QCheckBox("Log y")
@@ -86,17 +92,32 @@ class StepPlot(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot_widget, 1)
 
-    def _make_legend(self, outside: bool) -> pg.LegendItem:
-        """Inside the top-right corner, or in a column right of the plot so that many curves
-        never hide behind it. Named curves are added to it automatically."""
-        if not outside:
-            return self.plot.addLegend(offset=(-10, 10), labelTextColor="#333",
-                                       brush=pg.mkBrush(255, 255, 255, 200))
-        legend = pg.LegendItem(labelTextColor="#333")
-        legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.plot.layout.addItem(legend, 2, 3, Qt.AlignmentFlag.AlignTop)
-        self.plot.legend = legend
-        return legend
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_legend()  # the layout has given plot_widget its new size before this
+
+    def fit_legend(self) -> None:
+        """Lay the legend out for the plot's height (after a resize, new entries or another
+        text scale), and shorten the left label when the plot is too short for it."""
+        height = self.plot_widget.height() - 2  # pyqtgraph's layout margins
+        room = height - self.plot.getAxis("bottom").minimumHeight()  # the left axis' length
+        if self._legend_top:
+            step_legend.fit_top(self.plot, self.legend)
+            room -= step_legend.row_height(self.legend)
+        else:
+            step_legend.fit_side(self.legend, height, self.plot_widget.width())
+        step_legend.fit_left_label(self.plot, self._y_labels, room, self._text_scale)
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale the axes' ticks and labels, the legend and the line above the plot
+        (presentation mode); 1.0 is the normal look."""
+        self._text_scale = scale = checked_scale(scale)
+        scale_axes(self.plot, scale)
+        step_legend.set_label_size(self.legend, scale)
+        top = self.layout().itemAt(0).layout()
+        for i in range(top.count()):
+            scale_widget(top.itemAt(i).widget(), scale)
+        self.fit_legend()
 
     def _add_smooth_check(self, tip: str) -> QCheckBox:
         """The "Smooth" box beside "Log y" (the gradient-norm and alignment plots)."""
