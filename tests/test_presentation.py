@@ -5,7 +5,7 @@ import math
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from engine.spec import Spec
 from gui.playground.main_window import MainWindow
@@ -201,3 +201,16 @@ def test_the_scale_is_clamped(window):
     window.presentation.set_scale(-1)
     assert window.presentation.scale == 1.0
     assert not math.isnan(window.presentation.scale)
+
+
+def test_a_side_panel_opened_in_presentation_mode_scales_too(qtbot, window):
+    window.presentation_action.setChecked(True)
+    window.open_stepper()  # built on first use, maybe floating: a window of its own
+    qtbot.waitUntil(lambda: window.stepper.trace is not None)
+    stages = window.stepper.panel.stage_list
+    dock = next(d for d in window.findChildren(QDockWidget) if d.isAncestorOf(stages))
+    assert dock.isFloating()  # fonts do not pass down to it by themselves
+    assert size_of(stages) == pytest.approx(size_of(window))
+    window.presentation_action.setChecked(False)
+    assert size_of(stages) == size_of(window)
+    assert not dock.testAttribute(Qt.WA_SetFont)

@@ -15,7 +15,7 @@ import math
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QFormLayout, QGroupBox
+from PySide6.QtWidgets import QDockWidget, QFormLayout, QGroupBox
 
 SCALE_KEY = "presentation/text_scale"
 DEFAULT_SCALE = 1.5
@@ -87,6 +87,7 @@ class Presentation:
                 "rows": _collapse_sidebar(w.editor),
                 "groups": [(g, g.isHidden()) for g in _spare_groups(w.editor)],
                 "splitters": (w.splitter.sizes(), w.top_splitter.sizes()),
+                "docks": {},  # dock: its own font; a floating panel inherits no font
             }
             for group, _hidden in self._saved["groups"]:
                 group.hide()
@@ -101,9 +102,10 @@ class Presentation:
             self.active = False
             w.removeEventFilter(self._resized)
             w.metrics.hide()
-            for widget, font in ((w, saved["font"]), *saved["view_fonts"]):
+            for widget, font in ((w, saved["font"]), *saved["view_fonts"],
+                                 *saved["docks"].items()):
                 widget.setFont(font if font is not None else QFont())  # QFont(): inherit again
-            for view in _views(w):
+            for view in (*_views(w), *(dock.widget() for dock in saved["docks"])):
                 _text_scale(view, 1.0)
             self.fit_toolbar()
             for (layout, row), visible in saved["rows"]:
@@ -133,8 +135,19 @@ class Presentation:
         for view, own in saved["view_fonts"]:
             view.setFont(own if own is not None else normal)
             _text_scale(view, self.scale)
+        for dock in w.findChildren(QDockWidget):
+            self.scale_dock(dock)
         self.fit_sidebar()
         self.fit_toolbar()
+
+    def scale_dock(self, dock) -> None:
+        """A side panel (step-through, gradient check) at the window's scaled font: floating,
+        it is a window of its own, to which fonts do not pass down."""
+        docks = self._saved["docks"]
+        if dock not in docks:
+            docks[dock] = _own_font(dock)
+        dock.setFont(self.window.font())
+        _text_scale(dock.widget(), self.scale)  # its formulas' fixed sizes, where it can
 
     def fit_sidebar(self) -> None:
         """The sidebar as wide as its larger text wants where the window has the room; in a
@@ -167,15 +180,19 @@ class Presentation:
 
 
 class _ResizeWatch(QObject):
-    """Refits the toolbar when the window is resized in presentation mode."""
+    """In presentation mode: refits the toolbar when the window is resized, and scales the
+    side panels made while it lasts (they are built when first opened)."""
 
     def __init__(self, control):
         super().__init__()
         self.control = control
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Resize:
+        kind = event.type()
+        if kind == QEvent.Resize:
             self.control.fit_toolbar()
+        elif kind == QEvent.ChildPolished and isinstance(event.child(), QDockWidget):
+            self.control.scale_dock(event.child())  # a panel opened in presentation mode
         return False
 
 
