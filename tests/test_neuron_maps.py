@@ -132,3 +132,16 @@ def test_no_plane_no_maps(qtbot, tmp_path, points):
     assert not w.graph.maps.has_outputs()
     assert w.spec.dataset == "given"
     w.graph.canvas.grab()  # paints without a picture
+
+
+def test_the_maps_box_does_not_widen_the_graph(qtbot):
+    """The graph's controls are cut off in a narrow pane rather than widen the window (the
+    step-through panel beside it needs the room)."""
+    from gui.graph.network_graph import NetworkGraph
+
+    graph = NetworkGraph()
+    qtbot.addWidget(graph)
+    assert graph.minimumSizeHint().width() <= graph.canvas.minimumWidth()
+    graph.resize(600, 400)
+    graph.show()
+    assert graph.maps_check.isVisible() and graph.controls.height() >= graph.maps_check.height()

@@ -14,7 +14,16 @@ import time
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPixmap
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.graph import graph_layout, layer_buttons
 from gui.graph import graph_painting as painting
@@ -97,18 +106,24 @@ class NetworkGraph(GraphMouse, QWidget):
         self.maps_check = QCheckBox("Neuron maps")
         self.maps_check.setChecked(True)
         self.maps_check.toggled.connect(self.set_maps_visible)
-        bar = QHBoxLayout()
+        # The controls may be cut off at the right in a narrow pane rather than widen the
+        # window (the step-through panel beside the graph needs the room; View has them too).
+        self.controls = QWidget()
+        self.controls.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        bar = QHBoxLayout(self.controls)
+        bar.setSizeConstraint(QLayout.SetNoConstraint)
         bar.setContentsMargins(4, 2, 4, 2)
         for w in (QLabel("Colour by:"), self.mode_combo, self.log_check, self.maps_check):
             bar.addWidget(w)
         bar.addStretch(1)
+        self.controls.setFixedHeight(bar.sizeHint().height())
         self.canvas = _Canvas(self)
         self.set_maps_available(True)
         self._edge_timer.timeout.connect(self.canvas.update)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
-        box.addLayout(bar)
+        box.addWidget(self.controls)
         box.addWidget(self.canvas, 1)
 
     # -- public API -----------------------------------------------------------------------
