@@ -26,12 +26,16 @@ SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo / redo a rebuild, with its training</td></tr>
 <tr><td><b>Ctrl+Shift+P</b></td><td>save a screenshot of the window</td></tr>
 <tr><td><b>Ctrl+1 / Ctrl+2</b></td><td>network playground / graph lab</td></tr>
+<tr><td><b>Ctrl+M</b></td><td>the confusion matrix (classification)</td></tr>
+<tr><td><b>Ctrl+Shift+M</b></td><td>neuron maps on / off</td></tr>
+<tr><td><b>[ / ]</b></td><td>slower / faster training</td></tr>
 <tr><td><b>F11</b></td><td>presentation mode: large text, the scores large</td></tr>
 <tr><td><b>Ctrl++ / Ctrl+- / Ctrl+0</b></td><td>in presentation mode: larger / smaller /
 1.5× text</td></tr>
 <tr><td><b>← → Space</b></td><td>in the graph lab: previous / next stage, play</td></tr>
 </table>
-<p>Hover a neuron to see its output over the input plane; click a weight to edit it.</p>"""
+<p>Each neuron shows its output over the input plane; hover it to see that large. Click a
+weight to edit it; − / + above a hidden column remove or add a neuron.</p>"""
 
 
 def build_menus(window) -> None:
