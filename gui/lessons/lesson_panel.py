@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.bugs import BUGS
+from gui.common.text_scale import title_font
 
 DONE = "#1a7f37"
 TASKS = {  # what the task line asks, by check
@@ -49,10 +50,7 @@ class LessonPanel(QWidget):
         self.lesson_title.setWordWrap(True)
         self.step_title = QLabel()
         self.step_title.setWordWrap(True)
-        font = self.step_title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.step_title.setFont(font)
+        self.step_title.setFont(title_font())
         self.progress = QLabel()
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(True)
@@ -145,3 +143,7 @@ class LessonPanel(QWidget):
 
     def chosen_bug(self) -> str | None:
         return self.bug_combo.currentData()
+
+    def set_text_scale(self, scale: float) -> None:
+        """Presentation mode: the step's title keeps a quarter above the (scaled) text."""
+        self.step_title.setFont(title_font(scale))

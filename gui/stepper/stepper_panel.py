@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine.chain_rule import weight_chain
 from gui.common.formula_markup import ACCENTS, MARKERS
+from gui.common.text_scale import scaled_markup, title_font
 from gui.stepper.bug_marks import WRONG, wrong_symbols
 from gui.stepper.formulas import chain_html, stage_html
 from gui.stepper.stage_navigation import StageNavigator
@@ -61,6 +62,7 @@ class StepperPanel(QWidget):
         self._html_cache: dict = {}
         self._chain_cache: dict = {}
         self._user_sized = False  # once the user drags the splitter, leave it where they put it
+        self._text_scale = 1.0  # presentation mode's (the formulas' point sizes grow by it)
         self._build()
         # Deferred re-layout after resizes; owned timers die with the panel (a bare
         # singleShot could fire into a deleted widget).
@@ -84,11 +86,8 @@ class StepperPanel(QWidget):
 
     # -- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel("Step through one training step")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        title.setFont(font)
+        self.title = title = QLabel("Step through one training step")
+        title.setFont(title_font())
         self.info_label = QLabel("No step traced yet.")
         self.info_label.setStyleSheet("color: #555")
         self.info_label.setWordWrap(True)
@@ -301,7 +300,7 @@ class StepperPanel(QWidget):
 
     def _formula_width(self) -> int:
         """The view's width in steps of 40 px: long matrix expressions break to fit it."""
-        return max(240, self.browser.viewport().width() // 40 * 40)
+        return max(240, int(self.browser.viewport().width() / self._text_scale) // 40 * 40)
 
     def _chain_part(self, stage) -> str:
         """The chain rule for a selected weight once the backward pass has computed it."""
@@ -324,7 +323,7 @@ class StepperPanel(QWidget):
     def _show_current(self) -> None:
         scroll = self.browser.verticalScrollBar()
         keep = scroll.value() if self.browser.property("shown_index") == self._index else 0
-        self.browser.setHtml(self._current_html())
+        self.browser.setHtml(scaled_markup(self._current_html(), self._text_scale))
         self.browser.setProperty("shown_index", self._index)
         self._shown_width = self._formula_width()
         scroll.setValue(keep)  # re-rendering the same stage keeps the reader's place
@@ -336,6 +335,12 @@ class StepperPanel(QWidget):
             self.stage_list.setCurrentRow(self._index)
             self.stage_list.blockSignals(False)
         self.info_label.setText(self._info())
+
+    def set_text_scale(self, scale: float) -> None:
+        """Presentation mode: the title and the formulas' fixed sizes grow by scale."""
+        self._text_scale = float(scale)
+        self.title.setFont(title_font(scale))
+        self._show_current()
 
     def _info(self) -> str:
         if self._trace is None:
