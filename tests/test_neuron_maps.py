@@ -145,3 +145,17 @@ def test_the_maps_box_does_not_widen_the_graph(qtbot):
     graph.resize(600, 400)
     graph.show()
     assert graph.maps_check.isVisible() and graph.controls.height() >= graph.maps_check.height()
+
+
+def test_a_narrow_graph_gets_short_words_not_cut_ones(qtbot):
+    from gui.graph.network_graph import NetworkGraph
+
+    graph = NetworkGraph()
+    qtbot.addWidget(graph)
+    graph.resize(300, 300)
+    graph.show()
+    assert graph.maps_check.text() == "Maps" and not graph.mode_label.isVisible()
+    assert graph.controls.layout().sizeHint().width() <= 300
+    graph.resize(700, 300)
+    qtbot.waitUntil(lambda: graph.maps_check.text() == "Neuron maps")
+    assert graph.mode_label.isVisible() and graph.log_check.text() == "Log scale"

@@ -123,6 +123,26 @@ def test_the_big_read_out_shows_the_engines_numbers(qtbot, window):
     qtbot.waitUntil(lambda: window.metrics.texts()[0][1] == f"{window.latest_stats.train_loss:.4f}")
 
 
+def test_the_big_numbers_are_as_large_as_the_pane_allows(qtbot, window):
+    from gui.playground.metrics_banner import MetricsBanner
+
+    train(qtbot, window, 5)
+    banner = MetricsBanner()
+    qtbot.addWidget(banner)
+    banner.show()
+    banner.show_stats(window.latest_stats)
+
+    def number_size(width):
+        banner.resize(width, 120)
+        return banner.rows[0][1].font().pointSizeF()
+
+    narrow, wide = number_size(300), number_size(900)
+    assert wide > narrow
+    number_size(300)
+    label = banner.rows[1][2]  # the widest number, "…%", still fits in its narrow pane
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width() + 1
+
+
 def test_regression_shows_rmse_and_r2(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     spec = Spec(hidden=[4], activations=["tanh"], dataset="regress-plane",

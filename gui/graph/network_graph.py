@@ -113,10 +113,12 @@ class NetworkGraph(GraphMouse, QWidget):
         bar = QHBoxLayout(self.controls)
         bar.setSizeConstraint(QLayout.SetNoConstraint)
         bar.setContentsMargins(4, 2, 4, 2)
-        for w in (QLabel("Colour by:"), self.mode_combo, self.log_check, self.maps_check):
+        self.mode_label = QLabel("Colour by:")
+        for w in (self.mode_label, self.mode_combo, self.log_check, self.maps_check):
             bar.addWidget(w)
         bar.addStretch(1)
         self.controls.setFixedHeight(bar.sizeHint().height())
+        self._full_controls_width = bar.sizeHint().width()
         self.canvas = _Canvas(self)
         self.set_maps_available(True)
         self._edge_timer.timeout.connect(self.canvas.update)
@@ -125,6 +127,14 @@ class NetworkGraph(GraphMouse, QWidget):
         box.setSpacing(0)
         box.addWidget(self.controls)
         box.addWidget(self.canvas, 1)
+
+    def resizeEvent(self, event) -> None:
+        """A narrow pane gets short words in the controls rather than words cut in half."""
+        super().resizeEvent(event)
+        short = self.width() < self._full_controls_width
+        self.mode_label.setVisible(not short)
+        self.log_check.setText("Log" if short else "Log scale")
+        self.maps_check.setText("Maps" if short else "Neuron maps")
 
     # -- public API -----------------------------------------------------------------------
     def set_architecture(self, sizes, input_labels, activations) -> None:

@@ -6,11 +6,13 @@ formatting are the status bar's (training_status.score_rows)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel
 
 from gui.playground.training_status import FIELDS, score_rows
 
-NUMBER_SCALE = 1.3  # the numbers against the window's (already scaled) text
+NUMBER_SCALES = (2.2, 2.0, 1.8, 1.6, 1.45, 1.3)  # the numbers against the window's (already
+#   scaled) text: the largest that fits the pane's width
 TIPS = dict(FIELDS)
 
 
@@ -32,8 +34,9 @@ class MetricsBanner(QFrame):
             head = QLabel(name)
             head.setAlignment(Qt.AlignRight | Qt.AlignBottom)
             grid.addWidget(head, 0, column)
-        grid.setColumnStretch(0, 1)
+        grid.setAlignment(Qt.AlignHCenter)  # a compact table in the middle, not spread out
         self.rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        self._number_scale = NUMBER_SCALES[-1]
 
     def show_stats(self, stats) -> None:
         """Keep the latest stats; they are drawn only while the banner is shown."""
@@ -53,8 +56,11 @@ class MetricsBanner(QFrame):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:  # the window's text scale changed
-            for row in self.rows:
-                self._size_numbers(*row)
+            self._fit_numbers()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_numbers()
 
     def _draw(self) -> None:
         stats = self._stats
@@ -73,6 +79,7 @@ class MetricsBanner(QFrame):
         for row in self.rows[len(scores):]:  # regression had three rows, classification two
             for label in row:
                 label.hide()
+        self._fit_numbers()
 
     def _add_row(self) -> None:
         r = len(self.rows) + 1
@@ -84,10 +91,35 @@ class MetricsBanner(QFrame):
         self._size_numbers(*labels)
         self.rows.append(labels)
 
-    def _size_numbers(self, _name: QLabel, *numbers: QLabel) -> None:
-        """The numbers bold and larger than the text around them (their names are not)."""
+    def _number_font(self, scale: float):
         font = self.font()
         font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * NUMBER_SCALE)
+        font.setPointSizeF(font.pointSizeF() * scale)
+        return font
+
+    def _fit_numbers(self) -> None:
+        """The largest number size at which the widest row fits the banner's width."""
+        rows = [row for row in self.rows if not row[0].isHidden()]
+        if not rows:
+            return
+        names = QFontMetricsF(self.font())
+        name_width = max(names.horizontalAdvance(row[0].text()) for row in rows)
+        room = self.contentsRect().width() - 16 - 2 * self._grid.horizontalSpacing() - name_width
+        scale = NUMBER_SCALES[-1]
+        for candidate in NUMBER_SCALES:
+            numbers = QFontMetricsF(self._number_font(candidate))
+            widest = max(numbers.horizontalAdvance(label.text()) + 4
+                         for row in rows for label in row[1:])
+            if 2 * widest <= room:
+                scale = candidate
+                break
+        if scale != self._number_scale or rows[0][1].font() != self._number_font(scale):
+            self._number_scale = scale
+            for row in self.rows:
+                self._size_numbers(*row)
+
+    def _size_numbers(self, _name: QLabel, *numbers: QLabel) -> None:
+        """The numbers bold and larger than the text around them (their names are not)."""
+        font = self._number_font(self._number_scale)
         for label in numbers:
             label.setFont(font)
