@@ -5,14 +5,15 @@ formatting are the status bar's (training_status.score_rows)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel
 
 from gui.playground.training_status import FIELDS, score_rows
 
-NUMBER_SCALES = (2.2, 2.0, 1.8, 1.6, 1.45, 1.3)  # the numbers against the window's (already
-#   scaled) text: the largest that fits the pane's width
+NUMBER_SCALES = (2.2, 2.0, 1.8, 1.6, 1.45, 1.3, 1.15)  # the numbers against the window's
+#   (already scaled) text: the largest that fits the pane's width and MAX_SHARE of its height
+MAX_SHARE = 0.25  # of the output's column: the decision boundary keeps the rest
 TIPS = dict(FIELDS)
 
 
@@ -37,6 +38,7 @@ class MetricsBanner(QFrame):
         grid.setAlignment(Qt.AlignHCenter)  # a compact table in the middle, not spread out
         self.rows: list[tuple[QLabel, QLabel, QLabel]] = []
         self._number_scale = NUMBER_SCALES[-1]
+        self._watched = None
 
     def show_stats(self, stats) -> None:
         """Keep the latest stats; they are drawn only while the banner is shown."""
@@ -50,8 +52,17 @@ class MetricsBanner(QFrame):
                 if not row[0].isHidden()]
 
     def showEvent(self, event) -> None:
+        column = self.parentWidget()
+        if column is not None and column is not self._watched:
+            column.installEventFilter(self)  # its height bounds the numbers' size
+            self._watched = column
         self._draw()
         super().showEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._watched and event.type() == QEvent.Resize:
+            self._fit_numbers()
+        return False
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -98,19 +109,23 @@ class MetricsBanner(QFrame):
         return font
 
     def _fit_numbers(self) -> None:
-        """The largest number size at which the widest row fits the banner's width."""
+        """The largest number size at which the widest row fits the banner's width, and all
+        rows fit MAX_SHARE of the column it heads (regression has three rows)."""
         rows = [row for row in self.rows if not row[0].isHidden()]
         if not rows:
             return
         names = QFontMetricsF(self.font())
         name_width = max(names.horizontalAdvance(row[0].text()) for row in rows)
         room = self.contentsRect().width() - 16 - 2 * self._grid.horizontalSpacing() - name_width
+        column = self.parentWidget()
+        height = (column.height() * MAX_SHARE if column is not None else float("inf"))
+        height -= names.height() + 10  # the heading row and the margins
         scale = NUMBER_SCALES[-1]
         for candidate in NUMBER_SCALES:
             numbers = QFontMetricsF(self._number_font(candidate))
             widest = max(numbers.horizontalAdvance(label.text()) + 4
                          for row in rows for label in row[1:])
-            if 2 * widest <= room:
+            if 2 * widest <= room and len(rows) * numbers.height() <= height:
                 scale = candidate
                 break
         if scale != self._number_scale or rows[0][1].font() != self._number_font(scale):
