@@ -234,3 +234,31 @@ def test_a_side_panel_opened_in_presentation_mode_scales_too(qtbot, window):
     window.presentation_action.setChecked(False)
     assert size_of(stages) == size_of(window)
     assert not dock.testAttribute(Qt.WA_SetFont)
+
+
+def test_the_read_out_leaves_the_output_most_of_its_column(qtbot, tmp_path):
+    """Regression's three rows of large numbers stay within a quarter of the column's height."""
+    from PySide6.QtGui import QFontMetricsF
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from gui.playground.metrics_banner import MAX_SHARE, MetricsBanner
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    spec = Spec(hidden=[4], activations=["tanh"], dataset="regress-plane",
+                output_activation="linear", loss="mse")
+    w = MainWindow(spec, settings=settings)
+    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    train(qtbot, w, 5)
+    column = QWidget()
+    qtbot.addWidget(column)
+    banner = MetricsBanner()
+    QVBoxLayout(column).addWidget(banner)
+    column.resize(900, 400)
+    column.show()
+    banner.show_stats(w.latest_stats)
+    for height in (400, 1000):
+        column.resize(900, height)
+        qtbot.wait(1)
+        numbers = QFontMetricsF(banner.rows[0][1].font()).height()
+        assert len(banner.texts()) == 3 and 3 * numbers <= height * MAX_SHARE
+    assert banner.rows[0][1].font().pointSizeF() > banner.font().pointSizeF() * 1.5  # tall: large
