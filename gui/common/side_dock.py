@@ -12,17 +12,22 @@ from PySide6.QtWidgets import QDockWidget
 
 def place_side_dock(window, dock, width: int, height: int) -> None:
     room = window.width() - window.centralWidget().minimumSizeHint().width()
-    floating = room < width
-    dock.setFloating(floating)
-    if floating:
-        frame = window.frameGeometry()
-        border = 8  # the floating panel's own frame, kept inside the window's
-        w = min(width + 40, frame.width() - border)
-        h = min(height, frame.height() - 40 - border)
-        dock.resize(w, h)
-        dock.move(frame.right() - w - border, frame.top() + 40)
+    if room < width:
+        float_over(window, dock, width, height)
     else:
+        dock.setFloating(False)
         window.resizeDocks([dock], [width], Qt.Horizontal)
+
+
+def float_over(window, dock, width: int, height: int) -> None:
+    """The panel floating over the window's right part, inside its frame."""
+    dock.setFloating(True)
+    frame = window.frameGeometry()
+    border = 8  # the floating panel's own frame, kept inside the window's
+    w = min(width + 40, frame.width() - border)
+    h = min(height, frame.height() - 40 - border)
+    dock.resize(w, h)
+    dock.move(frame.right() - w - border, frame.top() + 40)
 
 
 def grab_with_docks(window) -> QPixmap:

@@ -25,7 +25,9 @@ class GraphMouse:
         text = self.edge_text(layer, i, j)  # "W²[1→3] = …\n(from … to …)"
         label = f"{text.split(' = ')[0]} {text.splitlines()[-1]}:"
         current = float(self._stats.weights[layer - 1][i, j])
-        value, ok = QInputDialog.getDouble(self, "Edit weight", label, current, -100.0, 100.0, 4)
+        # The window parents it: its font (presentation mode's, say) is the one to show.
+        value, ok = QInputDialog.getDouble(self.window(), "Edit weight", label, current,
+                                           -100.0, 100.0, 4)
         if not ok:
             return None
         self.sigWeightEdited.emit(layer, i, j, float(value))

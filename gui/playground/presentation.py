@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFormLayout, QGroupBox
+from PySide6.QtWidgets import QDialog, QDockWidget, QFormLayout, QGroupBox
+
+from gui.common.side_dock import float_over
 
 SCALE_KEY = "presentation/text_scale"
 DEFAULT_SCALE = 1.5
@@ -53,6 +55,7 @@ class Presentation:
         self.window = window
         self.scale = read_scale(window)
         self.active = False
+        self.shown_scale = 1.0  # the scale shown: self.scale, or less where it does not fit
         self._saved = None  # what entering changed, to put back on leaving
         self._resized = _ResizeWatch(self)
 
@@ -60,9 +63,12 @@ class Presentation:
     def set_scale(self, scale: float) -> None:
         self.scale = min(max(float(scale), SCALES[0]), SCALES[-1])
         self.window.settings.setValue(SCALE_KEY, self.scale)
+        message = f"Text size: {self.scale:g}×"
         if self.active:
-            self._apply_scale()
-        self.window.statusBar().showMessage(f"Text size: {self.scale:g}×", 3000)
+            self._show_scale()
+            if self.shown_scale < self.scale:
+                message += f" does not fit this window: showing {self.shown_scale:g}×"
+        self.window.statusBar().showMessage(message, 5000)
 
     def step_scale(self, direction: int) -> None:
         """One notch larger (+1) or smaller (-1) on the ladder."""
@@ -87,26 +93,33 @@ class Presentation:
                 "rows": _collapse_sidebar(w.editor),
                 "groups": [(g, g.isHidden()) for g in _spare_groups(w.editor)],
                 "splitters": (w.splitter.sizes(), w.top_splitter.sizes()),
-                "docks": {},  # dock: its own font; a floating panel inherits no font
+                "size": QSize(w.size()),  # larger text must not leave the window larger
+                "docks": {},  # dock: (own font, floating, width, minimum size); floating, it
+                #               inherits no font
+                "dialogs": {},  # dialog: its own font (a window of its own inherits none)
             }
             for group, _hidden in self._saved["groups"]:
                 group.hide()
             self.active = True
             w.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
-            self._apply_scale()
             w.metrics.show_stats(w.latest_stats)
-            w.metrics.show()
+            w.metrics.show()  # first: the scale that fits depends on its height too
+            self._show_scale()
             w.installEventFilter(self._resized)
         else:
             saved, self._saved = self._saved, None
             self.active = False
             w.removeEventFilter(self._resized)
             w.metrics.hide()
-            for widget, font in ((w, saved["font"]), *saved["view_fonts"],
-                                 *saved["docks"].items()):
+            docks = {dock: state[0] for dock, state in saved["docks"].items()}
+            for widget, font in ((w, saved["font"]), *saved["view_fonts"], *docks.items(),
+                                 *saved["dialogs"].items()):
                 widget.setFont(font if font is not None else QFont())  # QFont(): inherit again
-            for view in (*_views(w), *(dock.widget() for dock in saved["docks"])):
+            for view in (*_views(w), *(dock.widget() for dock in docks)):
                 _text_scale(view, 1.0)
+            for dock, (_font, floating, _width, minimum) in saved["docks"].items():
+                dock.setFloating(floating)  # one floated for the larger text docks again,
+                dock.setMinimumSize(minimum)  # without the minimum its layout set as a window
             self.fit_toolbar()
             for (layout, row), visible in saved["rows"]:
                 layout.setRowVisible(row, visible)
@@ -114,18 +127,37 @@ class Presentation:
                 group.setHidden(hidden)
             w.sidebar.setMinimumWidth(saved["sidebar_width"])
             w.sidebar.setHorizontalScrollBarPolicy(saved["sidebar_scroll"])
-            vertical, top = saved["splitters"]
-            w.splitter.setSizes(vertical)
-            w.top_splitter.setSizes(top)
+            _restore_sizes(w, saved)
+            # Again once the layouts have taken in the normal text: until then the panes'
+            # minimum sizes are still the larger ones, and would bend the sizes set now.
+            QTimer.singleShot(0, w, lambda: _restore_sizes(w, saved))
         w.presentation_action.setChecked(on)
         for act in self.size_actions:
             act.setEnabled(on)
 
-    def _apply_scale(self) -> None:
+    def _show_scale(self) -> None:
+        """The chosen scale, or the largest one below it at which the window keeps its size:
+        larger text must never push its bottom or its buttons off the screen."""
+        w = self.window
+        limit = QSize(w.size())
+        for scale in (self.scale, *(s for s in reversed(SCALES) if s < self.scale)):
+            self._apply_scale(scale)
+            # The layouts take in the new text sizes in posted events, which post more for
+            # the layouts around them: run them now.
+            for _ in range(4):
+                QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+            need = w.minimumSizeHint()
+            if need.width() <= limit.width() and need.height() <= limit.height():
+                break
+        self.shown_scale = scale
+        if w.size() != limit and not (w.isMaximized() or w.isFullScreen()):
+            w.resize(limit)  # a rejected larger scale may have grown it meanwhile
+
+    def _apply_scale(self, scale: float) -> None:
         w, saved = self.window, self._saved
         base = saved["base"]
         font = QFont(base)
-        font.setPointSizeF(base.pointSizeF() * self.scale)
+        font.setPointSizeF(base.pointSizeF() * scale)
         w.setFont(font)
         # The views' own controls (Colour by, Log y, Show test data…) keep the normal size, or
         # their rows alone would be wider than a 1024-pixel window; their text, which the room
@@ -134,20 +166,34 @@ class Presentation:
         normal.setPointSizeF(base.pointSizeF())  # explicit, or it would inherit the scaled one
         for view, own in saved["view_fonts"]:
             view.setFont(own if own is not None else normal)
-            _text_scale(view, self.scale)
+            _text_scale(view, scale)
         for dock in w.findChildren(QDockWidget):
-            self.scale_dock(dock)
+            self.scale_dock(dock, scale)
+        for dialog in w.findChildren(QDialog):
+            self.scale_dialog(dialog)
         self.fit_sidebar()
         self.fit_toolbar()
 
-    def scale_dock(self, dock) -> None:
+    def scale_dock(self, dock, scale: float | None = None) -> None:
         """A side panel (step-through, gradient check) at the window's scaled font: floating,
         it is a window of its own, to which fonts do not pass down."""
-        docks = self._saved["docks"]
+        w, docks = self.window, self._saved["docks"]
         if dock not in docks:
-            docks[dock] = _own_font(dock)
-        dock.setFont(self.window.font())
-        _text_scale(dock.widget(), self.scale)  # its formulas' fixed sizes, where it can
+            docks[dock] = (_own_font(dock), dock.isFloating(), dock.width(),
+                           QSize(dock.minimumSize()))
+        dock.setFont(w.font())
+        _text_scale(dock.widget(), scale or self.shown_scale)  # its formulas' fixed sizes
+        if not dock.isFloating() and w.minimumSizeHint().width() > w.width():
+            # Docked, its larger text would push the window past the screen: it floats over
+            # the window's right part, as on a small screen (side_dock).
+            float_over(w, dock, docks[dock][2], w.height())
+
+    def scale_dialog(self, dialog) -> None:
+        """A dialog (the confusion matrix, an error box) at the window's scaled font."""
+        dialogs = self._saved["dialogs"]
+        if dialog not in dialogs:
+            dialogs[dialog] = _own_font(dialog)
+        dialog.setFont(self.window.font())
 
     def fit_sidebar(self) -> None:
         """The sidebar as wide as its larger text wants where the window has the room; in a
@@ -193,7 +239,21 @@ class _ResizeWatch(QObject):
             self.control.fit_toolbar()
         elif kind == QEvent.ChildPolished and isinstance(event.child(), QDockWidget):
             self.control.scale_dock(event.child())  # a panel opened in presentation mode
+        elif kind == QEvent.ChildPolished and isinstance(event.child(), QDialog):
+            self.control.scale_dialog(event.child())
         return False
+
+
+def _restore_sizes(window, saved) -> None:
+    """The window's size, its splitters and its docked panels' widths from before."""
+    if not (window.isMaximized() or window.isFullScreen()):
+        window.resize(saved["size"])
+    vertical, top = saved["splitters"]
+    window.splitter.setSizes(vertical)
+    window.top_splitter.setSizes(top)
+    for dock, (_font, floating, width, _minimum) in saved["docks"].items():
+        if not floating and not dock.isFloating() and dock.isVisible():
+            window.resizeDocks([dock], [width], Qt.Horizontal)
 
 
 def _own_font(widget) -> QFont | None:

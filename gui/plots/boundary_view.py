@@ -42,7 +42,7 @@ from gui.plots.boundary_key import (
     point_style,
     sample_note,
 )
-from gui.plots.plot_text import checked_scale, scale_axes, scale_widget, set_axis_label
+from gui.plots.plot_text import checked_scale, scale_axes, scale_title, set_axis_label
 
 DISCRETE_CONFIDENCE = 0.7  # discretized pixels are as strong as a 70 % confident prediction
 OUTPUT_TITLE = "network output ŷ"
@@ -247,12 +247,12 @@ class BoundaryView(QWidget):
         return self.plot.getAxis("bottom").labelText, self.plot.getAxis("left").labelText
 
     def set_text_scale(self, scale: float) -> None:
-        """Scale the axes' ticks and labels, the title, the notes, the key and the check boxes
-        (presentation mode); 1.0 is the normal look."""
+        """Scale the axes' ticks and labels, the title, the notes and the key (presentation
+        mode; the check boxes keep their size, or they would widen the window); 1.0 is the
+        normal look."""
         self._text_scale = scale = checked_scale(scale)
         scale_axes(self.plot, scale)
-        for widget in (self.title, self.show_test_check, self.discretize_check):
-            scale_widget(widget, scale)
+        scale_title(self.title, scale)
         self.sample_label.setStyleSheet(SAMPLE_STYLE.format(8 * scale))
         self.message.setStyleSheet(MESSAGE_STYLE.format(12 * scale))
         self.key.set_text_scale(scale)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 LABEL_COLOR = "#333"
 MIN_SCALE, MAX_SCALE = 0.5, 4.0
+TITLE_MIN_WIDTH = 40  # px a scaled title may shrink to
 AXIS_TEXT_WIDTH, AXIS_TEXT_HEIGHT = 30, 18  # px: pyqtgraph's AxisItem starts with this room
 
 
@@ -38,6 +39,13 @@ def scaled_font(scale: float, points: float | None = None) -> QFont:
 def scale_widget(widget: QWidget, scale: float, points: float | None = None) -> None:
     """Scale a Qt widget's text; at 1.0 its font is inherited again, as before any scaling."""
     widget.setFont(QFont() if scale == 1 else scaled_font(scale, points))
+
+
+def scale_title(label: QWidget, scale: float) -> None:
+    """A title's text scaled, but never its minimum width: a long title at 3× is cut off at
+    the right rather than widen the window past the screen (0 = the text's own minimum)."""
+    scale_widget(label, scale)
+    label.setMinimumWidth(0 if scale == 1 else TITLE_MIN_WIDTH)
 
 
 def label_style(scale: float, points: float | None = None) -> dict:

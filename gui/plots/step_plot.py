@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.plots import step_legend
-from gui.plots.plot_text import checked_scale, scale_axes, scale_widget, set_axis_label
+from gui.plots.plot_text import checked_scale, scale_axes, scale_title, set_axis_label
 from gui.plots.step_axes import GRID_Z, FastGridAxis, FollowingViewBox, SparseLogAxis
 from gui.plots.step_buffers import PeakLevels
 
@@ -109,14 +109,17 @@ class StepPlot(QWidget):
         step_legend.fit_left_label(self.plot, self._y_labels, room, self._text_scale)
 
     def set_text_scale(self, scale: float) -> None:
-        """Scale the axes' ticks and labels, the legend and the line above the plot
-        (presentation mode); 1.0 is the normal look."""
+        """Scale the axes' ticks and labels, the legend and the title above the plot
+        (presentation mode); 1.0 is the normal look. The check boxes beside the title keep
+        their size: a row of them at 3× would be wider than a projector's window."""
         self._text_scale = scale = checked_scale(scale)
         scale_axes(self.plot, scale)
         step_legend.set_label_size(self.legend, scale)
         top = self.layout().itemAt(0).layout()
         for i in range(top.count()):
-            scale_widget(top.itemAt(i).widget(), scale)
+            widget = top.itemAt(i).widget()
+            if isinstance(widget, QLabel):
+                scale_title(widget, scale)
         self.fit_legend()
 
     def _add_smooth_check(self, tip: str) -> QCheckBox:
