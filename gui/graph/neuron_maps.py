@@ -31,7 +31,8 @@ def thumbnails(values: np.ndarray, size: int = THUMB) -> np.ndarray:
     block = max(res // size, 1)
     side = res // block
     grid = values.reshape(res, res, -1)[:side * block, :side * block]
-    grid = grid.reshape(side, block, side, block, -1).mean(axis=(1, 3))
+    with np.errstate(all="ignore"):  # a diverged network's ±inf and NaN stay what they are
+        grid = grid.reshape(side, block, side, block, -1).mean(axis=(1, 3))
     return np.moveaxis(grid, -1, 0)[:, ::-1]  # image rows go down: the top row is the top y
 
 
