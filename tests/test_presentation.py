@@ -143,12 +143,17 @@ def test_the_big_numbers_are_as_large_as_the_pane_allows(qtbot, window):
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width() + 1
 
 
-def test_regression_shows_rmse_and_r2(qtbot, tmp_path):
+def regression_window(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     spec = Spec(hidden=[4], activations=["tanh"], dataset="regress-plane",
                 output_activation="linear", loss="mse")
     w = MainWindow(spec, settings=settings)
     qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    return w
+
+
+def test_regression_shows_rmse_and_r2(qtbot, tmp_path):
+    w = regression_window(qtbot, tmp_path)
     train(qtbot, w, 20)
     w.presentation_action.setChecked(True)
     w.force_redraw()
@@ -243,11 +248,7 @@ def test_the_read_out_leaves_the_output_most_of_its_column(qtbot, tmp_path):
 
     from gui.playground.metrics_banner import MAX_SHARE, MetricsBanner
 
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    spec = Spec(hidden=[4], activations=["tanh"], dataset="regress-plane",
-                output_activation="linear", loss="mse")
-    w = MainWindow(spec, settings=settings)
-    qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
+    w = regression_window(qtbot, tmp_path)
     train(qtbot, w, 5)
     column = QWidget()
     qtbot.addWidget(column)
