@@ -159,3 +159,13 @@ def test_a_narrow_graph_gets_short_words_not_cut_ones(qtbot):
     graph.resize(700, 300)
     qtbot.waitUntil(lambda: graph.maps_check.text() == "Neuron maps")
     assert graph.mode_label.isVisible() and graph.log_check.text() == "Log scale"
+
+
+def test_hovering_keeps_the_pictures_it_has(qtbot, window):
+    """The window re-sends the same outputs when the hovered neuron changes: no new pictures."""
+    window.force_redraw()
+    sizes = window.worker.trainer.network.sizes
+    first = window.graph.maps.images(sizes)
+    window.graph.sigNeuronHovered.emit(1, 2)
+    window.force_redraw()
+    assert window.graph.maps.images(sizes) is first

@@ -171,8 +171,7 @@ class NetworkGraph(GraphMouse, QWidget):
     def set_neuron_outputs(self, outputs) -> None:
         """Every layer's outputs on the boundary view's square grid (inputs first), for the
         neuron maps; None when there is no plane to draw them on."""
-        self.maps.set_outputs(outputs)
-        if self.maps.visible:
+        if self.maps.set_outputs(outputs) and self.maps.visible:
             self.canvas.update()
 
     def set_maps_visible(self, on: bool) -> None:

@@ -83,9 +83,14 @@ class NeuronMaps:
         self._outputs = None
         self._images: list[QImage] | None = None
 
-    def set_outputs(self, outputs) -> None:
-        """Every layer's outputs on a square grid (inputs first), or None: no pictures."""
+    def set_outputs(self, outputs) -> bool:
+        """Every layer's outputs on a square grid (inputs first), or None: no pictures. The
+        same outputs again (the window re-sends them when the hovered neuron changes) keep
+        the pictures made of them; True if they are new."""
+        if outputs is self._outputs:
+            return False
         self._outputs, self._images = outputs, None
+        return True
 
     def has_outputs(self) -> bool:
         return self._outputs is not None
