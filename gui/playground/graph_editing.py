@@ -28,7 +28,10 @@ def install_graph_editing(window) -> QAction:
 
 def _remembered(settings) -> bool:
     """On unless switched off; anything but a clear "false" in the file counts as on."""
-    value = settings.value(MAPS_KEY, True)
+    try:
+        value = settings.value(MAPS_KEY, True)
+    except Exception:  # a value Qt cannot even decode (a hand-edited file): the default
+        return True
     return str(value).strip().lower() not in ("false", "0", "no", "off")
 
 
