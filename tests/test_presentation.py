@@ -242,7 +242,7 @@ def test_a_side_panel_opened_in_presentation_mode_scales_too(qtbot, window):
 
 
 def test_the_read_out_leaves_the_output_most_of_its_column(qtbot, tmp_path):
-    """Regression's three rows of large numbers stay within a quarter of the column's height."""
+    """Regression's three rows of large numbers leave the output most of the column's height."""
     from PySide6.QtGui import QFontMetricsF
     from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -263,3 +263,20 @@ def test_the_read_out_leaves_the_output_most_of_its_column(qtbot, tmp_path):
         numbers = QFontMetricsF(banner.rows[0][1].font()).height()
         assert len(banner.texts()) == 3 and 3 * numbers <= height * MAX_SHARE
     assert banner.rows[0][1].font().pointSizeF() > banner.font().pointSizeF() * 1.5  # tall: large
+
+
+def test_a_status_message_is_read_in_full(qtbot, window):
+    """The read-outs a message would run into give way while it lasts, then come back."""
+    window.resize(1024, 640)
+    window.show()
+    window.presentation_action.setChecked(True)
+    qtbot.wait(50)
+    labels = window.status.labels
+    message = "Rebuilt: output / loss, data set. Ctrl+Z brings the previous one back."
+    window.statusBar().showMessage(message, 10000)
+    bar = window.statusBar()
+    room = bar.width() - sum(label.width() for label in labels.values() if label.isVisible())
+    assert room >= bar.fontMetrics().horizontalAdvance(message)
+    assert labels["step"].isVisible()  # the step count stays
+    bar.clearMessage()
+    assert all(label.isVisible() for label in labels.values())

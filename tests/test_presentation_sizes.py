@@ -80,3 +80,28 @@ def test_dialogs_get_the_large_text_too(qtbot, tmp_path):
     w.presentation_action.setChecked(False)
     assert w.confusion_dialog.font().pointSizeF() == pytest.approx(w.font().pointSizeF())
     w.confusion_dialog.close()
+
+
+def test_larger_text_stops_where_the_pictures_would_be_too_small_and_comes_back(qtbot,
+                                                                                tmp_path):
+    from gui.playground.presentation import MIN_GRAPH, MIN_PICTURE
+
+    w = shown(qtbot, tmp_path, (1280, 720))
+    w.presentation_action.setChecked(True)
+    settle(qtbot)
+    p = w.presentation
+    first = (p.shown_scale, w.top_splitter.sizes(), w.splitter.sizes())
+    for _ in range(6):  # Ctrl++ past the largest size that fits
+        p.step_scale(+1)
+        settle(qtbot)
+        assert w.boundary.plot_widget.height() >= MIN_PICTURE
+        assert w.graph.canvas.height() >= MIN_GRAPH and w.size() == QSize(1280, 720)
+    top = p.shown_scale
+    assert top > first[0] and p.scale > top  # it went up, then stopped
+    p.step_scale(-1)  # one Ctrl+- from there is one size down from what is shown
+    settle(qtbot)
+    assert p.shown_scale < top
+    while p.shown_scale > first[0]:
+        p.step_scale(-1)
+        settle(qtbot)
+    assert (p.shown_scale, w.top_splitter.sizes(), w.splitter.sizes()) == first

@@ -13,7 +13,7 @@ from gui.playground.training_status import FIELDS, score_rows
 
 NUMBER_SCALES = (2.2, 2.0, 1.8, 1.6, 1.45, 1.3, 1.15)  # the numbers against the window's
 #   (already scaled) text: the largest that fits the pane's width and MAX_SHARE of its height
-MAX_SHARE = 0.25  # of the output's column: the decision boundary keeps the rest
+MAX_SHARE = 0.2  # of the output's column: the decision boundary keeps the rest
 TIPS = dict(FIELDS)
 
 

@@ -27,6 +27,10 @@ VIEWS = ("graph", "loss_plot", "grad_plot", "alignment_plot", "boundary")
 # push the rest off a narrow window, the least needed first.
 SHED_WORDS = ("step_through", "regenerate", "reset", "epoch")
 SIDEBAR_MIN_WIDTH = 240  # px: below this it scrolls sideways rather than squeeze further
+PLOTS_SHARE, PLOTS_MIN_HEIGHT = 0.25, 150  # the plots' part of the height: the output's is more
+# A larger scale is shown only while the pictures keep these heights (px); below, text that
+# large would leave the room nothing to look at, and the next size down is shown instead.
+MIN_PICTURE, MIN_GRAPH = 190, 170  # the decision boundary's plot, the node graph's canvas
 
 
 def read_scale(window) -> float:
@@ -63,19 +67,24 @@ class Presentation:
     def set_scale(self, scale: float) -> None:
         self.scale = min(max(float(scale), SCALES[0]), SCALES[-1])
         self.window.settings.setValue(SCALE_KEY, self.scale)
-        message = f"Text size: {self.scale:g}×"
         if self.active:
             self._show_scale()
-            if self.shown_scale < self.scale:
-                message += f" does not fit this window: showing {self.shown_scale:g}×"
+        self._say_scale()
+
+    def _say_scale(self) -> None:
+        message = f"Text size: {self.scale:g}×"
+        if self.active and self.shown_scale < self.scale:
+            message += f" does not fit this window: showing {self.shown_scale:g}×"
         self.window.statusBar().showMessage(message, 5000)
 
     def step_scale(self, direction: int) -> None:
-        """One notch larger (+1) or smaller (-1) on the ladder."""
+        """One notch larger (+1) or smaller (-1) on the ladder, from the size shown (which is
+        less than the one chosen where that does not fit)."""
+        now = self.shown_scale if self.active else self.scale
         if direction > 0:
-            target = next((s for s in SCALES if s > self.scale + 1e-9), SCALES[-1])
+            target = next((s for s in SCALES if s > now + 1e-9), SCALES[-1])
         else:
-            target = next((s for s in reversed(SCALES) if s < self.scale - 1e-9), SCALES[0])
+            target = next((s for s in reversed(SCALES) if s < now - 1e-9), SCALES[0])
         self.set_scale(target)
 
     # -- the mode -------------------------------------------------------------------------------
@@ -91,6 +100,7 @@ class Presentation:
                 "sidebar_width": w.sidebar.minimumWidth(),
                 "sidebar_scroll": w.sidebar.horizontalScrollBarPolicy(),
                 "rows": _collapse_sidebar(w.editor),
+                "plots_min": w.splitter.widget(1).minimumHeight(),
                 "groups": [(g, g.isHidden()) for g in _spare_groups(w.editor)],
                 "splitters": (w.splitter.sizes(), w.top_splitter.sizes()),
                 "size": QSize(w.size()),  # larger text must not leave the window larger
@@ -102,9 +112,12 @@ class Presentation:
                 group.hide()
             self.active = True
             w.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+            w.splitter.widget(1).setMinimumHeight(PLOTS_MIN_HEIGHT)
             w.metrics.show_stats(w.latest_stats)
             w.metrics.show()  # first: the scale that fits depends on its height too
             self._show_scale()
+            if self.shown_scale < self.scale:
+                self._say_scale()
             w.installEventFilter(self._resized)
         else:
             saved, self._saved = self._saved, None
@@ -126,6 +139,7 @@ class Presentation:
             for group, hidden in saved["groups"]:
                 group.setHidden(hidden)
             w.sidebar.setMinimumWidth(saved["sidebar_width"])
+            w.splitter.widget(1).setMinimumHeight(saved["plots_min"])
             w.sidebar.setHorizontalScrollBarPolicy(saved["sidebar_scroll"])
             _restore_sizes(w, saved)
             # Again once the layouts have taken in the normal text: until then the panes'
@@ -146,15 +160,31 @@ class Presentation:
             # the layouts around them: run them now.
             for _ in range(4):
                 QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
-            need = w.minimumSizeHint()
-            if need.width() <= limit.width() and need.height() <= limit.height():
+            if self._fits(limit):
                 break
         self.shown_scale = scale
         if w.size() != limit and not (w.isMaximized() or w.isFullScreen()):
             w.resize(limit)  # a rejected larger scale may have grown it meanwhile
 
+    def _fits(self, limit: QSize) -> bool:
+        """The window keeps its size and the pictures stay large enough to see."""
+        w = self.window
+        need = w.minimumSizeHint()
+        if need.width() > limit.width() or need.height() > limit.height():
+            return False
+        picture = w.boundary.plot_widget
+        return ((not picture.isVisible() or picture.height() >= MIN_PICTURE)
+                and w.graph.canvas.height() >= MIN_GRAPH)
+
     def _apply_scale(self, scale: float) -> None:
         w, saved = self.window, self._saved
+        # Each size laid out afresh from the sizes before the mode, so that a size looks the
+        # same however it was reached (Ctrl++ then Ctrl+- gives back the same layout).
+        vertical, top = saved["splitters"]
+        w.top_splitter.setSizes(top)
+        total = sum(vertical)
+        plots = max(PLOTS_MIN_HEIGHT, round(total * PLOTS_SHARE))
+        w.splitter.setSizes([total - plots, plots])
         base = saved["base"]
         font = QFont(base)
         font.setPointSizeF(base.pointSizeF() * scale)

@@ -34,6 +34,30 @@ class TrainingStatus:
         # (worker time, step) of each report: the time the step count was read, not the time
         # the GUI thread got round to it (reports queue up while it paints).
         self._samples: deque[tuple[float, int]] = deque(maxlen=600)
+        self._bar = status_bar
+        self._made_room: list[QLabel] = []  # read-outs hidden while a message needs the room
+        status_bar.messageChanged.connect(self._make_room)
+
+    def _make_room(self, message: str) -> None:
+        """A message ("Rebuilt: …", "Rewound to …") is read in full: while it lasts, the
+        read-outs it would run into give way, the losses and accuracy first (they are on the
+        plots, and large in presentation mode), then the epoch."""
+        for label in self._made_room:
+            label.show()
+        self._made_room = []
+        if not message:
+            return
+        needed = self._bar.fontMetrics().horizontalAdvance(message) + 24
+        shown = [self.labels[k] for k in ("accuracy", "loss", "epoch")
+                 if self.labels[k].isVisible()]
+        room = self._bar.width() - sum(label.width() for label in self.labels.values()
+                                       if label.isVisible())
+        for label in shown:
+            if room >= needed:
+                break
+            label.hide()
+            self._made_room.append(label)
+            room += label.width()
 
     def record(self, step: int, when: float) -> None:
         samples = self._samples
