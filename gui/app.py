@@ -122,8 +122,9 @@ def run_gui(argv: list[str]) -> int:
 
             window.startup_report = StartupReport(
                 app, window, getattr(sys.modules["__main__"], "STARTED", None))
-        window.presentation_action.setChecked(args.presentation)
         window.show()
+        app.processEvents()  # laid out at its size first: the text size that fits depends on it
+        window.presentation_action.setChecked(args.presentation)
         return app.exec()
 
     # Headless: fresh settings (never the user's), training synchronously in this thread.
@@ -165,9 +166,10 @@ def show_lab(window, args) -> None:
 
 
 def render_screenshot(app, window, args) -> int:
-    window.presentation_action.setChecked(args.presentation)
     window.resize(*args.size)
     window.show()
+    app.processEvents()  # laid out at its size first: the text size that fits depends on it
+    window.presentation_action.setChecked(args.presentation)
     if args.steps:
         window.worker.step(args.steps)
     from gui.checking.screenshot import show_checking

@@ -167,8 +167,11 @@ class Presentation:
             w.resize(limit)  # a rejected larger scale may have grown it meanwhile
 
     def _fits(self, limit: QSize) -> bool:
-        """The window keeps its size and the pictures stay large enough to see."""
+        """The window keeps its size and the pictures stay large enough to see (a window
+        not shown yet has no size to keep: any scale fits it)."""
         w = self.window
+        if not w.isVisible():
+            return True
         need = w.minimumSizeHint()
         if need.width() > limit.width() or need.height() > limit.height():
             return False
@@ -181,10 +184,12 @@ class Presentation:
         # Each size laid out afresh from the sizes before the mode, so that a size looks the
         # same however it was reached (Ctrl++ then Ctrl+- gives back the same layout).
         vertical, top = saved["splitters"]
-        w.top_splitter.setSizes(top)
+        if sum(top) > 0:  # 0: not laid out yet (a window not shown)
+            w.top_splitter.setSizes(top)
         total = sum(vertical)
-        plots = max(PLOTS_MIN_HEIGHT, round(total * PLOTS_SHARE))
-        w.splitter.setSizes([total - plots, plots])
+        if total > 2 * PLOTS_MIN_HEIGHT:
+            plots = max(PLOTS_MIN_HEIGHT, round(total * PLOTS_SHARE))
+            w.splitter.setSizes([total - plots, plots])
         base = saved["base"]
         font = QFont(base)
         font.setPointSizeF(base.pointSizeF() * scale)
@@ -278,9 +283,9 @@ def _restore_sizes(window, saved) -> None:
     """The window's size, its splitters and its docked panels' widths from before."""
     if not (window.isMaximized() or window.isFullScreen()):
         window.resize(saved["size"])
-    vertical, top = saved["splitters"]
-    window.splitter.setSizes(vertical)
-    window.top_splitter.setSizes(top)
+    for splitter, sizes in zip((window.splitter, window.top_splitter), saved["splitters"]):
+        if sum(sizes) > 0:
+            splitter.setSizes(sizes)
     for dock, (_font, floating, width, _minimum) in saved["docks"].items():
         if not floating and not dock.isFloating() and dock.isVisible():
             window.resizeDocks([dock], [width], Qt.Horizontal)
