@@ -308,3 +308,19 @@ def test_a_long_step_epoch_answers_calls_and_stops_on_pause(qtbot, tmp_path):
     qtbot.wait(200)
     w.take_inbox()
     assert w.latest_stats.step == stopped_at < 10000
+
+
+def test_after_divergence_the_pictures_are_of_the_weights_it_stopped_at(qtbot, tmp_path):
+    """The boundary and the neuron maps show the network the scores are of, not one from
+    before the steps that grew the loss."""
+    w = make_window(qtbot, tmp_path)
+    spec = w.spec.replace(dataset="regress-plane", output_activation="linear", loss="mse",
+                          learning_rate=3.0)
+    assert w.apply_spec(spec)
+    qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_outputs is not None)
+    with qtbot.waitSignal(w.worker.sigDiverged, timeout=10000):
+        w.actions.play.trigger()
+    qtbot.waitUntil(lambda: not w.playing)
+    w.force_redraw()
+    expected = w.worker.trainer.neuron_outputs(w.worker.grid)
+    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(w.latest_outputs, expected))

@@ -277,6 +277,7 @@ class TrainingWorker(QObject):
             if self._timer is not None:
                 self._timer.stop()
             self.sigRunning.emit(False)
+            self._emit_boundary()  # the pictures of the weights it stopped at, as the scores
             self.sigDiverged.emit(self.generation, stats.message)
             return False
         return True
