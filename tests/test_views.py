@@ -304,7 +304,14 @@ def test_readout_names_the_nearest_step(qtbot):
     # the crosshair sits on the recorded step and on the curve, not on the mouse
     assert plot.vline.isVisible() and plot.vline.value() == 1234
     assert plot.hline.isVisible() and plot.hline.value() == pytest.approx(0.04123)
-    QApplication.sendEvent(plot.plot, QEvent(QEvent.Leave))  # the mouse leaves the plot
+    # The mouse onto the axis below: nothing to read there.
+    view = plot.plot.getViewBox().sceneBoundingRect()
+    plot._on_mouse_moved((QPointF(view.center().x(), view.bottom() + 6),))
+    assert not plot.vline.isVisible() and plot.readout.text() == ""
+    plot._on_mouse_moved((scene,))
+    assert plot.vline.isVisible()
+    # The mouse leaves the widget: Qt says so to the widget under it, the view's viewport.
+    QApplication.sendEvent(plot.plot_widget.viewport(), QEvent(QEvent.Leave))
     assert not plot.vline.isVisible() and not plot.hline.isVisible()
     assert plot.readout.text() == ""
     plot.extend([5_000_000], [7.0])  # a run far out of the view …

@@ -55,10 +55,13 @@ class LossPlot(StepPlot):
             self.plot.addItem(line, ignoreBounds=True)
         self._mouse_proxy = pg.SignalProxy(
             self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
-        self.plot.installEventFilter(self)  # the mouse leaving takes the crosshair along
+        # The mouse leaving takes the crosshair along. Qt tells the widget under the mouse,
+        # the view's viewport, not the plot item inside it.
+        self._viewport = self.plot_widget.viewport()
+        self._viewport.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.plot and event.type() == QEvent.Leave:
+        if watched is self._viewport and event.type() == QEvent.Leave:
             self._hide_crosshair()
         return super().eventFilter(watched, event)
 
@@ -139,11 +142,12 @@ class LossPlot(StepPlot):
 
     def _on_mouse_moved(self, event) -> None:
         pos = event[0]
-        inside = self.plot.sceneBoundingRect().contains(pos) and self.point_count() > 0
-        for line in (self.vline, self.hline):
-            line.setVisible(inside)
-        if not inside:
+        inside = (self.plot.getViewBox().sceneBoundingRect().contains(pos)
+                  and self.point_count() > 0)
+        if not inside:  # over an axis or the legend: nothing to read there
+            self._hide_crosshair()
             return
+        self.vline.setVisible(True)
         point = self.plot.getViewBox().mapSceneToView(pos)
         i = self._nearest(point.x())
         steps, train, _test = self._buffer.view()
