@@ -105,3 +105,19 @@ def test_larger_text_stops_where_the_pictures_would_be_too_small_and_comes_back(
         p.step_scale(-1)
         settle(qtbot)
     assert (p.shown_scale, w.top_splitter.sizes(), w.splitter.sizes()) == first
+
+
+def test_the_confusion_tables_show_every_cell_at_any_text_size(qtbot, tmp_path):
+    w = shown(qtbot, tmp_path, (1280, 720))
+    train(qtbot, w, 5)
+    w.confusion_action.trigger()
+    qtbot.waitUntil(lambda: w.confusion_dialog is not None and w.confusion_dialog.isVisible())
+    for on in (True, False):
+        w.presentation_action.setChecked(on)
+        settle(qtbot)
+        for table in w.confusion_dialog.tables.values():
+            assert not table.horizontalScrollBar().isVisible()
+            assert not table.verticalScrollBar().isVisible()
+            cells = sum(table.columnWidth(j) for j in range(table.columnCount()))
+            assert table.viewport().width() >= cells
+    w.confusion_dialog.close()

@@ -58,6 +58,12 @@ class ConfusionDialog(QDialog):
         self.timer.start()
         super().showEvent(event)
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange and self.isVisible():
+            self.refresh()  # the tables sized again for the new text, the dialog round them
+            self.adjustSize()
+
     def hideEvent(self, event) -> None:
         self.timer.stop()
         super().hideEvent(event)
@@ -95,9 +101,16 @@ def _fill(table: QTableWidget, counts) -> None:
             if counts[i, j]:
                 item.setBackground(QBrush(RIGHT if i == j else WRONG))
             table.setItem(i, j, item)
+    # Exactly as large as its cells at the current font (presentation mode's, say): no
+    # scroll bars, no empty space below.
     table.resizeColumnsToContents()
-    table.setFixedHeight(table.horizontalHeader().height() + 2 * table.frameWidth()
-                         + sum(table.rowHeight(i) for i in range(k)))  # no empty space below
+    table.resizeRowsToContents()
+    frame = 2 * table.frameWidth()
+    table.setFixedSize(
+        table.verticalHeader().sizeHint().width() + frame
+        + sum(table.columnWidth(j) for j in range(k)),
+        table.horizontalHeader().sizeHint().height() + frame
+        + sum(table.rowHeight(i) for i in range(k)))
     table.setToolTip("No points in this set" if total == 0 else TABLE_TIP)
 
 
