@@ -9,7 +9,7 @@ signals; running the engine is gui/checking/checking_link.py's business.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -313,6 +313,11 @@ class CheckPanel(QWidget):
         sign = "<" if status == "passed" else "≥"
         return (f"Relative difference {fmt_difference(result.relative_difference)} {sign} "
                 f"the threshold {fmt_threshold(self.threshold)}.")
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:  # presentation mode: rows as tall as the text
+            self._fit_table()
 
     def _fit_table(self) -> None:
         """Never taller than its rows; on a small screen it keeps MIN_TABLE_ROWS and scrolls,
