@@ -4,6 +4,8 @@ the views where there is room), the keys work again after the step-through, and 
 into a box is kept."""
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from tests.window_helpers import make_window
 
@@ -50,6 +52,22 @@ def test_after_the_step_through_the_keys_control_training_again(qtbot, tmp_path)
     w.open_stepper()
     qtbot.waitUntil(lambda: w.stepper.trace is not None)
     assert w.stepper.panel.current_index == 0
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1024, 640)])  # docked, floating
+def test_the_step_through_takes_the_keys_when_it_opens(qtbot, tmp_path, size):
+    w = make_window(qtbot, tmp_path)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    w.open_stepper()
+    qtbot.waitUntil(lambda: w.stepper.trace is not None)
+    panel = w.stepper.panel
+    assert panel.stage_list.hasFocus() or QApplication.focusWidget() is panel.stage_list
+    qtbot.keyClick(panel.stage_list, Qt.Key_Right)  # → walks on, without a click first
+    assert panel.current_index == 1
+    w.stepper.cancel()
 
 
 def test_a_huge_learning_rate_is_kept_not_turned_into_ten(qtbot, tmp_path):

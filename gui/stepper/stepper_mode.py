@@ -79,6 +79,11 @@ class StepperMode(LazyPanel, QObject):
         place_side_dock(self.window, self.dock, DOCK_WIDTH, DOCK_HEIGHT)
         self.dock.show()
         self.dock.raise_()
+        # The keys (→ ← Space) walk the stages at once: the panel takes the focus, and a
+        # floating one, a window of its own, becomes the active window.
+        if self.dock.isFloating():
+            self.dock.activateWindow()
+        self.panel.stage_list.setFocus()
         self.sigRequestTrace.emit(self._indices())
 
     def finish(self) -> None:
