@@ -197,3 +197,23 @@ def test_the_confusion_matrix_is_the_engines_on_both_sets(qtbot, tmp_path):
                                 loss="mse"))
     qtbot.waitUntil(lambda: w.dataset.task == "regression")
     assert not w.confusion_action.isEnabled()
+
+
+LONG = ("the training loss grew past 10× its start (52.95): the step's update was undone; lower "
+        "the learning rate (now 3) and rewind to the best weights seen, or reset")
+
+
+@pytest.mark.parametrize("size,short", [((1024, 640), True), ((1900, 1000), False)])
+def test_the_divergence_banner_leaves_the_graph_its_room(qtbot, tmp_path, size, short):
+    w = make_window(qtbot, tmp_path)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    w.banner.show_divergence(LONG)
+    qtbot.wait(50)
+    shown = w.banner.label.text()
+    assert ("hover here" in shown) == short  # the short form where the whole would not fit
+    assert "52.95" in shown and "Rewind" in shown and "Reset" in shown
+    assert "now 3" in w.banner.text() and "now 3" in w.banner.label.toolTip()
+    assert w.banner.height() <= 0.35 * w.banner.parentWidget().height()
+    assert w.graph.canvas.height() >= 150
