@@ -217,3 +217,22 @@ def test_the_divergence_banner_leaves_the_graph_its_room(qtbot, tmp_path, size, 
     assert "now 3" in w.banner.text() and "now 3" in w.banner.label.toolTip()
     assert w.banner.height() <= 0.35 * w.banner.parentWidget().height()
     assert w.graph.canvas.height() >= 150
+
+
+def test_a_floating_step_through_folds_the_locked_sidebar_away(qtbot, tmp_path):
+    """At 1024×640 the panel floats over the right part: the sidebar (locked while stepping)
+    gives its room to the graph, and gets it back afterwards."""
+    w = make_window(qtbot, tmp_path)
+    w.resize(1024, 640)
+    w.show()
+    qtbot.waitExposed(w)
+    before, graph_width = w.top_splitter.sizes(), w.graph.width()
+    for leave in (w.stepper.cancel, w.stepper.finish):
+        w.open_stepper()
+        qtbot.waitUntil(lambda: w.stepper.trace is not None)
+        assert w.stepper.dock.isFloating()
+        qtbot.waitUntil(lambda: w.graph.width() > graph_width + 200)
+        assert w.top_splitter.sizes()[0] == 0
+        leave()
+        qtbot.waitUntil(lambda: not w.stepper.active)
+        assert w.top_splitter.sizes() == before

@@ -33,6 +33,7 @@ class StepperMode(LazyPanel, QObject):
         super().__init__(window)
         self.window = window
         self._panel = self._dock = None  # built on first use: see panel
+        self._folded = None  # the top splitter's sizes while the sidebar is folded away
         self.trace = None
         self.trace_indices = None
         self.sample: int | None = None  # training-set index, or None for the mini-batch
@@ -77,6 +78,7 @@ class StepperMode(LazyPanel, QObject):
         self._lock_window(True)
         self.window.sigSetRunning.emit(False)
         place_side_dock(self.window, self.dock, DOCK_WIDTH, DOCK_HEIGHT)
+        self._fold_sidebar()
         self.dock.show()
         self.dock.raise_()
         # The keys (→ ← Space) walk the stages at once: the panel takes the focus, and a
@@ -103,6 +105,7 @@ class StepperMode(LazyPanel, QObject):
         self.trace = None
         self.sample = None  # a sample index of this network's data means nothing to the next
         self._lock_window(False)
+        self._unfold_sidebar()
         self.window.graph.set_highlight(None)
         self.window.graph.set_selected_edge(None)
         self.window.boundary.select_point(None)
@@ -117,6 +120,23 @@ class StepperMode(LazyPanel, QObject):
             return  # the window is being destroyed
         if not visible and self.active and not self.window.isHidden():
             self.cancel()  # closing the dock with its ✕ leaves without applying
+
+    def _fold_sidebar(self) -> None:
+        """A floating panel covers the window's right part: while stepping, the sidebar
+        (locked anyway) gives its room to the graph, so that the layers each stage is about
+        stay in view beside the panel."""
+        top = self.window.top_splitter
+        sizes = top.sizes()
+        self._folded = None
+        if self.dock.isFloating() and sizes[0] > 0:
+            self._folded = sizes
+            top.setSizes([0, sizes[0] + sizes[1], *sizes[2:]])
+
+    def _unfold_sidebar(self) -> None:
+        top = self.window.top_splitter
+        if self._folded is not None and top.sizes()[0] == 0:  # not moved meanwhile
+            top.setSizes(self._folded)
+        self._folded = None
 
     def _lock_window(self, locked: bool) -> None:
         w = self.window
