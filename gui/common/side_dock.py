@@ -9,9 +9,13 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QDockWidget
 
+MIN_VIEWS_WIDTH = 880  # px the sidebar, graph and boundary keep beside a docked panel: their
+#   minimum sizes alone would let a docked panel squeeze the graph to a strip
+
 
 def place_side_dock(window, dock, width: int, height: int) -> None:
-    room = window.width() - window.centralWidget().minimumSizeHint().width()
+    views = max(window.centralWidget().minimumSizeHint().width(), MIN_VIEWS_WIDTH)
+    room = window.width() - views
     if room < width:
         float_over(window, dock, width, height)
     else:
