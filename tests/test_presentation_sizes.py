@@ -121,3 +121,17 @@ def test_the_confusion_tables_show_every_cell_at_any_text_size(qtbot, tmp_path):
             cells = sum(table.columnWidth(j) for j in range(table.columnCount()))
             assert table.viewport().width() >= cells
     w.confusion_dialog.close()
+
+
+def test_a_docked_step_through_widens_for_its_larger_text(qtbot, tmp_path):
+    from gui.stepper.stepper_mode import DOCK_WIDTH
+
+    w = shown(qtbot, tmp_path, (1920, 1080))
+    w.presentation_action.setChecked(True)
+    settle(qtbot)
+    w.open_stepper()
+    qtbot.waitUntil(lambda: w.stepper.trace is not None)
+    dock = w.stepper.dock
+    assert not dock.isFloating() and w.width() == 1920
+    assert dock.width() >= DOCK_WIDTH * min(w.presentation.shown_scale, 1.4)
+    w.stepper.cancel()

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 MIN_VIEWS_WIDTH = 880  # px the sidebar, graph and boundary keep beside a docked panel: their
 #   minimum sizes alone would let a docked panel squeeze the graph to a strip
 
 
 def place_side_dock(window, dock, width: int, height: int) -> None:
+    """`width` is the panel's at the application's text size: larger text (presentation
+    mode's) asks for proportionally more, where the views beside it leave the room."""
     views = max(window.centralWidget().minimumSizeHint().width(), MIN_VIEWS_WIDTH)
     room = window.width() - views
+    wanted = round(width * max(1.0, dock.font().pointSizeF() / QApplication.font().pointSizeF()))
     if room < width:
-        float_over(window, dock, width, height)
+        float_over(window, dock, wanted, height)
     else:
         dock.setFloating(False)
-        window.resizeDocks([dock], [width], Qt.Horizontal)
+        window.resizeDocks([dock], [min(wanted, room)], Qt.Horizontal)
 
 
 def float_over(window, dock, width: int, height: int) -> None:
