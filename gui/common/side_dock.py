@@ -19,8 +19,8 @@ def place_side_dock(window, dock, width: int, height: int) -> None:
     views = max(window.centralWidget().minimumSizeHint().width(), MIN_VIEWS_WIDTH)
     room = window.width() - views
     wanted = round(width * max(1.0, dock.font().pointSizeF() / QApplication.font().pointSizeF()))
-    if room < width:
-        float_over(window, dock, wanted, height)
+    if room < width:  # over the right part, leaving the graph at least half the window
+        float_over(window, dock, min(wanted, max(width, window.width() // 2)), height)
     else:
         dock.setFloating(False)
         window.resizeDocks([dock], [min(wanted, room)], Qt.Horizontal)
