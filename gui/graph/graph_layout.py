@@ -167,9 +167,8 @@ def flow_arrows(layout: Layout, layer: int, direction: str, size: float,
     seg = layout.seg[layout.edge_start[layer - 1]:layout.edge_start[layer]]
     if direction == "backward":
         seg = seg[:, [2, 3, 0, 1]]
-    stride = max(1, len(seg) // count)
-    order = np.r_[np.arange(0, len(seg), stride), np.setdiff1d(np.arange(len(seg)),
-                                                                np.arange(0, len(seg), stride))]
+    spread = np.arange(0, len(seg), max(1, len(seg) // count))
+    order = np.r_[spread, np.setdiff1d(np.arange(len(seg)), spread)]
     clear = layout.radius + 1.2 * size  # a head's centre this far from a node stays off it
     centres: list[np.ndarray] = []
     arrows = []

@@ -33,6 +33,7 @@ from gui.graph.graph_layout import (
 )
 from gui.graph.graph_mouse import GraphMouse
 from gui.graph.neuron_maps import NeuronMaps
+from gui.plots.plot_text import checked_scale
 
 MAPS_MAX_RADIUS = 30.0  # px: a neuron map 44 px across
 DENSE_REFRESH_S = 0.25  # 9,000 edges take ~50 ms to draw: dense graphs redraw edges ≤ 4×/s
@@ -208,7 +209,7 @@ class NetworkGraph(GraphMouse, QWidget):
 
     def set_text_scale(self, scale: float) -> None:
         """Grow (or shrink) every text of the graph by `scale` (1 = normal); presentation mode."""
-        self._text_scale = float(np.clip(scale, 0.5, 4.0))
+        self._text_scale = checked_scale(scale)
         self._geom_size = None
         self.canvas.update()
 

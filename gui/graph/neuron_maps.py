@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QImage, QPainter, QPixmap
 
-from gui.plots.boundary_key import heatmap_lut
+from gui.plots.boundary_key import grid_image, heatmap_lut
 
 THUMB = 25  # pixels a side: the 100 × 100 grid averaged in 4 × 4 blocks
 MIN_RADIUS = 7.0  # px: smaller nodes are too small for a picture; they keep their plain colour
@@ -24,13 +24,11 @@ DIM_OPACITY = 0.2  # pictures of nodes faded by a step-through highlight fade to
 def thumbnails(values: np.ndarray, size: int = THUMB) -> np.ndarray:
     """(n, size, size) block means of n neurons' outputs on a square grid: `values` is
     (res², n), row-major with rows going up in y (gui/plots/boundary_grid.grid_points)."""
-    values = np.asarray(values, dtype=np.float64)
-    res = int(round(np.sqrt(len(values))))
-    if res * res != len(values) or values.ndim != 2:
-        raise ValueError(f"{len(values)} outputs do not fill a square grid")
+    grid = grid_image(np.asarray(values, dtype=np.float64).reshape(len(values), -1))
+    res = len(grid)
     block = max(res // size, 1)
     side = res // block
-    grid = values.reshape(res, res, -1)[:side * block, :side * block]
+    grid = grid[:side * block, :side * block]
     with np.errstate(all="ignore"):  # a diverged network's ±inf and NaN stay what they are
         grid = grid.reshape(side, block, side, block, -1).mean(axis=(1, 3))
     return np.moveaxis(grid, -1, 0)[:, ::-1]  # image rows go down: the top row is the top y

@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QFormLayout, QGroupBox
 
-from gui.common.side_dock import MIN_VIEWS_WIDTH, float_over
+from gui.common.side_dock import place_side_dock
 
 SCALE_KEY = "presentation/text_scale"
 DEFAULT_SCALE = 1.5
@@ -216,18 +216,12 @@ class Presentation:
         if dock not in docks:
             docks[dock] = (_own_font(dock), dock.isFloating(), dock.width(),
                            QSize(dock.minimumSize()))
-        scale = scale or self.shown_scale
         dock.setFont(w.font())
-        _text_scale(dock.widget(), scale)  # its formulas' fixed sizes
-        width = docks[dock][2]
-        if not dock.isFloating() and w.minimumSizeHint().width() > w.width():
-            # Docked, its larger text would push the window past the screen: it floats over
-            # the window's right part, as on a small screen (side_dock).
-            float_over(w, dock, width, w.height())
-        elif not dock.isFloating() and dock.isVisible():  # wider for its larger text, as the
-            # views beside it allow
-            room = w.width() - MIN_VIEWS_WIDTH
-            w.resizeDocks([dock], [max(width, min(round(width * scale), room))], Qt.Horizontal)
+        _text_scale(dock.widget(), scale or self.shown_scale)  # its formulas' fixed sizes
+        if dock.isVisible() and not dock.isFloating():
+            # Placed again for its larger text, as when it opens: wider where the views beside
+            # it leave the room, else floating over the window's right part (side_dock).
+            place_side_dock(w, dock, docks[dock][2], w.height())
 
     def scale_dialog(self, dialog) -> None:
         """A dialog (the confusion matrix, an error box) at the window's scaled font."""
