@@ -321,6 +321,7 @@ def test_after_divergence_the_pictures_are_of_the_weights_it_stopped_at(qtbot, t
     with qtbot.waitSignal(w.worker.sigDiverged, timeout=10000):
         w.actions.play.trigger()
     qtbot.waitUntil(lambda: not w.playing)
-    w.force_redraw()
     expected = w.worker.trainer.neuron_outputs(w.worker.grid)
-    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(w.latest_outputs, expected))
+    # The worker's last boundary is queued behind the signal waited for: wait for it to land.
+    qtbot.waitUntil(lambda: all(np.array_equal(a, b, equal_nan=True)
+                                for a, b in zip(w.latest_outputs, expected)), timeout=3000)
