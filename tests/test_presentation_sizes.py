@@ -6,14 +6,11 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QDockWidget
 
-from tests.window_helpers import make_window, train
+from tests.window_helpers import shown_window, train
 
 
 def shown(qtbot, tmp_path, size):
-    w = make_window(qtbot, tmp_path, preset="playground")
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown_window(qtbot, tmp_path, size, preset="playground")
     qtbot.wait(50)
     return w
 

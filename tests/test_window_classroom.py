@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.window_helpers import make_window
+from tests.window_helpers import make_window, shown_window
 
 
 @pytest.mark.parametrize("size,floating", [((1024, 640), True), ((1900, 1000), False)])
@@ -56,10 +56,7 @@ def test_after_the_step_through_the_keys_control_training_again(qtbot, tmp_path)
 
 @pytest.mark.parametrize("size", [(1400, 900), (1024, 640)])  # docked, floating
 def test_the_step_through_takes_the_keys_when_it_opens(qtbot, tmp_path, size):
-    w = make_window(qtbot, tmp_path)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown_window(qtbot, tmp_path, size)
     w.activateWindow()
     w.open_stepper()
     qtbot.waitUntil(lambda: w.stepper.trace is not None)
@@ -205,10 +202,7 @@ LONG = ("the training loss grew past 10× its start (52.95): the step's update w
 
 @pytest.mark.parametrize("size,short", [((1024, 640), True), ((1900, 1000), False)])
 def test_the_divergence_banner_leaves_the_graph_its_room(qtbot, tmp_path, size, short):
-    w = make_window(qtbot, tmp_path)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown_window(qtbot, tmp_path, size)
     w.banner.show_divergence(LONG)
     qtbot.wait(50)
     shown = w.banner.label.text()
@@ -222,10 +216,7 @@ def test_the_divergence_banner_leaves_the_graph_its_room(qtbot, tmp_path, size, 
 def test_a_floating_step_through_folds_the_locked_sidebar_away(qtbot, tmp_path):
     """At 1024×640 the panel floats over the right part: the sidebar (locked while stepping)
     gives its room to the graph, and gets it back afterwards."""
-    w = make_window(qtbot, tmp_path)
-    w.resize(1024, 640)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown_window(qtbot, tmp_path, (1024, 640))
     before, graph_width = w.top_splitter.sizes(), w.graph.width()
     for leave in (w.stepper.cancel, w.stepper.finish):
         w.open_stepper()

@@ -13,14 +13,20 @@ from gui.playground.main_window import MainWindow
 ROOT = Path(__file__).resolve().parent.parent
 
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def make_window(qtbot, tmp_path, preset="xor", **kwargs):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     w = MainWindow(load_preset(preset) if preset else None, settings=settings, **kwargs)
     qtbot.addWidget(w, before_close_func=lambda widget: widget.shutdown())
     qtbot.waitUntil(lambda: w.latest_stats is not None and w.latest_outputs is not None)
+    return w
+
+
+def shown_window(qtbot, tmp_path, size, preset="xor"):
+    """make_window, shown at `size` (the step-through and presentation mode depend on it)."""
+    w = make_window(qtbot, tmp_path, preset)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
     return w
 
 
