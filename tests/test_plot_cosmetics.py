@@ -9,14 +9,11 @@ from gui.plots.alignment_plot import AlignmentPlot
 from gui.plots.boundary_view import BoundaryView
 from gui.plots.grad_norm_plot import GradNormPlot
 from gui.plots.loss_plot import LossPlot
+from tests.window_helpers import shown_widget
 
 
 def shown(qtbot, widget, size=(480, 110)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_widget(qtbot, widget, size)
 
 
 def settle(qtbot, plot):

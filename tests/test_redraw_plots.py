@@ -17,16 +17,13 @@ from gui.plots.grad_norm_plot import GradNormPlot
 from gui.plots.loss_plot import LossPlot
 from gui.plots.step_axes import GRID_Z, FastGridAxis
 from gui.plots.step_buffers import FACTOR, PeakLevels, running_mean
+from tests.window_helpers import shown_widget
 
 MILLION = 1_000_000
 
 
 def shown(qtbot, plot, size=(700, 260)):
-    qtbot.addWidget(plot)
-    plot.resize(*size)
-    plot.show()
-    qtbot.waitExposed(plot)
-    return plot
+    return shown_widget(qtbot, plot, size)
 
 
 def settle(plot) -> None:

@@ -21,6 +21,15 @@ def make_window(qtbot, tmp_path, preset="xor", **kwargs):
     return w
 
 
+def shown_widget(qtbot, widget, size):
+    """A lone view shown at `size` (its layout, legends and axes depend on it)."""
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 def shown_window(qtbot, tmp_path, size, preset="xor"):
     """make_window, shown at `size` (the step-through and presentation mode depend on it)."""
     w = make_window(qtbot, tmp_path, preset)
